@@ -217,7 +217,7 @@ class RuleProblem(_Rule):
         return f"{self.file}: {self.path or '(top level)'}: {self.message}"
 
 
-class RulesInvalid(Exception):
+class RulesInvalidError(Exception):
     """Raised by ``parse_rules`` with every problem found."""
 
     def __init__(self, problems: list[RuleProblem]) -> None:
@@ -246,7 +246,7 @@ def format_loc(loc: tuple[int | str, ...]) -> str:
 def parse_rules(documents: Mapping[str, Any]) -> Rules:
     """Validate parsed YAML documents (file name → data; missing files mean defaults).
 
-    Raises ``RulesInvalid`` listing every problem in every file, schema and cross-references
+    Raises ``RulesInvalidError`` listing every problem in every file, schema and cross-references
     alike. Deterministic; performs no I/O.
     """
     problems: list[RuleProblem] = []
@@ -269,11 +269,13 @@ def parse_rules(documents: Mapping[str, Any]) -> Rules:
     if isinstance(teams, TeamsRules):
         problems.extend(check_team_references(teams))
     if problems:
-        raise RulesInvalid(problems)
-    return Rules(
-        teams=parsed["teams.yaml"],
-        scoring=parsed["scoring.yaml"],
-        credit=parsed["credit.yaml"],
+        raise RulesInvalidError(problems)
+    return Rules.model_validate(
+        {
+            "teams": parsed["teams.yaml"],
+            "scoring": parsed["scoring.yaml"],
+            "credit": parsed["credit.yaml"],
+        }
     )
 
 

@@ -1,0 +1,166 @@
+"""The ``impactbot`` command line. Each command parses its arguments, calls one service,
+and renders the result; errors the user can fix print one clear message and exit 1."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from bot import render
+from bot.config import Settings
+from bot.errors import ImpactbotError
+from bot.services import Services, as_json
+from bot.trackers.file_import import ImportFormat
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _services(ctx: click.Context) -> Services:
+    services = ctx.obj
+    assert isinstance(services, Services)
+    return services
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+def reports_errors(fn: F) -> F:
+    """Turn ``ImpactbotError`` into a one-line message on stderr and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ImpactbotError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.option("--db", type=click.Path(path_type=Path), help="SQLite file (IMPACTBOT_DB).")
+@click.option("--rules", type=click.Path(path_type=Path), help="Rules folder (IMPACTBOT_RULES).")
+@click.version_option(package_name="impactbot")
+@click.pass_context
+def main(ctx: click.Context, db: Path | None, rules: Path | None) -> None:
+    """impactbot: find orphaned cross-team work, route it to the managers who benefit,
+    and credit whoever does it."""
+    overrides: dict[str, Any] = {}
+    if db is not None:
+        overrides["db_path"] = db
+    if rules is not None:
+        overrides["rules_dir"] = rules
+    ctx.obj = Services(Settings(**overrides))
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in ImportFormat]),
+    help="Export format; guessed from the extension (.json, .csv) when omitted.",
+)
+@click.option("--source", help="Name of the tracker instance (default: github / jira).")
+@click.option("--timezone", help="Time zone of a Jira CSV's dates, e.g. Europe/Berlin.")
+@click.option("--date-format", help="strptime format of a Jira CSV's dates, if not Jira's default.")
+@click.pass_context
+@reports_errors
+def import_command(
+    ctx: click.Context,
+    file: Path,
+    fmt: str | None,
+    source: str | None,
+    timezone: str | None,
+    date_format: str | None,
+) -> None:
+    """Import a `gh issue list --json` file or a Jira CSV export, all or nothing."""
+    result = _services(ctx).import_file(
+        file,
+        fmt=ImportFormat(fmt) if fmt else None,
+        source=source,
+        timezone=timezone,
+        date_format=date_format,
+    )
+    render.print_import(_console(), result)
+
+
+@main.command()
+@click.pass_context
+@reports_errors
+def score(ctx: click.Context) -> None:
+    """Rescore every stored issue with the current rules."""
+    render.print_score(_console(), _services(ctx).score())
+
+
+@main.command()
+@click.option("--team", help="Only items this team owns or benefits from.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--json", "as_json_output", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@reports_errors
+def orphans(ctx: click.Context, team: str | None, limit: int, as_json_output: bool) -> None:
+    """List the top orphaned cross-team items, with their reasons."""
+    rows = _services(ctx).orphans(team=team, limit=limit)
+    if as_json_output:
+        click.echo(as_json(rows))
+    else:
+        render.print_orphans(_console(), rows)
+
+
+@main.command()
+@click.argument("key")
+@click.option("--json", "as_json_output", is_flag=True, help="The score card as JSON.")
+@click.pass_context
+@reports_errors
+def explain(ctx: click.Context, key: str, as_json_output: bool) -> None:
+    """Show an issue's score card point by point (KEY: owner/repo#N or ABC-123)."""
+    explanation = _services(ctx).explain(key)
+    if as_json_output:
+        click.echo(explanation.card.model_dump_json(indent=2))
+    else:
+        render.print_explanation(_console(), explanation)
+
+
+@main.group()
+def rules() -> None:
+    """Inspect the rules folder."""
+
+
+@rules.command("check")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.pass_context
+def rules_check(ctx: click.Context, directory: Path | None) -> None:
+    """Validate a rules folder (default: IMPACTBOT_RULES); exit 1 listing every problem."""
+    services = _services(ctx.find_root())
+    target = directory or services.settings.rules_dir
+    problems = services.check_rules(target)
+    if problems:
+        render.print_rules_problems(_console(), problems)
+        sys.exit(1)
+    click.echo(f"{target}: rules are valid")
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--keep",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write the demo's export files and database here instead of a temp dir.",
+)
+@click.pass_context
+@reports_errors
+def demo(ctx: click.Context, limit: int, keep: Path | None) -> None:
+    """Run the whole loop on a generated demo organisation: no tokens, no network."""
+    from bot.demo.run import run_demo
+
+    result = run_demo(_services(ctx), limit=limit, keep=keep)
+    render.print_demo(_console(), result)

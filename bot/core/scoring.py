@@ -1,0 +1,106 @@
+"""Score cards: the explained impact score of every issue.
+
+``score_issues`` is the whole pipeline for a set of issues: resolve links, find owners and
+beneficiaries, run every registered signal, apply modifiers, find orphan reasons. It is
+deterministic for a given input and ``now``, and every point on a card names its signal,
+reason and evidence, so the card sums to its total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from bot.core.beneficiaries import BenefitContext, find_beneficiaries, team_strengths
+from bot.core.identity import Directory, Ownership
+from bot.core.links import LinkIndex
+from bot.core.models import Flag, Issue, ScoreCard
+from bot.core.orphans import find_orphan_reasons, orphan_factor
+from bot.core.rules import ScoringRules
+from bot.core.signals import MODIFIERS, VALUE_SIGNALS, SignalInput, incentive_gap_share
+
+
+def score_issues(
+    issues: Sequence[Issue],
+    *,
+    directory: Directory,
+    rules: ScoringRules,
+    now: datetime,
+    flags: Mapping[str, Sequence[Flag]] | None = None,
+) -> list[ScoreCard]:
+    """Score every issue against the others (links need the whole set); same order."""
+    links = LinkIndex.build(issues)
+    ownerships = {i.uid: directory.ownership(i) for i in issues}
+    owner_of = {uid: o.team for uid, o in ownerships.items()}
+    flags = flags or {}
+    return [
+        score_issue(
+            issue,
+            ownership=ownerships[issue.uid],
+            context=BenefitContext(directory, links, owner_of, flags.get(issue.uid, ())),
+            rules=rules,
+            now=now,
+        )
+        for issue in issues
+    ]
+
+
+def score_issue(
+    issue: Issue,
+    *,
+    ownership: Ownership,
+    context: BenefitContext,
+    rules: ScoringRules,
+    now: datetime,
+) -> ScoreCard:
+    """The score card of one issue, given its ownership and the link context."""
+    evidence = find_beneficiaries(issue, context)
+    strengths = team_strengths(evidence, rules.benefit_strength)
+    inp = SignalInput(
+        issue=issue,
+        owner_team=ownership.team,
+        evidence=evidence,
+        strengths=strengths,
+        human_commenters=_human_commenters(issue, context.directory),
+        rules=rules,
+        now=now,
+    )
+    contributions = [c for signal in VALUE_SIGNALS.values() for c in signal(inp)]
+    value = sum(c.points for c in contributions)
+    for modify in MODIFIERS.values():
+        change = modify(inp, value)
+        if change is not None:
+            contributions.append(change)
+            value += change.points
+    findings, notes = find_orphan_reasons(
+        issue,
+        ownership=ownership,
+        beneficiaries=strengths,
+        directory=context.directory,
+        rules=rules.orphans,
+        now=now,
+    )
+    total = round(value, 2)
+    return ScoreCard(
+        issue_uid=issue.uid,
+        computed_at=now,
+        total=total,
+        orphan_score=round(total * orphan_factor(findings, rules.orphans), 2),
+        owner_team=ownership.team,
+        beneficiaries=tuple(sorted(strengths)),
+        incentive_gap=round(incentive_gap_share(strengths, ownership.team), 4),
+        contributions=tuple(contributions),
+        orphan_findings=findings,
+        notes=(f"owner: {ownership.basis}", *notes),
+    )
+
+
+def _human_commenters(issue: Issue, directory: Directory) -> tuple[str, ...]:
+    """Distinct human commenters other than the author, in order of first comment."""
+    author = issue.author.handle if issue.author else None
+    seen: Iterable[str] = (
+        c.author.handle
+        for c in issue.comments
+        if c.author and not directory.is_bot(c.author) and c.author.handle != author
+    )
+    return tuple(dict.fromkeys(seen))

@@ -1,0 +1,111 @@
+"""Human output for the CLI, with rich. Pure presentation: takes results, prints them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.core.rules import RuleProblem
+from bot.demo.run import DemoResult
+from bot.services import Explanation, ImportResult, Ranked, ScoreSummary, top_contributions
+
+
+def orphans_table(rows: Sequence[Ranked], title: str = "Orphaned cross-team work") -> Table:
+    table = Table(title=title, show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("issue", overflow="fold", ratio=3)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("owner → benefiting teams", ratio=2)
+    table.add_column("why", ratio=4)
+    for rank, row in enumerate(rows, start=1):
+        card = row.card
+        teams = ", ".join(t for t in card.beneficiaries if t != card.owner_team) or "—"
+        reasons = [c.reason for c in top_contributions(card)]
+        reasons += [f.detail for f in card.orphan_findings]
+        table.add_row(
+            str(rank),
+            f"[bold]{row.key}[/]\n{row.title}",
+            f"{card.orphan_score:.0f}\n[dim](value {card.total:.0f})[/]",
+            f"{card.owner_team or 'no owner'} → {teams}\n[dim]gap {card.incentive_gap:.0%}[/]",
+            "\n".join(f"• {r}" for r in reasons),
+        )
+    return table
+
+
+def print_orphans(console: Console, rows: Sequence[Ranked]) -> None:
+    if not rows:
+        console.print("No orphaned work above the surfacing threshold. Run `impactbot score`?")
+        return
+    console.print(orphans_table(rows))
+
+
+def print_explanation(console: Console, exp: Explanation) -> None:
+    """The score card, point by point, in words a manager reads in a minute."""
+    card, issue = exp.card, exp.issue
+    console.print(f"[bold]{issue.key}[/] — {issue.title}")
+    if issue.url:
+        console.print(issue.url)
+    console.print(
+        f"score [bold]{card.total:.1f}[/] (surfacing threshold {exp.threshold:g}); "
+        f"orphan score [bold]{card.orphan_score:.1f}[/]; owner {card.owner_team or 'none'}; "
+        f"incentive gap {card.incentive_gap:.0%}"
+    )
+    table = Table(show_lines=False, expand=True)
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("signal", no_wrap=True)
+    table.add_column("reason", ratio=2)
+    table.add_column("evidence", ratio=3, overflow="fold")
+    for part in card.contributions:
+        table.add_row(f"{part.points:+.1f}", part.signal, part.reason, "; ".join(part.evidence))
+    table.add_row(f"[bold]{card.total:.1f}[/]", "total", "", "")
+    console.print(table)
+    if card.orphan_findings:
+        console.print("[bold]Why it is orphaned[/]")
+        for finding in card.orphan_findings:
+            console.print(
+                f"  • {finding.detail} [dim]({finding.reason.value}, ×{finding.weight:g})[/]"
+            )
+    else:
+        console.print("Not an orphan: someone is on it, or nobody outside its team needs it.")
+    for note in card.notes:
+        console.print(f"[dim]note: {note}[/]")
+
+
+def print_rules_problems(console: Console, problems: Sequence[RuleProblem]) -> None:
+    for problem in problems:
+        console.print(f"[red]✗[/] {problem}", highlight=False)
+    console.print(f"{len(problems)} problem(s) found", highlight=False)
+
+
+def print_import(console: Console, result: ImportResult) -> None:
+    console.print(
+        f"imported {result.issues} issues ({result.links} references) from {result.path} "
+        f"as {result.format.value}, source {result.source!r}",
+        highlight=False,
+    )
+
+
+def print_score(console: Console, summary: ScoreSummary) -> None:
+    console.print(
+        f"scored {summary.issues} issues: {summary.orphans} orphans, {summary.surfaced} at or "
+        f"above the surfacing threshold ({summary.threshold:g})",
+        highlight=False,
+    )
+
+
+def print_demo(console: Console, result: DemoResult) -> None:
+    """What `make run` shows: the imports, the ranked orphans, and the first one explained."""
+    console.rule("[bold]impactbot demo[/] — Acme AI, a generated organisation")
+    for item in result.imports:
+        print_import(console, item)
+    print_score(console, result.summary)
+    console.print(orphans_table(result.top, title=f"Top {len(result.top)} orphaned items"))
+    if result.first is not None:
+        console.rule("Why the first one ranks first")
+        print_explanation(console, result.first)
+    console.rule()
+    console.print(f"demo finished in {result.seconds:.1f} s", highlight=False)
+    if result.workdir is not None:
+        console.print(f"exports, rules and database kept in {result.workdir}", highlight=False)

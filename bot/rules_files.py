@@ -1,0 +1,67 @@
+"""Reading a rules folder from disk into validated ``Rules``.
+
+The YAML files are read here (I/O); validation is the pure ``bot.core.rules.parse_rules``.
+Every problem — unreadable file, YAML syntax, schema, cross-reference — is reported at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.rules import RULE_FILES, RuleProblem, Rules, RulesInvalidError, parse_rules
+from bot.errors import RulesError
+
+REQUIRED_FILES = ("teams.yaml",)
+
+
+def check_rules_dir(directory: Path) -> tuple[Rules | None, list[RuleProblem]]:
+    """Validate ``directory``; returns the rules (None if invalid) and every problem."""
+    if not directory.is_dir():
+        return None, [RuleProblem(file=str(directory), path="", message="not a directory")]
+    documents: dict[str, Any] = {}
+    problems: list[RuleProblem] = []
+    for name in RULE_FILES:
+        data, problem = _read_yaml(directory / name, required=name in REQUIRED_FILES)
+        if problem:
+            problems.append(problem)
+        elif data is not None:
+            documents[name] = data
+    try:
+        rules = parse_rules(documents)
+    except RulesInvalidError as exc:
+        return None, problems + exc.problems
+    return (None if problems else rules), problems
+
+
+def load_rules(directory: Path) -> Rules:
+    """The validated rules of ``directory``; raises ``RulesError`` listing every problem."""
+    rules, problems = check_rules_dir(directory)
+    if rules is None:
+        raise RulesError([str(p) for p in problems])
+    return rules
+
+
+def parse_yaml_text(name: str, text: str) -> tuple[Any, RuleProblem | None]:
+    """Parse one YAML document, turning a syntax error into a problem with its line."""
+    try:
+        return yaml.safe_load(text), None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, RuleProblem(file=name, path=where, message=f"invalid YAML: {reason}")
+
+
+def _read_yaml(path: Path, *, required: bool) -> tuple[Any, RuleProblem | None]:
+    if not path.exists():
+        if required:
+            return None, RuleProblem(file=path.name, path="", message="file is missing")
+        return None, None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, RuleProblem(file=path.name, path="", message=f"cannot read: {exc}")
+    return parse_yaml_text(path.name, text)

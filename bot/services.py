@@ -1,0 +1,218 @@
+"""The use cases. The CLI (and later the scheduler and Slack listeners) call these and
+nothing else; each opens its own unit of work on the store and reads the clock once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.config import Settings
+from bot.core.identity import Directory
+from bot.core.models import Contribution, Issue, ScoreCard
+from bot.core.orphans import rank_orphans
+from bot.core.rules import RuleProblem, Rules
+from bot.core.scoring import score_issues
+from bot.errors import ImportFileError, UnknownIssueError
+from bot.rules_files import check_rules_dir, load_rules
+from bot.store import Store, open_store
+from bot.trackers.file_import import ImportFormat, parse_export
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock: the only place the shell reads it."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: Path
+    format: ImportFormat
+    source: str
+    issues: int
+    links: int
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    issues: int
+    orphans: int
+    surfaced: int  # orphans at or above the surfacing threshold
+    threshold: float
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """An orphan with what a reader needs beside its card."""
+
+    card: ScoreCard
+    key: str
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    issue: Issue
+    card: ScoreCard
+    threshold: float
+
+
+class Services:
+    """impactbot's use cases over one configuration."""
+
+    def __init__(self, settings: Settings, clock: Clock = utc_now) -> None:
+        self.settings = settings
+        self.clock = clock
+
+    # ------------------------------------------------------------------ rules
+
+    def check_rules(self, directory: Path | None = None) -> list[RuleProblem]:
+        """Every problem in a rules folder (the configured one by default)."""
+        return check_rules_dir(directory or self.settings.rules_dir)[1]
+
+    def rules(self) -> Rules:
+        return load_rules(self.settings.rules_dir)
+
+    # ----------------------------------------------------------------- import
+
+    def import_file(
+        self,
+        path: Path,
+        *,
+        fmt: ImportFormat | None = None,
+        source: str | None = None,
+        timezone: str | None = None,
+        date_format: str | None = None,
+    ) -> ImportResult:
+        """Import one export file, all or nothing; raises ``ImportFileError`` naming the
+        row and field at fault, in which case the store is unchanged."""
+        fmt = fmt or ImportFormat.from_path(path)
+        try:
+            content = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImportFileError(f"cannot read the file: {exc}", file=str(path)) from exc
+        try:
+            issues = parse_export(
+                content, fmt, source=source, timezone=timezone, date_format=date_format
+            )
+        except ImportFileError as exc:
+            raise exc.in_file(str(path)) from exc
+        now = self.clock()
+        with open_store(self.settings.db_path) as store, store.transaction():
+            store.upsert_issues(issues)
+            store.audit(
+                at=now,
+                actor="cli",
+                action="import",
+                detail={"file": str(path), "format": fmt.value, "issues": len(issues)},
+            )
+        return ImportResult(
+            path=path,
+            format=fmt,
+            source=issues[0].source if issues else (source or fmt.default_source),
+            issues=len(issues),
+            links=sum(len(i.links) for i in issues),
+        )
+
+    # ---------------------------------------------------------------- scoring
+
+    def score(self, rules: Rules | None = None) -> ScoreSummary:
+        """Rescore every stored issue with the current rules and store the cards."""
+        rules = rules or self.rules()
+        now = self.clock()
+        with open_store(self.settings.db_path) as store:
+            cards = _score_store(store, rules, now)
+            with store.transaction():
+                store.replace_directory(rules.teams)
+                store.replace_score_cards(cards)
+        threshold = rules.scoring.surfacing_threshold
+        orphans = [c for c in cards if c.is_orphan]
+        return ScoreSummary(
+            issues=len(cards),
+            orphans=len(orphans),
+            surfaced=sum(1 for c in orphans if c.total >= threshold),
+            threshold=threshold,
+        )
+
+    def orphans(self, *, team: str | None = None, limit: int = 10) -> list[Ranked]:
+        """Top orphans from the last scoring run (``score`` first)."""
+        threshold = self.rules().scoring.surfacing_threshold
+        with open_store(self.settings.db_path) as store:
+            cards = rank_orphans(
+                store.load_score_cards(orphans_only=True),
+                threshold=threshold,
+                team=team,
+                limit=limit,
+            )
+            return [_ranked(store, card) for card in cards]
+
+    def explain(self, key: str) -> Explanation:
+        """The score card of the issue ``key`` (``owner/repo#N``, ``ABC-12`` or a uid)."""
+        threshold = self.rules().scoring.surfacing_threshold
+        with open_store(self.settings.db_path) as store:
+            uid = _resolve_key(store, key)
+            issue = store.load_issue(uid)
+            card = store.load_score_card(uid)
+            if issue is None or card is None:
+                raise UnknownIssueError(key, ["run `impactbot score` first"])
+            return Explanation(issue=issue, card=card, threshold=threshold)
+
+
+def _score_store(store: Store, rules: Rules, now: datetime) -> list[ScoreCard]:
+    issues = store.load_issues()
+    return score_issues(
+        issues,
+        directory=Directory.build(rules.teams),
+        rules=rules.scoring,
+        now=now,
+        flags=store.load_flags(),
+    )
+
+
+def _resolve_key(store: Store, key: str) -> str:
+    uids = store.find_issue_uids(key.strip())
+    if len(uids) == 1:
+        return uids[0]
+    if uids:
+        raise UnknownIssueError(key, uids)
+    raise UnknownIssueError(key, store.similar_keys(key))
+
+
+def _ranked(store: Store, card: ScoreCard) -> Ranked:
+    issue = store.load_issue(card.issue_uid)
+    assert issue is not None, "score cards are only written for stored issues"
+    return Ranked(card=card, key=issue.key, title=issue.title, url=issue.url)
+
+
+def as_json(rows: Sequence[Ranked]) -> str:
+    """Machine-readable orphans: stable keys, one object per item."""
+    return json.dumps(
+        [
+            {
+                "key": r.key,
+                "uid": r.card.issue_uid,
+                "title": r.title,
+                "url": r.url,
+                "score": r.card.total,
+                "orphan_score": r.card.orphan_score,
+                "owner_team": r.card.owner_team,
+                "beneficiaries": list(r.card.beneficiaries),
+                "incentive_gap": r.card.incentive_gap,
+                "orphan_reasons": [f.reason.value for f in r.card.orphan_findings],
+                "top_reasons": [c.reason for c in top_contributions(r.card)],
+            }
+            for r in rows
+        ],
+        indent=2,
+    )
+
+
+def top_contributions(card: ScoreCard, n: int = 3) -> list[Contribution]:
+    """The ``n`` largest contributions: the plain-words summary of why an item ranks."""
+    return sorted(card.contributions, key=lambda c: -c.points)[:n]

@@ -1,0 +1,256 @@
+"""Every query impactbot runs, behind one small class.
+
+``open_store(path)`` opens one connection for one unit of work (a command, a job, a
+request), applies pending migrations and turns on WAL; the connection closes when the
+block ends. Writes that belong together go through ``Store.transaction()``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.core.models import Flag, Issue, ScoreCard
+from bot.core.rules import TeamsRules
+from bot.store.migrations import MIGRATIONS
+
+
+@contextmanager
+def open_store(path: Path | str) -> Iterator[Store]:
+    """Open (creating if needed) the database at ``path`` for one unit of work."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    try:
+        db = Database(conn)
+        if str(path) != ":memory:":
+            db.enable_wal()
+        conn.execute("PRAGMA foreign_keys = ON")
+        MIGRATIONS.apply(db)
+        yield Store(db)
+    finally:
+        conn.close()
+
+
+class Store:
+    """Typed access to the tables; callers never write SQL."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def applied_migrations(self) -> list[str]:
+        return [m.name for m in MIGRATIONS.applied(self.db)]
+
+    # ------------------------------------------------------------------ issues
+
+    def upsert_issues(self, issues: Sequence[Issue]) -> None:
+        """Insert or replace issues and their links (idempotent on ``uid``)."""
+        self.db.table("issues").upsert_all(
+            (
+                {
+                    "uid": i.uid,
+                    "source": i.source,
+                    "key": i.key,
+                    "container": i.container,
+                    "state": i.state.value,
+                    "title": i.title,
+                    "updated_at": i.updated_at.isoformat(),
+                    "data": i.model_dump_json(),
+                }
+                for i in issues
+            ),
+            pk="uid",
+            batch_size=500,
+        )
+        uids = [i.uid for i in issues]
+        for chunk in _chunks(uids, 500):
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"DELETE FROM issue_links WHERE from_uid IN ({marks})", chunk)
+        self.db.table("issue_links").insert_all(
+            (
+                {
+                    "from_uid": i.uid,
+                    "position": n,
+                    "kind": link.kind.value,
+                    "to_key": link.target.key,
+                    "to_source": link.target.source,
+                    "evidence": link.evidence,
+                }
+                for i in issues
+                for n, link in enumerate(i.links)
+            ),
+            batch_size=500,
+        )
+
+    def load_issues(self) -> list[Issue]:
+        """Every issue, in ``uid`` order."""
+        rows = self.db.execute("SELECT data FROM issues ORDER BY uid").fetchall()
+        return [Issue.model_validate_json(data) for (data,) in rows]
+
+    def count_issues(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM issues").fetchone()[0])
+
+    def find_issue_uids(self, key: str) -> list[str]:
+        """Uids whose key or uid equals ``key`` (case-insensitive), for lookups by key."""
+        rows = self.db.execute(
+            "SELECT uid FROM issues WHERE lower(key) = lower(?) OR lower(uid) = lower(?) "
+            "ORDER BY uid",
+            [key, key],
+        ).fetchall()
+        return [uid for (uid,) in rows]
+
+    def similar_keys(self, key: str, limit: int = 3) -> list[str]:
+        """Keys that contain ``key``'s last segment, to suggest when a lookup fails."""
+        tail = key.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        rows = self.db.execute(
+            "SELECT key FROM issues WHERE key LIKE ? ORDER BY key LIMIT ?", [f"%{tail}%", limit]
+        ).fetchall()
+        return [k for (k,) in rows]
+
+    # ---------------------------------------------------------- people / teams
+
+    def replace_directory(self, rules: TeamsRules) -> None:
+        """Mirror teams.yaml into people, identities, teams and team_members."""
+        for table in ("identities", "team_members", "teams", "people"):
+            self.db.execute(f"DELETE FROM {table}")
+        self.db.table("people").insert_all({"id": p.id, "name": p.name} for p in rules.people)
+        self.db.table("identities").insert_all(_identities(rules), replace=True)
+        self.db.table("teams").insert_all(
+            {
+                "id": t.id,
+                "name": t.name,
+                "slack_channel": t.slack_channel,
+                "data": t.model_dump_json(),
+            }
+            for t in rules.teams
+        )
+        self.db.table("team_members").insert_all(
+            (
+                {"team_id": t.id, "person_id": pid, "role": role}
+                for t in rules.teams
+                for role, ids in (("manager", t.managers), ("member", t.members))
+                for pid in ids
+            ),
+            replace=True,
+        )
+
+    # ------------------------------------------------------------------- flags
+
+    def load_flags(self) -> dict[str, list[Flag]]:
+        """Flags by issue uid, earliest first."""
+        out: dict[str, list[Flag]] = {}
+        for row in self.db.table("flags").rows_where(order_by="at"):
+            flag = Flag.model_validate(row)
+            out.setdefault(flag.issue_uid, []).append(flag)
+        return out
+
+    def add_flag(self, flag: Flag) -> bool:
+        """Record a flag; False if this person already flagged this issue (idempotent)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO flags (issue_uid, person_id, note, at) VALUES (?, ?, ?, ?)",
+            [flag.issue_uid, flag.person_id, flag.note, flag.at.isoformat()],
+        )
+        return bool(cursor.rowcount)
+
+    # ------------------------------------------------------------- score cards
+
+    def replace_score_cards(self, cards: Sequence[ScoreCard]) -> None:
+        """Replace every score card and contribution with ``cards``."""
+        self.db.execute("DELETE FROM contributions")
+        self.db.execute("DELETE FROM score_cards")
+        self.db.table("score_cards").insert_all(
+            (
+                {
+                    "issue_uid": c.issue_uid,
+                    "computed_at": c.computed_at.isoformat(),
+                    "total": c.total,
+                    "orphan_score": c.orphan_score,
+                    "owner_team": c.owner_team,
+                    "incentive_gap": c.incentive_gap,
+                    "data": c.model_dump_json(),
+                }
+                for c in cards
+            ),
+            batch_size=500,
+        )
+        self.db.table("contributions").insert_all(
+            (
+                {
+                    "issue_uid": c.issue_uid,
+                    "position": n,
+                    "signal": part.signal,
+                    "points": part.points,
+                    "reason": part.reason,
+                    "evidence": json.dumps(list(part.evidence)),
+                }
+                for c in cards
+                for n, part in enumerate(c.contributions)
+            ),
+            batch_size=1000,
+        )
+
+    def load_score_cards(self, *, orphans_only: bool = False) -> list[ScoreCard]:
+        where = "WHERE orphan_score > 0" if orphans_only else ""
+        rows = self.db.execute(
+            f"SELECT data FROM score_cards {where} ORDER BY orphan_score DESC, total DESC"
+        ).fetchall()
+        return [ScoreCard.model_validate_json(data) for (data,) in rows]
+
+    def load_score_card(self, uid: str) -> ScoreCard | None:
+        row = self.db.execute("SELECT data FROM score_cards WHERE issue_uid = ?", [uid]).fetchone()
+        return ScoreCard.model_validate_json(row[0]) if row else None
+
+    def load_issue(self, uid: str) -> Issue | None:
+        row = self.db.execute("SELECT data FROM issues WHERE uid = ?", [uid]).fetchone()
+        return Issue.model_validate_json(row[0]) if row else None
+
+    # --------------------------------------------------------------- audit log
+
+    def audit(self, *, at: datetime, actor: str, action: str, detail: dict[str, Any]) -> None:
+        """Append one audit record (the table refuses updates and deletes)."""
+        self.db.table("audit_log").insert(
+            {
+                "at": at.isoformat(),
+                "actor": actor,
+                "action": action,
+                "detail": json.dumps(detail, sort_keys=True),
+            }
+        )
+
+    def audit_entries(self, action: str | None = None) -> list[dict[str, Any]]:
+        where, args = ("action = ?", [action]) if action else (None, [])
+        return list(self.db.table("audit_log").rows_where(where, args, order_by="id"))
+
+
+def _identities(rules: TeamsRules) -> Iterable[dict[str, str]]:
+    for person in rules.people:
+        for system in ("slack", "github", "jira", "linear", "gitlab"):
+            handle = getattr(person, system)
+            if handle:
+                yield {"system": system, "handle": handle, "person_id": person.id}
+        for email in person.emails:
+            yield {"system": "email", "handle": email, "person_id": person.id}
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

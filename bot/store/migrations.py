@@ -1,0 +1,130 @@
+"""Schema history as named, append-only migrations.
+
+Never edit or reorder a migration that has shipped: add a new one. Each runs in a
+transaction together with the record that it ran (``sqlite_utils.Migrations``).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATIONS = Migrations("impactbot")
+
+
+@MIGRATIONS(name="0001_issues_and_links")
+def _issues_and_links(db: Database) -> None:
+    db.table("issues").create(
+        {
+            "uid": str,
+            "source": str,
+            "key": str,
+            "container": str,
+            "state": str,
+            "title": str,
+            "updated_at": str,
+            "data": str,  # the provider-neutral Issue as JSON
+        },
+        pk="uid",
+    )
+    db.table("issues").create_index(["key"])
+    db.table("issue_links").create(
+        {
+            "from_uid": str,
+            "position": int,
+            "kind": str,
+            "to_key": str,
+            "to_source": str,
+            "evidence": str,
+        },
+        pk=("from_uid", "position"),
+    )
+    db.table("issue_links").create_index(["to_key"])
+
+
+@MIGRATIONS(name="0002_people_and_teams")
+def _people_and_teams(db: Database) -> None:
+    db.table("people").create({"id": str, "name": str}, pk="id")
+    db.table("identities").create(
+        {"system": str, "handle": str, "person_id": str}, pk=("system", "handle")
+    )
+    db.table("teams").create({"id": str, "name": str, "slack_channel": str, "data": str}, pk="id")
+    db.table("team_members").create(
+        {"team_id": str, "person_id": str, "role": str}, pk=("team_id", "person_id", "role")
+    )
+
+
+@MIGRATIONS(name="0003_flags_and_scores")
+def _flags_and_scores(db: Database) -> None:
+    db.table("flags").create(
+        {"issue_uid": str, "person_id": str, "note": str, "at": str},
+        pk=("issue_uid", "person_id"),
+    )
+    db.table("score_cards").create(
+        {
+            "issue_uid": str,
+            "computed_at": str,
+            "total": float,
+            "orphan_score": float,
+            "owner_team": str,
+            "incentive_gap": float,
+            "data": str,  # the full ScoreCard as JSON
+        },
+        pk="issue_uid",
+    )
+    db.table("score_cards").create_index(["orphan_score"])
+    db.table("contributions").create(
+        {
+            "issue_uid": str,
+            "position": int,
+            "signal": str,
+            "points": float,
+            "reason": str,
+            "evidence": str,
+        },
+        pk=("issue_uid", "position"),
+    )
+
+
+@MIGRATIONS(name="0004_sync_credit_digests_events_audit")
+def _operations(db: Database) -> None:
+    db.table("sync_state").create(
+        {"source": str, "cursor": str, "etag": str, "updated_at": str}, pk="source"
+    )
+    db.table("credit_ledger").create(
+        {
+            "id": int,
+            "natural_key": str,
+            "person_id": str,
+            "team_id": str,
+            "role": str,
+            "share": float,
+            "points": float,
+            "issue_uid": str,
+            "beneficiaries": str,
+            "reason": str,
+            "evidence": str,
+            "at": str,
+            "reverses": int,
+        },
+        pk="id",
+    )
+    db.table("credit_ledger").create_index(["natural_key"], unique=True)
+    db.table("digests_sent").create(
+        {"recipient": str, "period": str, "sent_at": str, "message_ts": str},
+        pk=("recipient", "period"),
+    )
+    db.table("seen_events").create({"event_id": str, "seen_at": str}, pk="event_id")
+    db.table("audit_log").create(
+        {"id": int, "at": str, "actor": str, "action": str, "detail": str}, pk="id"
+    )
+
+
+@MIGRATIONS(name="0005_append_only_guards")
+def _append_only_guards(db: Database) -> None:
+    # The ledger and the audit log are evidence: corrections are new rows, never edits.
+    for table in ("credit_ledger", "audit_log"):
+        for verb in ("UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
