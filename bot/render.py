@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from bot.core.rules import RuleProblem
-from bot.demo.run import DemoResult
 from bot.services import Explanation, ImportResult, Ranked, ScoreSummary, top_contributions
+
+if TYPE_CHECKING:
+    from bot.demo.run import DemoResult
 
 
 def orphans_table(rows: Sequence[Ranked], title: str = "Orphaned cross-team work") -> Table:

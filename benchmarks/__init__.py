@@ -1,0 +1,1 @@
+"""`make bench`: benchmarks that print figures (not pass/fail)."""

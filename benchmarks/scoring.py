@@ -1,0 +1,44 @@
+"""Scoring throughput: the pure core, and the whole `score` service over a SQLite file."""
+
+from __future__ import annotations
+
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import synthetic
+from bot.config import Settings
+from bot.core.identity import Directory
+from bot.core.rules import Rules, ScoringRules
+from bot.core.scoring import score_issues
+from bot.services import Services
+from bot.store import open_store
+
+
+def bench_core(n: int) -> dict[str, float]:
+    issues = synthetic.issues(n)
+    directory = Directory.build(synthetic.teams_rules())
+    started = time.perf_counter()
+    cards = score_issues(issues, directory=directory, rules=ScoringRules(), now=synthetic.NOW)
+    seconds = time.perf_counter() - started
+    return {"issues": len(cards), "seconds": seconds, "issues_per_s": n / seconds}
+
+
+def bench_service(n: int) -> dict[str, float]:
+    """Load from SQLite, score, write every card and contribution back, as `impactbot score`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        with open_store(db) as store, store.transaction():
+            store.upsert_issues(synthetic.issues(n))
+        services = Services(Settings(db_path=db, rules_dir=Path(tmp)), clock=lambda: synthetic.NOW)
+        rules = Rules(teams=synthetic.teams_rules())
+        started = time.perf_counter()
+        summary = services.score(rules)
+        seconds = time.perf_counter() - started
+    return {
+        "issues": summary.issues,
+        "seconds": seconds,
+        "orphans": summary.orphans,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }

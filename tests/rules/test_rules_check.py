@@ -1,0 +1,109 @@
+"""Rules validation: shipped rules pass, broken files are caught with file, path, problem."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.core.rules import CreditRules, ScoringRules, format_loc, parse_rules
+from bot.errors import RulesError
+from bot.rules_files import check_rules_dir, load_rules
+from tests.builders import TEAMS
+
+SHIPPED = Path(__file__).resolve().parents[2] / "rules"
+
+
+def _folder(tmp_path: Path, **files: object) -> Path:
+    for name, data in files.items():
+        text = data if isinstance(data, str) else yaml.safe_dump(data)
+        (tmp_path / f"{name}.yaml").write_text(text)
+    return tmp_path
+
+
+def _messages(directory: Path) -> list[str]:
+    return [str(p) for p in check_rules_dir(directory)[1]]
+
+
+def test_shipped_rules_are_valid() -> None:
+    rules, problems = check_rules_dir(SHIPPED)
+    assert problems == [] and rules is not None
+
+
+def test_shipped_scoring_and_credit_spell_out_the_defaults() -> None:
+    rules = load_rules(SHIPPED)
+    assert rules.scoring == ScoringRules()
+    assert rules.credit == CreditRules()
+
+
+def test_missing_optional_files_mean_defaults(tmp_path: Path) -> None:
+    rules = load_rules(_folder(tmp_path, teams=TEAMS))
+    assert rules.scoring == ScoringRules()
+
+
+def test_every_problem_is_reported_at_once_with_file_and_path(tmp_path: Path) -> None:
+    teams = yaml.safe_load(yaml.safe_dump(TEAMS))
+    teams["teams"][3]["owns"]["repos"] = "acme/nlp"  # a string, not a list
+    teams["teams"][1]["colour"] = "red"
+    scoring = {"weights": {"reach_per_team": -1}, "surfacing_treshold": 3}
+    credit = {"roles": {"resolver": 0.9}}
+    messages = _messages(_folder(tmp_path, teams=teams, scoring=scoring, credit=credit))
+    assert "teams.yaml: teams[1].colour: Extra inputs are not permitted" in messages
+    assert any(m.startswith("teams.yaml: teams[3].owns.repos:") for m in messages)
+    assert any(m.startswith("scoring.yaml: weights.reach_per_team:") for m in messages)
+    assert "scoring.yaml: surfacing_treshold: Extra inputs are not permitted" in messages
+    assert any("role shares must sum to 1.0" in m for m in messages)
+
+
+def test_cross_references_are_checked(tmp_path: Path) -> None:
+    teams = yaml.safe_load(yaml.safe_dump(TEAMS))
+    teams["teams"][0]["managers"] = ["ghost"]
+    teams["teams"][2]["owns"]["repos"] = ["acme/asr"]  # owned by asr already
+    teams["leadership"] = ["nobody"]
+    teams["people"][1]["github"] = "MARA"  # mara's login, differently cased
+    messages = _messages(_folder(tmp_path, teams=teams))
+    assert "teams.yaml: teams[0].managers[0]: unknown person 'ghost'" in messages
+    assert "teams.yaml: teams[2].owns.repos[0]: 'acme/asr' is already owned by team 'asr'" in (
+        messages
+    )
+    assert "teams.yaml: leadership[0]: unknown person 'nobody'" in messages
+    assert "teams.yaml: people[1].github: 'MARA' also belongs to 'mara'" in messages
+
+
+def test_yaml_syntax_errors_name_the_line(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, teams=TEAMS, scoring="weights:\n  reach_per_team: [1\n")
+    [message] = _messages(folder)
+    assert message.startswith("scoring.yaml: line 3")
+    assert "invalid YAML" in message
+
+
+def test_missing_teams_file_and_missing_folder(tmp_path: Path) -> None:
+    assert _messages(tmp_path) == ["teams.yaml: (top level): file is missing"]
+    assert _messages(tmp_path / "nope")[0].endswith("not a directory")
+
+
+def test_a_non_mapping_document_is_a_problem(tmp_path: Path) -> None:
+    assert _messages(_folder(tmp_path, teams=TEAMS, credit="- a\n- b\n")) == [
+        "credit.yaml: (top level): must be a mapping of keys"
+    ]
+
+
+def test_load_rules_raises_with_every_problem(tmp_path: Path) -> None:
+    shutil.copytree(SHIPPED, tmp_path / "r")
+    (tmp_path / "r" / "scoring.yaml").write_text("effort:\n  labels:\n    size/XS: 0\n")
+    with pytest.raises(RulesError) as caught:
+        load_rules(tmp_path / "r")
+    assert caught.value.problems == [
+        "scoring.yaml: effort.labels: Value error, size of 'size/XS' must be positive, got 0.0"
+    ]
+
+
+def test_format_loc() -> None:
+    assert format_loc(("teams", 3, "owns", "repos")) == "teams[3].owns.repos"
+    assert format_loc(()) == ""
+
+
+def test_parse_rules_accepts_empty_documents() -> None:
+    assert parse_rules({}).teams.teams == ()

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.models import Flag
+from bot.core.rules import ScoringRules, TeamsRules
+from bot.core.scoring import score_issues
+from bot.store import open_store
+from tests.builders import NOW, TEAMS, directory, issue
+
+
+def test_migrations_are_applied_once_and_named(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    with open_store(db) as store:
+        first = store.applied_migrations()
+    with open_store(db) as store:
+        assert store.applied_migrations() == first
+    assert first[0] == "0001_issues_and_links" and len(first) == len(set(first))
+
+
+def test_wal_is_on(tmp_path: Path) -> None:
+    with open_store(tmp_path / "x.db") as store:
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_issues_round_trip_and_upsert_is_idempotent(tmp_path: Path) -> None:
+    one = issue(refs=("acme/asr#2",), labels=("taxonomy",))
+    with open_store(tmp_path / "x.db") as store:
+        store.upsert_issues([one, issue("acme/asr#2")])
+        store.upsert_issues([one])
+        assert store.load_issues() == [issue("acme/asr#2"), one]
+        assert store.count_issues() == 2
+        links = list(store.db.table("issue_links").rows)
+        assert [(r["from_uid"], r["to_key"]) for r in links] == [
+            ("github:acme/labelling#1", "acme/asr#2")
+        ]
+        assert store.find_issue_uids("ACME/ASR#2") == ["github:acme/asr#2"]
+        assert store.find_issue_uids("github:acme/asr#2") == ["github:acme/asr#2"]
+
+
+def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
+    with open_store(tmp_path / "x.db") as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.upsert_issues([issue()])
+            raise RuntimeError("crash mid-import")
+        assert store.count_issues() == 0
+
+
+def test_score_cards_round_trip_with_contributions(tmp_path: Path) -> None:
+    issues = [issue(labels=("taxonomy",)), issue("acme/asr#2", refs=("acme/labelling#1",))]
+    cards = score_issues(issues, directory=directory(), rules=ScoringRules(), now=NOW)
+    with open_store(tmp_path / "x.db") as store:
+        store.upsert_issues(issues)
+        store.replace_score_cards(cards)
+        assert store.load_score_card("github:acme/labelling#1") == cards[0]
+        rows = list(
+            store.db.table("contributions").rows_where("issue_uid = ?", ["github:acme/labelling#1"])
+        )
+        assert [r["signal"] for r in rows] == [c.signal for c in cards[0].contributions]
+
+
+def test_flags_are_idempotent_per_person(tmp_path: Path) -> None:
+    flag = Flag(issue_uid="github:acme/labelling#1", person_id="ana", at=NOW)
+    with open_store(tmp_path / "x.db") as store:
+        assert store.add_flag(flag) is True
+        assert store.add_flag(flag.model_copy(update={"at": NOW + timedelta(1)})) is False
+        assert store.load_flags() == {"github:acme/labelling#1": [flag]}
+
+
+def test_directory_mirrors_teams_yaml(tmp_path: Path) -> None:
+    with open_store(tmp_path / "x.db") as store:
+        store.replace_directory(TeamsRules.model_validate(TEAMS))
+        store.replace_directory(TeamsRules.model_validate(TEAMS))  # twice: no duplicates
+        assert store.db.table("teams").count == 5
+        assert store.db.table("people").count == 11
+        row = store.db.execute(
+            "SELECT person_id FROM identities WHERE system='github' AND handle='ana'"
+        ).fetchone()
+        assert row == ("ana",)
+
+
+@pytest.mark.parametrize("table", ["credit_ledger", "audit_log"])
+def test_ledger_and_audit_log_are_append_only(tmp_path: Path, table: str) -> None:
+    with open_store(tmp_path / "x.db") as store:
+        store.audit(at=NOW, actor="t", action="test", detail={"a": 1})
+        store.db.table("credit_ledger").insert(
+            {"natural_key": "k", "person_id": "ana", "points": 1.0, "at": NOW.isoformat()}
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            store.db.execute(f"UPDATE {table} SET at = 'x'")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            store.db.execute(f"DELETE FROM {table}")
+        assert store.audit_entries("test")[0]["detail"] == '{"a": 1}'
