@@ -24,6 +24,7 @@ _INCOMING_BENEFIT = {
 # An edge *out of* this issue of these kinds means the same, seen from this side.
 _OUTGOING_BENEFIT = {
     LinkKind.BLOCKS: BenefitKind.LINK,
+    LinkKind.REFERENCED_BY: BenefitKind.LINK,
     LinkKind.DUPLICATED_BY: BenefitKind.DUPLICATE,
     LinkKind.RELATES: BenefitKind.LINK,
 }
@@ -104,6 +105,10 @@ def _linked(issue: Issue, ctx: BenefitContext) -> list[BenefitEvidence]:
 
 def _describe(edge: Edge, *, incoming: bool) -> str:
     other = display_key(edge.source_uid if incoming else edge.target_uid)
+    if edge.kind is LinkKind.REFERENCED_BY and not incoming:
+        # A tracker's backlink says the same as the other issue's own mention: word it alike,
+        # so that both collapse into one piece of evidence.
+        return f"{other} references it"
     verb = edge.kind.value.replace("_", " ")
     return f"{other} {verb} it" if incoming else f"it {verb} {other}"
 

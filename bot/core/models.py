@@ -50,6 +50,7 @@ class LinkKind(StrEnum):
     DUPLICATES = "duplicates"
     DUPLICATED_BY = "duplicated_by"
     RELATES = "relates"
+    REFERENCED_BY = "referenced_by"  # the target mentioned this issue (a tracker's backlink)
 
 
 class Actor(Frozen):
@@ -83,6 +84,16 @@ class IssueLink(Frozen):
     evidence: str
 
 
+class PullRequest(Frozen):
+    """A pull / merge request that closed an issue: who did the work and who reviewed it."""
+
+    key: str
+    url: str | None = None
+    author: Actor | None = None
+    merged: bool = False
+    reviewers: tuple[Actor, ...] = ()
+
+
 class OwnershipChange(Frozen):
     """One move of an issue between containers (repo / project / component) — a bounce."""
 
@@ -113,6 +124,9 @@ class Issue(Frozen):
     reactions: int = Field(default=0, ge=0, description="reactions / votes on the issue itself")
     story_points: float | None = Field(default=None, ge=0)
     links: tuple[IssueLink, ...] = ()
+    closed_by: tuple[PullRequest, ...] = Field(
+        default=(), description="pull requests that closed it, where the source says"
+    )
     ownership_changes: tuple[OwnershipChange, ...] | None = Field(
         default=None,
         description="moves between containers; None when the source offers no such history",
