@@ -15,8 +15,10 @@ from rich.console import Console
 from bot import render
 from bot.config import Settings
 from bot.errors import ImpactbotError
+from bot.progress import LiveProgress, LogProgress
 from bot.services import Services, as_json
 from bot.trackers.file_import import ImportFormat
+from bot.trackers.sync import ProgressDisplay
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,6 +93,31 @@ def import_command(
         date_format=date_format,
     )
     render.print_import(_console(), result)
+
+
+@main.command()
+@click.option("--source", help="Sync only this source of rules/sources.yaml.")
+@click.option("--full", is_flag=True, help="Ignore saved cursors and re-read everything.")
+@click.option(
+    "--sweep/--no-sweep",
+    default=None,
+    help="Force or skip the check for deleted and transferred issues (default: when due).",
+)
+@click.pass_context
+@reports_errors
+def sync(ctx: click.Context, source: str | None, full: bool, sweep: bool | None) -> None:
+    """Pull issues from the trackers in rules/sources.yaml into the store, then rescore."""
+    console = Console(stderr=True)
+
+    def progress(budget: Callable[[], str]) -> ProgressDisplay:
+        if console.is_terminal:
+            return LiveProgress(console, budget)
+        return LogProgress(functools.partial(click.echo, err=True), budget)
+
+    outcome = _services(ctx).sync(source=source, full=full, sweep=sweep, progress=progress)
+    render.print_sync(_console(), outcome)
+    if outcome.report.failed:
+        sys.exit(1)
 
 
 @main.command()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +28,32 @@ class Settings(BaseSettings):
         validation_alias="IMPACTBOT_RULES",
         description="folder holding teams.yaml, scoring.yaml and credit.yaml",
     )
+    github_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="GITHUB_TOKEN",
+        description="token for the GitHub API (fine-grained: Issues and Metadata read)",
+    )
+    github_api_url: str = Field(
+        default="https://api.github.com",
+        validation_alias="GITHUB_API_URL",
+        description="REST base URL; for GitHub Enterprise Server https://HOST/api/v3",
+    )
+    github_graphql_url_setting: str | None = Field(
+        default=None,
+        validation_alias="GITHUB_GRAPHQL_URL",
+        description="GraphQL endpoint; derived from GITHUB_API_URL when unset",
+    )
+
+    @property
+    def github_graphql_url(self) -> str:
+        """``GITHUB_GRAPHQL_URL``, else derived: api.github.com → /graphql, a GHES REST base
+        ``https://HOST/api/v3`` → ``https://HOST/api/graphql``, anything else → ``/graphql``."""
+        if self.github_graphql_url_setting:
+            return self.github_graphql_url_setting
+        base = self.github_api_url.rstrip("/")
+        if base.endswith("/api/v3"):
+            return base.removesuffix("/v3") + "/graphql"
+        return base + "/graphql"
 
 
 def env_names() -> list[str]:

@@ -9,7 +9,14 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.core.rules import RuleProblem
-from bot.services import Explanation, ImportResult, Ranked, ScoreSummary, top_contributions
+from bot.services import (
+    Explanation,
+    ImportResult,
+    Ranked,
+    ScoreSummary,
+    SyncOutcome,
+    top_contributions,
+)
 
 if TYPE_CHECKING:
     from bot.demo.run import DemoResult
@@ -112,3 +119,20 @@ def print_demo(console: Console, result: DemoResult) -> None:
     console.print(f"demo finished in {result.seconds:.1f} s", highlight=False)
     if result.workdir is not None:
         console.print(f"exports, rules and database kept in {result.workdir}", highlight=False)
+
+
+def print_sync(console: Console, outcome: SyncOutcome) -> None:
+    """The summary line(s) after a sync: per source totals, failures, budget spent."""
+    report, client = outcome.report, outcome.client
+    gov = client.governor.stats
+    console.print(
+        f"synced {report.source}: {len(report.streams)} repositories, "
+        f"{sum(s.seen for s in report.streams)} items seen, {report.written} issues written, "
+        f"{sum(s.deleted for s in report.streams)} removed; {gov.requests} requests "
+        f"({gov.not_modified} not modified), {client.graphql_cost.points} GraphQL points, "
+        f"{gov.retries} waits ({gov.waited_seconds:.0f} s)",
+        highlight=False,
+    )
+    for failed in report.failed:
+        console.print(f"[red]✗[/] {failed.key}: {failed.error}", highlight=False)
+    print_score(console, outcome.score)

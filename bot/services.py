@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+import httpx
 
 from bot.config import Settings
 from bot.core.identity import Directory
@@ -16,10 +19,14 @@ from bot.core.models import Contribution, Issue, ScoreCard
 from bot.core.orphans import rank_orphans
 from bot.core.rules import RuleProblem, Rules
 from bot.core.scoring import score_issues
-from bot.errors import ImportFileError, UnknownIssueError
+from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
 from bot.rules_files import check_rules_dir, load_rules
 from bot.store import Store, open_store
 from bot.trackers.file_import import ImportFormat, parse_export
+from bot.trackers.github.client import GitHubClient
+from bot.trackers.github.connector import GitHubConnector
+from bot.trackers.http import Governor
+from bot.trackers.sync import ProgressDisplay, SyncReport, run_sync
 
 Clock = Callable[[], datetime]
 
@@ -36,6 +43,13 @@ class ImportResult:
     source: str
     issues: int
     links: int
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    report: SyncReport
+    client: GitHubClient
+    score: ScoreSummary
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,67 @@ class Services:
             issues=len(issues),
             links=sum(len(i.links) for i in issues),
         )
+
+    # ------------------------------------------------------------------- sync
+
+    def sync(
+        self,
+        *,
+        source: str | None = None,
+        full: bool = False,
+        sweep: bool | None = None,
+        progress: Callable[[Callable[[], str]], ProgressDisplay] | None = None,
+        http: httpx.Client | None = None,
+    ) -> SyncOutcome:
+        """Pull issues from the trackers in ``rules/sources.yaml``, then rescore.
+
+        ``source`` limits the sync to one configured source; ``full`` ignores saved cursors;
+        ``sweep`` forces (True) or skips (False) the check for vanished issues, which
+        otherwise runs when due. ``progress`` builds the progress display, given a function
+        describing the rate-limit budget left. Raises ``ConfigurationError`` when nothing
+        can be synced.
+        """
+        rules = self.rules()
+        github = rules.sources.github
+        if github is None or (source is not None and source != github.source):
+            known = github.source if github else "none configured"
+            raise ConfigurationError(
+                f"no source {source or ''!r} to sync in {self.settings.rules_dir}/sources.yaml"
+                f" (configured: {known})"
+            )
+        token = self.settings.github_token
+        if token is None or not token.get_secret_value():
+            raise ConfigurationError("GITHUB_TOKEN is not set (see .env.example)")
+        owned = http is None
+        client = http or httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
+        governor = Governor()
+        try:
+            connector = GitHubConnector(
+                GitHubClient(
+                    client,
+                    api_url=self.settings.github_api_url,
+                    graphql_url=self.settings.github_graphql_url,
+                    token=token.get_secret_value(),
+                    governor=governor,
+                ),
+                github,
+                clock=self.clock,
+                sweep=sweep,
+            )
+            display = progress(governor.describe_budget) if progress else None
+            with display or nullcontext():
+                report = run_sync(
+                    connector,
+                    db_path=self.settings.db_path,
+                    clock=self.clock,
+                    full=full,
+                    concurrency=github.concurrency,
+                    progress=display,
+                )
+        finally:
+            if owned:
+                client.close()
+        return SyncOutcome(report=report, client=connector.client, score=self.score(rules))
 
     # ---------------------------------------------------------------- scoring
 

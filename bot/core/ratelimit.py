@@ -40,6 +40,7 @@ class Verdict:
 
 
 OK = Verdict(retry=False, reason="ok")
+DEFAULT_POLICY = RetryPolicy()
 
 
 def decide(
@@ -50,7 +51,7 @@ def decide(
     now: datetime,
     jitter: float,
     message: str = "",
-    policy: RetryPolicy = RetryPolicy(),
+    policy: RetryPolicy = DEFAULT_POLICY,
 ) -> Verdict:
     """The verdict on one response (``status`` None = the connection failed).
 

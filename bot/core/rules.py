@@ -8,9 +8,16 @@ once, each naming file, path (``teams[3].owns.repos``) and what is wrong.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from bot.core.models import BenefitKind, OrphanReason
 
@@ -197,6 +204,27 @@ class CreditRules(_Rule):
         return roles
 
 
+# --------------------------------------------------------------- sources.yaml
+
+_REPO = r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"
+
+
+class GitHubSources(_Rule):
+    """What to sync from GitHub (github.com or one GitHub Enterprise Server)."""
+
+    source: str = Field(default="github", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    repos: tuple[Annotated[str, StringConstraints(pattern=_REPO)], ...] = ()
+    orgs: tuple[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")], ...] = ()
+    exclude_repos: tuple[Annotated[str, StringConstraints(pattern=_REPO)], ...] = ()
+    overlap_seconds: int = Field(default=5, ge=0, le=3600)
+    concurrency: int = Field(default=4, ge=1, le=16)
+    sweep_days: int = Field(default=7, ge=1)
+
+
+class SourcesRules(_Rule):
+    github: GitHubSources | None = None
+
+
 # --------------------------------------------------------------- all together
 
 
@@ -204,6 +232,7 @@ class Rules(_Rule):
     teams: TeamsRules = TeamsRules()
     scoring: ScoringRules = ScoringRules()
     credit: CreditRules = CreditRules()
+    sources: SourcesRules = SourcesRules()
 
 
 class RuleProblem(_Rule):
@@ -229,6 +258,7 @@ RULE_FILES: dict[str, type[_Rule]] = {
     "teams.yaml": TeamsRules,
     "scoring.yaml": ScoringRules,
     "credit.yaml": CreditRules,
+    "sources.yaml": SourcesRules,
 }
 
 
@@ -270,13 +300,7 @@ def parse_rules(documents: Mapping[str, Any]) -> Rules:
         problems.extend(check_team_references(teams))
     if problems:
         raise RulesInvalidError(problems)
-    return Rules.model_validate(
-        {
-            "teams": parsed["teams.yaml"],
-            "scoring": parsed["scoring.yaml"],
-            "credit": parsed["credit.yaml"],
-        }
-    )
+    return Rules.model_validate({file.removesuffix(".yaml"): rule for file, rule in parsed.items()})
 
 
 def check_team_references(rules: TeamsRules) -> list[RuleProblem]:

@@ -174,7 +174,7 @@ def engagement(inp: SignalInput) -> list[Contribution]:
             Contribution(
                 signal="engagement",
                 points=min(weights.commenters_cap, weights.commenter * count),
-                reason=f"{count} people commented",
+                reason=f"{count} {'person' if count == 1 else 'people'} commented",
                 evidence=inp.human_commenters,
             )
         )

@@ -126,6 +126,60 @@ class Store:
         ).fetchall()
         return [k for (k,) in rows]
 
+    def updated_at_of(self, uids: Sequence[str]) -> dict[str, str]:
+        """Stored ``updated_at`` (ISO text) of those of ``uids`` that are stored."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(uids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT uid, updated_at FROM issues WHERE uid IN ({marks})", chunk
+            ).fetchall()
+            found.update(dict(rows))
+        return found
+
+    def keys_in_container(self, source: str, container: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT key FROM issues WHERE source = ? AND container = ? ORDER BY key",
+            [source, container],
+        ).fetchall()
+        return [key for (key,) in rows]
+
+    def delete_issue(self, uid: str) -> None:
+        """Forget an issue that no longer exists (its links and score card too)."""
+        for sql in (
+            "DELETE FROM issue_links WHERE from_uid = ?",
+            "DELETE FROM contributions WHERE issue_uid = ?",
+            "DELETE FROM score_cards WHERE issue_uid = ?",
+            "DELETE FROM issues WHERE uid = ?",
+        ):
+            self.db.execute(sql, [uid])
+
+    # -------------------------------------------------------------- sync state
+
+    def sync_state(self, key: str) -> dict[str, Any] | None:
+        """The saved cursor of one sync stream (``cursor`` is JSON the connector owns)."""
+        row = self.db.execute(
+            "SELECT cursor, etag, updated_at FROM sync_state WHERE source = ?", [key]
+        ).fetchone()
+        if row is None:
+            return None
+        return {
+            "cursor": json.loads(row[0]) if row[0] else None,
+            "etag": row[1],
+            "updated_at": row[2],
+        }
+
+    def save_sync_state(self, key: str, *, cursor: object, etag: str | None, at: datetime) -> None:
+        self.db.table("sync_state").upsert(
+            {
+                "source": key,
+                "cursor": json.dumps(cursor),
+                "etag": etag,
+                "updated_at": at.isoformat(),
+            },
+            pk="source",
+        )
+
     # ---------------------------------------------------------- people / teams
 
     def replace_directory(self, rules: TeamsRules) -> None:

@@ -32,13 +32,12 @@ from bot.core.models import (
     Actor,
     Comment,
     Issue,
-    IssueLink,
     IssueState,
     StateReason,
     TrackerKind,
 )
-from bot.core.references import TextReference, reference_links
 from bot.errors import ImportFileError
+from bot.trackers.github.text import github_text_links
 
 _ISSUE_URL = re.compile(
     r"^https?://(?P<host>[^/\s]+)/(?P<owner>[^/\s]+)/(?P<repo>[^/\s]+)/(?P<kind>issues|pull)/"
@@ -191,6 +190,15 @@ def _to_issue(payload: _Issue, *, source: str, host: str, container: str) -> Iss
         Comment(author=_actor(c.author), created_at=c.created_at.astimezone(UTC), body=c.body)
         for c in payload.comments
     )
+    links = github_text_links(
+        title=payload.title,
+        body=payload.body,
+        comments=comments,
+        key=key,
+        container=container,
+        source=source,
+        host=host,
+    )
     return Issue(
         source=source,
         key=key,
@@ -208,7 +216,7 @@ def _to_issue(payload: _Issue, *, source: str, host: str, container: str) -> Iss
         closed_at=_closed_at(payload.closed_at) if closed else None,
         comments=comments,
         reactions=sum(group.users.total_count for group in payload.reaction_groups),
-        links=_links(payload, key=key, container=container, source=source, host=host),
+        links=links,
     )
 
 
@@ -228,25 +236,6 @@ def _actor(user: _User | None) -> Actor:
         display_name=user.name or None,
         is_bot=user.is_bot or login.endswith("[bot]"),
     )
-
-
-def _links(
-    payload: _Issue, *, key: str, container: str, source: str, host: str
-) -> tuple[IssueLink, ...]:
-    """One ``REFERENCES`` link per distinct target, with where it was first seen."""
-    texts = [(payload.title, f"mentioned in the title of {key}")]
-    texts.append((payload.body, f"mentioned in the body of {key}"))
-    for comment in payload.comments:
-        who = _actor(comment.author).handle
-        when = comment.created_at.astimezone(UTC).date().isoformat()
-        texts.append((comment.body, f"mentioned in a comment by @{who} on {when}"))
-
-    def source_of(ref: TextReference) -> str | None:
-        same_instance = ref.tracker is TrackerKind.GITHUB and ref.host in (None, host)
-        return source if same_instance else None
-
-    links = reference_links(texts, exclude=key, source_of=source_of, container=container)
-    return tuple(links)
 
 
 def _import_error(exc: ValidationError, row: int) -> ImportFileError:

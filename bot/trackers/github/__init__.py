@@ -1,0 +1,1 @@
+"""GitHub: the REST + GraphQL client, pure payload parsing, and the sync connector."""

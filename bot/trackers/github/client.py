@@ -1,0 +1,204 @@
+"""A thin GitHub client over an injected ``httpx.Client``: REST listing with Link headers
+and ETags, GraphQL in batches, single-issue probes. Parsing lives in ``payloads``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from bot.trackers.github.payloads import RestIssue
+from bot.trackers.http import Governor, TrackerError
+
+API_VERSION = "2022-11-28"
+PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class IssuePage:
+    """One page of ``/repos/{repo}/issues``; ``not_modified`` when the ETag still matched."""
+
+    items: list[RestIssue]
+    next_url: str | None
+    etag: str | None
+    not_modified: bool = False
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What ``GET /repos/{repo}/issues/{n}`` says about an issue that left a listing."""
+
+    status: str  # "present" | "moved" | "deleted"
+    location: str | None = None
+
+
+@dataclass
+class GraphQLCost:
+    points: int = 0
+    remaining: int | None = None
+
+
+class GitHubClient:
+    """REST + GraphQL calls for the sync; every request goes through the governor."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        api_url: str,
+        graphql_url: str,
+        token: str | None,
+        governor: Governor,
+    ) -> None:
+        self.http = http
+        self.api_url = api_url.rstrip("/")
+        self.graphql_url = graphql_url
+        self.governor = governor
+        self.graphql_cost = GraphQLCost()
+        self._headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": "impactbot",
+        }
+        if token:
+            self._headers["Authorization"] = f"Bearer {token}"
+
+    def list_issues(
+        self,
+        repo: str,
+        *,
+        since: datetime | None,
+        etag: str | None = None,
+        url: str | None = None,
+    ) -> IssuePage:
+        """Issues and pull requests of ``repo`` updated at or after ``since``, oldest first;
+        ``url`` continues a listing from a Link header instead."""
+        params: dict[str, str | int] = {}
+        if url is None:
+            url = f"{self.api_url}/repos/{repo}/issues"
+            params = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
+            if since is not None:
+                params["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        headers = {"If-None-Match": etag} if etag else {}
+        response = self._get(url, params=params, headers=headers, follow=True)
+        if response.status_code == 304:
+            return IssuePage(items=[], next_url=None, etag=etag, not_modified=True)
+        self._check(response, f"listing issues of {repo}")
+        return IssuePage(
+            items=[_rest_issue(item, repo) for item in _json_list(response)],
+            next_url=_next_link(response),
+            etag=response.headers.get("etag"),
+        )
+
+    def org_repos(
+        self, org: str, *, etag: str | None = None
+    ) -> tuple[list[str] | None, str | None]:
+        """Full names of every repository of ``org``, and the first page's ETag; ``None``
+        names when ``etag`` still matches (GitHub lists the newest repos first, so a new
+        repository always changes the first page)."""
+        params: dict[str, str | int] = {"per_page": PER_PAGE, "type": "all", "sort": "created"}
+        response = self._get(
+            f"{self.api_url}/orgs/{org}/repos",
+            params=params,
+            headers={"If-None-Match": etag} if etag else {},
+        )
+        if response.status_code == 304:
+            return None, etag
+        first_etag = response.headers.get("etag")
+        names: list[str] = []
+        while True:
+            self._check(response, f"listing repositories of {org}")
+            names += [str(repo["full_name"]) for repo in _json_list(response)]
+            next_url = _next_link(response)
+            if next_url is None:
+                return names, first_etag
+            response = self._get(next_url)
+
+    def probe_issue(self, repo: str, number: int) -> Probe:
+        """Whether an issue still exists where it was, moved (301), or is gone (410/404)."""
+        response = self._get(f"{self.api_url}/repos/{repo}/issues/{number}")
+        if response.status_code in (301, 302, 307, 308):
+            return Probe("moved", response.headers.get("location"))
+        if response.status_code in (404, 410):
+            return Probe("deleted")
+        self._check(response, f"reading {repo}#{number}")
+        return Probe("present")
+
+    def graphql(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """Run one GraphQL document; returns ``data``. Raises ``TrackerError`` on errors."""
+        request = self.http.build_request(
+            "POST",
+            self.graphql_url,
+            json={"query": query, "variables": dict(variables)},
+            headers=self._headers,
+        )
+        response = self.governor.send(self.http, request, "graphql")
+        self._check(response, "GraphQL query")
+        body = response.json()
+        if body.get("errors") and not body.get("data"):
+            messages = "; ".join(str(e.get("message")) for e in body["errors"])
+            raise TrackerError(f"GitHub GraphQL error: {messages}")
+        data: dict[str, Any] = body.get("data") or {}
+        self._count_cost(data.get("rateLimit"))
+        return data
+
+    def _count_cost(self, rate: Mapping[str, Any] | None) -> None:
+        if rate:
+            self.graphql_cost.points += int(rate.get("cost", 0))
+            self.graphql_cost.remaining = rate.get("remaining")
+
+    def _get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        follow: bool = False,
+    ) -> httpx.Response:
+        request = self.http.build_request(
+            "GET", url, params=params, headers={**self._headers, **(headers or {})}
+        )
+        response = self.governor.send(self.http, request, "core")
+        if follow and response.status_code in (301, 302, 307, 308):
+            # A renamed or transferred repository: GitHub redirects, and so do we, once.
+            moved = self.http.build_request(
+                "GET", response.headers["location"], headers=request.headers
+            )
+            response = self.governor.send(self.http, moved, "core")
+        return response
+
+    @staticmethod
+    def _check(response: httpx.Response, doing: str) -> None:
+        if response.status_code < 400:
+            return
+        hint = {
+            401: "the token was rejected: check GITHUB_TOKEN",
+            403: "the token may lack access, or a rate limit outlasted the retries",
+            404: "not found, or the token cannot see it",
+        }.get(response.status_code, "")
+        detail = f" ({hint})" if hint else ""
+        raise TrackerError(f"GitHub answered {response.status_code} when {doing}{detail}")
+
+
+def _json_list(response: httpx.Response) -> list[dict[str, Any]]:
+    body = response.json()
+    if not isinstance(body, list):
+        raise TrackerError(f"GitHub sent {type(body).__name__} where a list was expected")
+    return body
+
+
+def _rest_issue(item: dict[str, Any], repo: str) -> RestIssue:
+    try:
+        return RestIssue.model_validate(item)
+    except ValidationError as exc:
+        raise TrackerError(f"unexpected issue payload from {repo}: {exc}") from exc
+
+
+def _next_link(response: httpx.Response) -> str | None:
+    """The ``rel="next"`` URL of the Link header (page or cursor based alike)."""
+    link = response.links.get("next")
+    return link.get("url") if link else None

@@ -1,0 +1,155 @@
+"""Sending tracker requests politely: the rate-limit governor shared by all connectors.
+
+One ``Governor`` per credential. Before a request it waits while the budget it last saw is
+spent; after a response it records the budget from the headers and asks the pure
+``bot.core.ratelimit.decide`` whether and how long to wait before retrying. Sleeping,
+the clock and jitter are injected so tests run without waiting.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from bot.core.ratelimit import DEFAULT_POLICY, RetryPolicy, Verdict, decide, reset_time
+from bot.errors import ImpactbotError
+
+
+class TrackerError(ImpactbotError):
+    """A tracker answered with an error that retrying cannot fix (bad token, no access...)."""
+
+
+@dataclass
+class GovernorStats:
+    requests: int = 0
+    retries: int = 0
+    waited_seconds: float = 0.0
+    not_modified: int = 0
+    waits: list[tuple[float, str]] = field(default_factory=list)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Governor:
+    """Rate-limit state and retries for one credential; safe to share between threads."""
+
+    def __init__(
+        self,
+        *,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        reserve: int = 0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = _utc_now,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.policy = policy
+        self.reserve = reserve
+        self.stats = GovernorStats()
+        self.remaining: dict[str, int] = {}
+        self._resets: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+        self._sleep, self._clock, self._jitter = sleep, clock, jitter
+
+    def send(self, client: httpx.Client, request: httpx.Request, resource: str) -> httpx.Response:
+        """Send ``request``, waiting out limits and retrying transient failures.
+
+        Returns the final response, whatever its status (the caller judges 4xx). Raises
+        ``TrackerError`` when the connection keeps failing.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            self._wait_for_budget(resource)
+            response: httpx.Response | None
+            try:
+                response = client.send(request)
+                response.read()
+            except httpx.TransportError as exc:
+                response, failure = None, exc
+            verdict = self._judge(response, resource, attempt)
+            if not verdict.retry:
+                if response is None:
+                    raise TrackerError(f"cannot reach {request.url.host}: {failure}")
+                return response
+            self._pause(verdict.wait, verdict.reason)
+
+    def describe_budget(self) -> str:
+        """What is left of each rate limit seen so far, e.g. ``core 4812 · graphql 4990``."""
+        with self._lock:
+            seen = sorted(self.remaining.items())
+        return " · ".join(f"{name} {left:,}" for name, left in seen) or "budget unknown"
+
+    def _judge(self, response: httpx.Response | None, resource: str, attempt: int) -> Verdict:
+        with self._lock:
+            self.stats.requests += 1
+        if response is None:
+            return decide(
+                None,
+                {},
+                attempt=attempt,
+                now=self._clock(),
+                jitter=self._jitter(),
+                policy=self.policy,
+            )
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        self._observe(headers, resource)
+        if response.status_code == 304:
+            with self._lock:
+                self.stats.not_modified += 1
+        return decide(
+            response.status_code,
+            headers,
+            attempt=attempt,
+            now=self._clock(),
+            jitter=self._jitter(),
+            message=_message(response),
+            policy=self.policy,
+        )
+
+    def _observe(self, headers: dict[str, str], resource: str) -> None:
+        remaining = headers.get("x-ratelimit-remaining", "")
+        if not remaining.isdigit():
+            return
+        reset = reset_time(headers)
+        with self._lock:
+            self.remaining[resource] = int(remaining)
+            if reset is not None:
+                self._resets[resource] = reset
+
+    def _wait_for_budget(self, resource: str) -> None:
+        with self._lock:
+            left = self.remaining.get(resource)
+            reset = self._resets.get(resource)
+        if left is None or left > self.reserve or reset is None:
+            return
+        wait = (reset - self._clock()).total_seconds() + self.policy.reset_margin
+        if wait > 0:
+            self._pause(wait, f"{resource} budget spent: waiting for the reset")
+        with self._lock:
+            self.remaining.pop(resource, None)
+
+    def _pause(self, seconds: float, reason: str) -> None:
+        with self._lock:
+            self.stats.retries += 1
+            self.stats.waited_seconds += seconds
+            self.stats.waits.append((seconds, reason))
+        self._sleep(seconds)
+
+
+def _message(response: httpx.Response) -> str:
+    """The ``message`` of a JSON error body, or the start of the text."""
+    if response.status_code < 400:
+        return ""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    return str(body.get("message", "")) if isinstance(body, dict) else ""

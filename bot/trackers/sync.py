@@ -1,0 +1,202 @@
+"""The sync engine shared by every tracker connector.
+
+A connector splits its work into *streams* (a GitHub repo, a Jira project...), each with
+its own cursor. For every page a stream yields, the engine upserts the page's issues,
+forgets vanished ones and saves the stream's cursor **in one transaction**, so a crash at
+any point resumes from the last committed page, without loss or duplicates (upserts are
+idempotent). Streams run concurrently, each thread with its own database connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.core.models import Issue
+from bot.errors import ImpactbotError
+from bot.store import Store, open_store
+
+
+class StoreView(Protocol):
+    """What a stream may read from the store while it syncs."""
+
+    def updated_at_of(self, uids: Sequence[str]) -> dict[str, str]: ...
+
+    def keys_in_container(self, source: str, container: str) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one step of a stream produced, and the cursor to save with it."""
+
+    issues: Sequence[Issue]
+    cursor: Any  # JSON-serialisable, owned by the connector
+    etag: str | None = None
+    seen: int = 0  # items looked at, changed or not
+    deleted: Sequence[str] = ()  # uids that no longer exist
+
+
+@dataclass(frozen=True)
+class SavedState:
+    cursor: Any
+    etag: str | None
+
+
+class Stream(Protocol):
+    key: str  # unique across sources, e.g. "github:acme/asr"
+
+    def pages(self, state: SavedState | None, store: StoreView) -> Iterator[Page]: ...
+
+
+class StateAccess(Protocol):
+    def sync_state(self, key: str) -> dict[str, Any] | None: ...
+
+    def save_sync_state(
+        self, key: str, *, cursor: object, etag: str | None, at: datetime
+    ) -> None: ...
+
+
+class Connector(Protocol):
+    source: str
+
+    def streams(self, state: StateAccess, *, full: bool) -> list[Stream]: ...
+
+
+@dataclass
+class StreamResult:
+    key: str
+    pages: int = 0
+    seen: int = 0
+    written: int = 0
+    deleted: int = 0
+    error: str | None = None
+
+
+@dataclass
+class SyncReport:
+    source: str
+    streams: list[StreamResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[StreamResult]:
+        return [s for s in self.streams if s.error]
+
+    @property
+    def written(self) -> int:
+        return sum(s.written for s in self.streams)
+
+    @property
+    def changed_uids_count(self) -> int:
+        return self.written + sum(s.deleted for s in self.streams)
+
+
+class Progress(Protocol):
+    def stream_started(self, key: str) -> None: ...
+
+    def page_done(self, key: str, result: StreamResult) -> None: ...
+
+    def stream_done(self, result: StreamResult) -> None: ...
+
+
+class ProgressDisplay(Progress, Protocol):
+    """A progress display that is shown while its ``with`` block runs."""
+
+    def __enter__(self) -> ProgressDisplay: ...
+
+    def __exit__(self, *args: Any) -> None: ...
+
+
+class _Silent:
+    def stream_started(self, key: str) -> None:
+        pass
+
+    def page_done(self, key: str, result: StreamResult) -> None:
+        pass
+
+    def stream_done(self, result: StreamResult) -> None:
+        pass
+
+
+def run_sync(
+    connector: Connector,
+    *,
+    db_path: Path,
+    clock: Callable[[], datetime],
+    full: bool = False,
+    concurrency: int = 4,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Sync every stream of ``connector`` into the store at ``db_path``.
+
+    ``full`` ignores saved cursors (re-reads everything; upserts keep it idempotent). A
+    stream that fails is reported in its result; the others carry on.
+    """
+    progress = progress or _Silent()
+    with open_store(db_path) as store:
+        streams = connector.streams(_Committing(store), full=full)
+    report = SyncReport(source=connector.source)
+
+    def work(stream: Stream) -> StreamResult:
+        return _sync_stream(stream, db_path=db_path, clock=clock, full=full, progress=progress)
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        report.streams = list(pool.map(work, streams))
+    return report
+
+
+def _sync_stream(
+    stream: Stream,
+    *,
+    db_path: Path,
+    clock: Callable[[], datetime],
+    full: bool,
+    progress: Progress,
+) -> StreamResult:
+    result = StreamResult(key=stream.key)
+    progress.stream_started(stream.key)
+    with open_store(db_path) as store:
+        saved = None if full else _saved(store, stream.key)
+        try:
+            for page in stream.pages(saved, store):
+                _commit(store, stream.key, page, clock())
+                result.pages += 1
+                result.seen += page.seen
+                result.written += len(page.issues)
+                result.deleted += len(page.deleted)
+                progress.page_done(stream.key, result)
+        except ImpactbotError as exc:
+            result.error = str(exc)
+    progress.stream_done(result)
+    return result
+
+
+def _saved(store: Store, key: str) -> SavedState | None:
+    row = store.sync_state(key)
+    return SavedState(cursor=row["cursor"], etag=row["etag"]) if row else None
+
+
+def _commit(store: Store, key: str, page: Page, at: datetime) -> None:
+    with store.transaction():
+        if page.issues:
+            store.upsert_issues(page.issues)
+        for uid in page.deleted:
+            store.delete_issue(uid)
+        store.save_sync_state(key, cursor=page.cursor, etag=page.etag, at=at)
+
+
+class _Committing:
+    """State access for ``Connector.streams``: each save is its own small transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def sync_state(self, key: str) -> dict[str, Any] | None:
+        return self._store.sync_state(key)
+
+    def save_sync_state(self, key: str, *, cursor: object, etag: str | None, at: datetime) -> None:
+        with self._store.transaction():
+            self._store.save_sync_state(key, cursor=cursor, etag=etag, at=at)
