@@ -19,6 +19,7 @@ from bot.core.models import Contribution, Issue, ScoreCard
 from bot.core.orphans import rank_orphans
 from bot.core.rules import RuleProblem, Rules
 from bot.core.scoring import score_issues
+from bot.core.signals import MODIFIERS
 from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
 from bot.rules_files import check_rules_dir, load_rules
 from bot.store import Store, open_store
@@ -289,5 +290,7 @@ def as_json(rows: Sequence[Ranked]) -> str:
 
 
 def top_contributions(card: ScoreCard, n: int = 3) -> list[Contribution]:
-    """The ``n`` largest contributions: the plain-words summary of why an item ranks."""
-    return sorted(card.contributions, key=lambda c: -c.points)[:n]
+    """The ``n`` largest value contributions — who benefits and why, in plain words — with
+    modifiers (cost of delay, effort) only where value signals run out."""
+    ranked = sorted(card.contributions, key=lambda c: (c.signal in MODIFIERS, -c.points))
+    return ranked[:n]

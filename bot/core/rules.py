@@ -83,7 +83,7 @@ class TeamsRules(_Rule):
 class Weights(_Rule):
     reach_per_team: float = Field(default=12.0, ge=0)
     owner_benefit: float = Field(default=3.0, ge=0)
-    incentive_gap: float = Field(default=20.0, ge=0)
+    incentive_gap: float = Field(default=0.5, ge=0)
     reactions: float = Field(default=2.0, ge=0)
     reactions_cap: float = Field(default=10.0, ge=0)
     commenter: float = Field(default=1.0, ge=0)
@@ -104,12 +104,12 @@ def _default_benefit_strength() -> dict[BenefitKind, float]:
 
 class CostOfDelay(_Rule):
     per_month: float = Field(default=0.08, ge=0)
-    max_multiplier: float = Field(default=1.0, ge=0)
+    max_multiplier: float = Field(default=0.6, ge=0)
 
 
 class Effort(_Rule):
     default: float = Field(default=3.0, gt=0)
-    exponent: float = Field(default=0.5, ge=0, le=1)
+    exponent: float = Field(default=0.35, ge=0, le=1)
     labels: dict[str, float] = Field(
         default_factory=lambda: {
             "size/XS": 1.0,

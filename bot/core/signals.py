@@ -115,15 +115,17 @@ def incentive_gap_share(strengths: Mapping[str, float], owner: str | None) -> fl
 
 @value_signal("incentive_gap")
 def incentive_gap(inp: SignalInput) -> list[Contribution]:
-    """Benefit that lands outside the owner: the work nobody is rewarded for doing."""
+    """Benefit that lands outside the owner is the work nobody is rewarded for doing: the
+    outside reach earns ``weights.incentive_gap`` × the gap share more."""
     share = incentive_gap_share(inp.strengths, inp.owner_team)
-    if share <= 0:
+    outside = sum(inp.strengths[t] for t in inp.outside_teams) * inp.rules.weights.reach_per_team
+    if share <= 0 or outside <= 0:
         return []
     owner = inp.owner_team or "no team"
     return [
         Contribution(
             signal="incentive_gap",
-            points=inp.rules.weights.incentive_gap * share,
+            points=inp.rules.weights.incentive_gap * share * outside,
             reason=f"{share:.0%} of the benefit lands outside the owning team ({owner})",
             evidence=tuple(inp.outside_teams),
         )

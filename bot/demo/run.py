@@ -36,12 +36,17 @@ class DemoResult:
     workdir: Path | None  # kept folder, or None when it was temporary
 
 
-def run_demo(services: Services, *, limit: int = 10, keep: Path | None = None) -> DemoResult:
-    """Run the demo; with ``keep``, leave its exports, rules and database in that folder."""
+def run_demo(
+    services: Services, *, limit: int = 10, keep: Path | None = None, org: DemoOrg | None = None
+) -> DemoResult:
+    """Run the demo; with ``keep``, leave its exports, rules and database in that folder.
+
+    ``org`` replaces the generated organisation (tests use it to take a story apart).
+    """
     started = time.perf_counter()
     workdir = keep or Path(tempfile.mkdtemp(prefix="impactbot-demo-"))
     try:
-        result = _run_in(services, workdir, limit)
+        result = _run_in(services, workdir, limit, org or generate_demo(services.clock()))
     finally:
         if keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -49,9 +54,8 @@ def run_demo(services: Services, *, limit: int = 10, keep: Path | None = None) -
     return replace(result, seconds=seconds, workdir=keep)
 
 
-def _run_in(services: Services, workdir: Path, limit: int) -> DemoResult:
+def _run_in(services: Services, workdir: Path, limit: int, org: DemoOrg) -> DemoResult:
     now = services.clock()
-    org = generate_demo(now)
     demo = Services(
         Settings(db_path=workdir / "demo.db", rules_dir=_demo_rules(services, org, workdir)),
         clock=lambda: now,

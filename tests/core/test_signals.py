@@ -50,7 +50,8 @@ def test_signal_incentive_gap() -> None:
     # Reported by the owner (strength 1) and referenced by asr (strength 1): half lands outside.
     card = _card([issue(author="lena"), issue("acme/asr#5", refs=("acme/labelling#1",))])
     assert card.incentive_gap == 0.5
-    assert _points(card, "incentive_gap") == RULES.weights.incentive_gap * 0.5
+    reach = RULES.weights.reach_per_team  # asr, the one outside team, at full strength
+    assert _points(card, "incentive_gap") == RULES.weights.incentive_gap * 0.5 * reach
     alone = _card([issue(author="lena")])
     assert alone.incentive_gap == 0 and _points(alone, "incentive_gap") == 0
 

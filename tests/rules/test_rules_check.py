@@ -107,3 +107,15 @@ def test_format_loc() -> None:
 
 def test_parse_rules_accepts_empty_documents() -> None:
     assert parse_rules({}).teams.teams == ()
+
+
+def test_shipped_teams_yaml_is_the_demo_organisation() -> None:
+    from datetime import UTC, datetime
+
+    from bot.demo import generate_demo
+
+    generated = generate_demo(datetime(2026, 11, 1, tzinfo=UTC)).teams_yaml
+    assert (SHIPPED / "teams.yaml").read_text() == generated, (
+        "rules/teams.yaml drifted from the demo generator: regenerate it with "
+        "`python -m bot.demo.generator --out DIR` and copy DIR/teams.yaml"
+    )
