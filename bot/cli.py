@@ -74,6 +74,9 @@ def main(ctx: click.Context, db: Path | None, rules: Path | None) -> None:
 @click.option("--source", help="Name of the tracker instance (default: github / jira).")
 @click.option("--timezone", help="Time zone of a Jira CSV's dates, e.g. Europe/Berlin.")
 @click.option("--date-format", help="strptime format of a Jira CSV's dates, if not Jira's default.")
+@click.option(
+    "--site-url", help="Jira site of a CSV export (https://acme.atlassian.net), for links."
+)
 @click.pass_context
 @reports_errors
 def import_command(
@@ -83,6 +86,7 @@ def import_command(
     source: str | None,
     timezone: str | None,
     date_format: str | None,
+    site_url: str | None,
 ) -> None:
     """Import a `gh issue list --json` file or a Jira CSV export, all or nothing."""
     result = _services(ctx).import_file(
@@ -91,6 +95,7 @@ def import_command(
         source=source,
         timezone=timezone,
         date_format=date_format,
+        site_url=site_url,
     )
     render.print_import(_console(), result)
 

@@ -104,6 +104,7 @@ class Services:
         source: str | None = None,
         timezone: str | None = None,
         date_format: str | None = None,
+        site_url: str | None = None,
     ) -> ImportResult:
         """Import one export file, all or nothing; raises ``ImportFileError`` naming the
         row and field at fault, in which case the store is unchanged."""
@@ -114,7 +115,12 @@ class Services:
             raise ImportFileError(f"cannot read the file: {exc}", file=str(path)) from exc
         try:
             issues = parse_export(
-                content, fmt, source=source, timezone=timezone, date_format=date_format
+                content,
+                fmt,
+                source=source,
+                timezone=timezone,
+                date_format=date_format,
+                site_url=site_url,
             )
         except ImportFileError as exc:
             raise exc.in_file(str(path)) from exc

@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.orphans import rank_orphans
 from bot.demo.generator import DemoOrg, generate_demo, write_demo
+from bot.demo.org import JIRA_SITE
 from bot.services import Explanation, ImportResult, Ranked, ScoreSummary, Services
 from bot.store import open_store
 from bot.trackers.file_import import ImportFormat
@@ -64,7 +65,11 @@ def _run_in(services: Services, workdir: Path, limit: int, org: DemoOrg) -> Demo
     write_demo(org, exports)
     imports = [
         demo.import_file(
-            exports / f.name, fmt=ImportFormat(f.format), source=f.source, timezone=f.timezone
+            exports / f.name,
+            fmt=ImportFormat(f.format),
+            source=f.source,
+            timezone=f.timezone,
+            site_url=JIRA_SITE if f.format == "jira-csv" else None,
         )
         for f in org.files
     ]

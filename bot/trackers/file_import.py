@@ -45,8 +45,12 @@ def parse_export(
     source: str | None = None,
     timezone: str | None = None,
     date_format: str | None = None,
+    site_url: str | None = None,
 ) -> list[Issue]:
-    """Parse an export's text into issues; raises ``ImportFileError`` (row / field named)."""
+    """Parse an export's text into issues; raises ``ImportFileError`` (row / field named).
+
+    ``site_url`` (Jira only) is the site the export came from, for issue links.
+    """
     source = source or fmt.default_source
     if fmt is ImportFormat.GH_JSON:
         try:
