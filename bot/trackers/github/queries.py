@@ -42,7 +42,7 @@ query IssueDetails($ids: [ID!]!) {{
         nodes {{ author {{ __typename login }} createdAt body }}
       }}
       timelineItems(first: {TIMELINE}, itemTypes: {_ITEM_TYPES}) {{ {TIMELINE_ITEMS} }}
-      closedByPullRequestsReferences(first: 5, includeClosedPrs: false) {{ nodes {{ id }} }}
+      closedByPullRequestsReferences(first: 5, includeClosedPrs: true) {{ nodes {{ id }} }}
     }}
   }}
 }}
