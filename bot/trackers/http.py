@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -100,29 +101,31 @@ class Governor:
                 policy=self.policy,
             )
         headers = {k.lower(): v for k, v in response.headers.items()}
-        self._observe(headers, resource)
+        server_now = _server_time(headers) or self._clock()
+        self._observe(headers, resource, server_now)
         if response.status_code == 304:
             with self._lock:
                 self.stats.not_modified += 1
+        # Reset times are the server's: judge them by the server's Date, not by our clock.
         return decide(
             response.status_code,
             headers,
             attempt=attempt,
-            now=self._clock(),
+            now=server_now,
             jitter=self._jitter(),
             message=_message(response),
             policy=self.policy,
         )
 
-    def _observe(self, headers: dict[str, str], resource: str) -> None:
+    def _observe(self, headers: dict[str, str], resource: str, server_now: datetime) -> None:
         remaining = headers.get("x-ratelimit-remaining", "")
         if not remaining.isdigit():
             return
         reset = reset_time(headers)
         with self._lock:
             self.remaining[resource] = int(remaining)
-            if reset is not None:
-                self._resets[resource] = reset
+            if reset is not None:  # kept on our clock, so that skew between clocks cancels
+                self._resets[resource] = self._clock() + (reset - server_now)
 
     def _wait_for_budget(self, resource: str) -> None:
         with self._lock:
@@ -142,6 +145,14 @@ class Governor:
             self.stats.waited_seconds += seconds
             self.stats.waits.append((seconds, reason))
         self._sleep(seconds)
+
+
+def _server_time(headers: dict[str, str]) -> datetime | None:
+    """The response's ``Date`` header, if it parses."""
+    try:
+        return parsedate_to_datetime(headers["date"]) if "date" in headers else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _message(response: httpx.Response) -> str:

@@ -16,7 +16,13 @@ from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.connector import GitHubConnector
 from bot.trackers.http import Governor
 from bot.trackers.sync import SyncReport, run_sync
-from tests.fakes.github import FakeGitHub, secondary_limit, server_error, too_many_requests
+from tests.fakes.github import (
+    FakeGitHub,
+    ScriptedResponse,
+    secondary_limit,
+    server_error,
+    too_many_requests,
+)
 
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -182,17 +188,18 @@ def test_organisations_are_expanded_and_new_repos_picked_up(
     ids=["secondary-retry-after", "secondary-bare", "429", "502", "503"],
 )
 def test_limits_and_server_errors_are_waited_out(
-    fake: FakeGitHub, harness: Harness, answer: object
+    fake: FakeGitHub, harness: Harness, answer: ScriptedResponse
 ) -> None:
     _world(fake)
-    fake.script("GET", r"/repos/acme/asr/issues$", answer, answer)  # type: ignore[arg-type]
+    fake.script("GET", r"/repos/acme/asr/issues$", answer, answer)
     report = harness.sync(SOURCES)
     assert report.failed == []
     assert len(harness.issues()) == 4
     assert len(harness.sleeps) == 2
-    if answer.headers.get("Retry-After"):  # type: ignore[attr-defined]
-        assert harness.sleeps == [float(answer.headers["Retry-After"])] * 2  # type: ignore[attr-defined]
-    elif answer.status == 403:  # type: ignore[attr-defined]
+    retry_after = answer.headers.get("Retry-After")
+    if retry_after:
+        assert harness.sleeps == [float(retry_after)] * 2
+    elif answer.status == 403:
         assert min(harness.sleeps) >= 60
 
 
@@ -261,11 +268,7 @@ def test_paging_past_the_cursor_threshold_with_concurrent_edits(tmp_path: Path) 
         for n in range(420):
             fake.add_issue("acme/big", title=f"Issue {n}", created_at=T0 + timedelta(minutes=n))
         harness = Harness(fake, tmp_path / "big.db")
-        edited = []
-
-        def edit_while_syncing(seconds: float) -> None:  # never called: no limits here
-            pass
-
+        edited: list[int] = []
         original = harness.governor.send
 
         def send(client, request, resource):  # type: ignore[no-untyped-def]
@@ -282,4 +285,3 @@ def test_paging_past_the_cursor_threshold_with_concurrent_edits(tmp_path: Path) 
     assert len(issues) == 420
     for number in edited:
         assert issues[f"acme/big#{number}"].updated_at >= NOW  # type: ignore[attr-defined]
-    del edit_while_syncing
