@@ -6,6 +6,7 @@ import argparse
 import platform
 
 from benchmarks.demo import bench_demo
+from benchmarks.github_sync import bench_github_sync, format_github_sync
 from benchmarks.scoring import bench_core, bench_service
 
 
@@ -19,11 +20,25 @@ def _line(name: str, figures: dict[str, float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--issues", type=int, default=100_000, help="scoring benchmark size")
+    parser.add_argument(
+        "--github-issues", type=int, default=20_000, help="GitHub sync benchmark: issues"
+    )
+    parser.add_argument(
+        "--github-refs", type=int, default=5_000, help="GitHub sync benchmark: cross-referenced"
+    )
+    parser.add_argument(
+        "--only", choices=("demo", "scoring", "github"), help="run one benchmark group only"
+    )
     args = parser.parse_args()
     print(f"impactbot benchmarks — Python {platform.python_version()} on {platform.machine()}")
-    _line("demo (end to end)", bench_demo())
-    _line(f"score core ({args.issues:,} issues)", bench_core(args.issues))
-    _line(f"score service ({args.issues:,} issues)", bench_service(args.issues))
+    if args.only in (None, "demo"):
+        _line("demo (end to end)", bench_demo())
+    if args.only in (None, "scoring"):
+        _line(f"score core ({args.issues:,} issues)", bench_core(args.issues))
+        _line(f"score service ({args.issues:,} issues)", bench_service(args.issues))
+    if args.only in (None, "github"):
+        rows = bench_github_sync(args.github_issues, args.github_refs)
+        print(format_github_sync(rows), flush=True)
 
 
 if __name__ == "__main__":

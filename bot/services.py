@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from bot.core.orphans import rank_orphans
 from bot.core.rules import RuleProblem, Rules
 from bot.core.scoring import score_issues
 from bot.core.signals import MODIFIERS
+from bot.credit_services import MintSummary, mint_credit
 from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
 from bot.rules_files import check_rules_dir, load_rules
 from bot.store import Store, open_store
@@ -59,6 +60,7 @@ class ScoreSummary:
     orphans: int
     surfaced: int  # orphans at or above the surfacing threshold
     threshold: float
+    credit: MintSummary = field(default_factory=MintSummary)
 
 
 @dataclass(frozen=True)
@@ -205,14 +207,23 @@ class Services:
     # ---------------------------------------------------------------- scoring
 
     def score(self, rules: Rules | None = None) -> ScoreSummary:
-        """Rescore every stored issue with the current rules and store the cards."""
+        """Rescore every stored issue with the current rules, store the cards, and append
+        the credit that closed (or reopened) items call for."""
         rules = rules or self.rules()
         now = self.clock()
         with open_store(self.settings.db_path) as store:
-            cards = _score_store(store, rules, now)
+            issues = store.load_issues()
+            cards = score_issues(
+                issues,
+                directory=Directory.build(rules.teams),
+                rules=rules.scoring,
+                now=now,
+                flags=store.load_flags(),
+            )
             with store.transaction():
                 store.replace_directory(rules.teams)
                 store.replace_score_cards(cards)
+                minted = mint_credit(store, rules, issues, cards, now)
         threshold = rules.scoring.surfacing_threshold
         orphans = [c for c in cards if c.is_orphan]
         return ScoreSummary(
@@ -220,6 +231,7 @@ class Services:
             orphans=len(orphans),
             surfaced=sum(1 for c in orphans if c.total >= threshold),
             threshold=threshold,
+            credit=minted,
         )
 
     def orphans(self, *, team: str | None = None, limit: int = 10) -> list[Ranked]:
@@ -244,17 +256,6 @@ class Services:
             if issue is None or card is None:
                 raise UnknownIssueError(key, ["run `impactbot score` first"])
             return Explanation(issue=issue, card=card, threshold=threshold)
-
-
-def _score_store(store: Store, rules: Rules, now: datetime) -> list[ScoreCard]:
-    issues = store.load_issues()
-    return score_issues(
-        issues,
-        directory=Directory.build(rules.teams),
-        rules=rules.scoring,
-        now=now,
-        flags=store.load_flags(),
-    )
 
 
 def _resolve_key(store: Store, key: str) -> str:

@@ -9,12 +9,13 @@ reason and evidence, so the card sums to its total.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.beneficiaries import BenefitContext, find_beneficiaries, team_strengths
 from bot.core.identity import Directory, Ownership
 from bot.core.links import LinkIndex
-from bot.core.models import Flag, Issue, ScoreCard
+from bot.core.models import Flag, Issue, IssueState, ScoreCard
 from bot.core.orphans import find_orphan_reasons, orphan_factor
 from bot.core.rules import ScoringRules
 from bot.core.signals import MODIFIERS, VALUE_SIGNALS, SignalInput, incentive_gap_share
@@ -29,20 +30,60 @@ def score_issues(
     flags: Mapping[str, Sequence[Flag]] | None = None,
 ) -> list[ScoreCard]:
     """Score every issue against the others (links need the whole set); same order."""
-    links = LinkIndex.build(issues)
-    ownerships = {i.uid: directory.ownership(i) for i in issues}
-    owner_of = {uid: o.team for uid, o in ownerships.items()}
-    flags = flags or {}
-    return [
-        score_issue(
+    context = ScoringContext.build(issues, directory, flags or {})
+    return [context.score(issue, rules=rules, now=now) for issue in issues]
+
+
+def score_at_close(
+    issues: Sequence[Issue],
+    closed: Sequence[Issue],
+    *,
+    directory: Directory,
+    rules: ScoringRules,
+    flags: Mapping[str, Sequence[Flag]] | None = None,
+) -> dict[str, ScoreCard]:
+    """The score each of ``closed`` had when it closed: scored as still open, at its
+    ``closed_at``, against ``issues`` (the whole set, for links). Credit is minted from it."""
+    context = ScoringContext.build(issues, directory, flags or {})
+    cards = {}
+    for issue in closed:
+        if issue.closed_at is None:
+            continue
+        as_open = issue.model_copy(
+            update={"state": IssueState.OPEN, "closed_at": None, "state_reason": None}
+        )
+        cards[issue.uid] = context.score(as_open, rules=rules, now=issue.closed_at)
+    return cards
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """What scoring one issue needs from all the others: links, owners, flags."""
+
+    directory: Directory
+    links: LinkIndex
+    ownerships: Mapping[str, Ownership]
+    owner_of: Mapping[str, str | None]
+    flags: Mapping[str, Sequence[Flag]]
+
+    @classmethod
+    def build(
+        cls, issues: Sequence[Issue], directory: Directory, flags: Mapping[str, Sequence[Flag]]
+    ) -> ScoringContext:
+        ownerships = {i.uid: directory.ownership(i) for i in issues}
+        owner_of = {uid: o.team for uid, o in ownerships.items()}
+        return cls(directory, LinkIndex.build(issues), ownerships, owner_of, flags)
+
+    def score(self, issue: Issue, *, rules: ScoringRules, now: datetime) -> ScoreCard:
+        return score_issue(
             issue,
-            ownership=ownerships[issue.uid],
-            context=BenefitContext(directory, links, owner_of, flags.get(issue.uid, ())),
+            ownership=self.ownerships.get(issue.uid) or self.directory.ownership(issue),
+            context=BenefitContext(
+                self.directory, self.links, self.owner_of, self.flags.get(issue.uid, ())
+            ),
             rules=rules,
             now=now,
         )
-        for issue in issues
-    ]
 
 
 def score_issue(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Flag, Issue, ScoreCard
 from bot.core.rules import TeamsRules
 from bot.store.migrations import MIGRATIONS
@@ -277,6 +278,205 @@ class Store:
         row = self.db.execute("SELECT data FROM issues WHERE uid = ?", [uid]).fetchone()
         return Issue.model_validate_json(row[0]) if row else None
 
+    # ---------------------------------------------------------------- surfacing
+
+    def record_surfacings(self, cards: Sequence[ScoreCard], at: datetime) -> None:
+        """Remember the first time each of ``cards`` was surfaced (kept thereafter)."""
+        self.db.table("surfacings").insert_all(
+            (
+                {"issue_uid": c.issue_uid, "first_at": at.isoformat(), "score": c.total}
+                for c in cards
+            ),
+            ignore=True,
+        )
+
+    def surfaced_before(self, uids: Sequence[str]) -> dict[str, datetime]:
+        """When each of ``uids`` was first surfaced, for those that were."""
+        found: dict[str, datetime] = {}
+        for chunk in _chunks(list(uids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT issue_uid, first_at FROM surfacings WHERE issue_uid IN ({marks})", chunk
+            ).fetchall()
+            found.update({uid: datetime.fromisoformat(at) for uid, at in rows})
+        return found
+
+    # ------------------------------------------------------------ credit ledger
+
+    def ledger_for(self, uids: Sequence[str]) -> dict[str, list[CreditEntry]]:
+        """Ledger entries of the issues ``uids``, oldest first, by issue."""
+        out: dict[str, list[CreditEntry]] = {}
+        for chunk in _chunks(list(uids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"{_ENTRY_SELECT} WHERE l.issue_uid IN ({marks}) ORDER BY l.id", chunk
+            ).fetchall()
+            for row in rows:
+                entry = _entry_from_row(row)
+                out.setdefault(entry.issue_uid, []).append(entry)
+        return out
+
+    def append_credit(self, entries: Sequence[CreditEntry], new_ref: Callable[[], str]) -> int:
+        """Append ``entries`` (idempotent on their natural keys); returns how many were new.
+
+        ``new_ref`` makes the pseudonymous reference of a person seen for the first time.
+        """
+        added = 0
+        for entry in entries:
+            ref = self._person_ref(entry.person_id, new_ref)
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO credit_ledger (natural_key, kind, person_ref, team_id, "
+                "role, share, points, issue_uid, closure, beneficiaries, reason, evidence, at, "
+                "reverses, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    entry.natural_key,
+                    entry.kind.value,
+                    ref,
+                    entry.team_id,
+                    entry.role,
+                    entry.share,
+                    entry.points,
+                    entry.issue_uid,
+                    entry.closure,
+                    json.dumps(list(entry.beneficiaries)),
+                    entry.reason,
+                    json.dumps(list(entry.evidence)),
+                    entry.at.isoformat(),
+                    entry.reverses,
+                    int(entry.pending),
+                ],
+            )
+            if cursor.rowcount:
+                added += 1
+                self.db.table("credit_received").insert_all(
+                    {
+                        "entry_id": cursor.lastrowid,
+                        "team_id": team,
+                        "points": entry.points,
+                        "at": entry.at.isoformat(),
+                    }
+                    for team in entry.beneficiaries
+                )
+        return added
+
+    def _person_ref(self, person_id: str, new_ref: Callable[[], str]) -> str:
+        row = self.db.execute(
+            "SELECT ref FROM people_refs WHERE person_id = ?", [person_id]
+        ).fetchone()
+        if row:
+            return str(row[0])
+        ref = new_ref()
+        self.db.execute("INSERT INTO people_refs (person_id, ref) VALUES (?, ?)", [person_id, ref])
+        return ref
+
+    def credit_spent_since(self, start: datetime) -> dict[str, float]:
+        """Each known person's counted points since ``start`` (for caps)."""
+        rows = self.db.execute(
+            "SELECT p.person_id, sum(l.points) FROM credit_ledger l "
+            "JOIN people_refs p ON p.ref = l.person_ref WHERE l.at >= ? GROUP BY p.person_id",
+            [start.isoformat()],
+        ).fetchall()
+        return {person: float(points) for person, points in rows}
+
+    def credited_issues(self) -> set[str]:
+        """Issues that have any ledger entry."""
+        rows = self.db.execute("SELECT DISTINCT issue_uid FROM credit_ledger").fetchall()
+        return {uid for (uid,) in rows}
+
+    def credit_entry(self, entry_id: int) -> CreditEntry | None:
+        row = self.db.execute(f"{_ENTRY_SELECT} WHERE l.id = ?", [entry_id]).fetchone()
+        return _entry_from_row(row) if row else None
+
+    def credit_entry_id(self, natural_key: str) -> int | None:
+        row = self.db.execute(
+            "SELECT id FROM credit_ledger WHERE natural_key = ?", [natural_key]
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def leaderboard(self, start: datetime, end: datetime, limit: int) -> list[tuple[str, float]]:
+        """(person id or ``former:<ref>``, points) for the period, best first."""
+        rows = self.db.execute(
+            "SELECT coalesce(p.person_id, 'former:' || t.person_ref), t.points FROM ("
+            "  SELECT person_ref, sum(points) AS points FROM credit_ledger "
+            f"  WHERE at >= ? AND at < ? AND {_COUNTED} GROUP BY person_ref"
+            ") t LEFT JOIN people_refs p ON p.ref = t.person_ref "
+            "ORDER BY t.points DESC, 1 LIMIT ?",
+            [start.isoformat(), end.isoformat(), limit],
+        ).fetchall()
+        return [(str(who), float(points)) for who, points in rows]
+
+    def person_credit(
+        self, person_id: str, start: datetime, end: datetime
+    ) -> list[tuple[int, CreditEntry]]:
+        """A person's counted entries in the period, newest first, with their ids."""
+        rows = self.db.execute(
+            f"{_ENTRY_SELECT} WHERE l.person_ref = (SELECT ref FROM people_refs "
+            f"WHERE person_id = ?) AND l.at >= ? AND l.at < ? AND {_COUNTED_L} "
+            "ORDER BY l.at DESC, l.id DESC",
+            [person_id, start.isoformat(), end.isoformat()],
+        ).fetchall()
+        return [(int(row[-1]), _entry_from_row(row)) for row in rows]
+
+    def team_credit(self, team_id: str, start: datetime, end: datetime) -> dict[str, float]:
+        """Points a team's people earned (given) and points of work its benefited from
+        (received) in the period."""
+        span = [start.isoformat(), end.isoformat()]
+        given = self.db.execute(
+            "SELECT coalesce(sum(points), 0) FROM credit_ledger WHERE team_id = ? "
+            f"AND at >= ? AND at < ? AND {_COUNTED}",
+            [team_id, *span],
+        ).fetchone()[0]
+        received = self.db.execute(
+            "SELECT coalesce(sum(r.points), 0) FROM credit_received r JOIN credit_ledger l "
+            f"ON l.id = r.entry_id WHERE r.team_id = ? AND r.at >= ? AND r.at < ? "
+            f"AND {_COUNTED_L}",
+            [team_id, *span],
+        ).fetchone()[0]
+        return {"given": float(given), "received": float(received)}
+
+    def team_entries(
+        self, team_id: str, start: datetime, end: datetime
+    ) -> list[tuple[int, CreditEntry]]:
+        rows = self.db.execute(
+            f"{_ENTRY_SELECT} WHERE l.team_id = ? AND l.at >= ? AND l.at < ? AND {_COUNTED_L} "
+            "ORDER BY l.at DESC, l.id DESC",
+            [team_id, start.isoformat(), end.isoformat()],
+        ).fetchall()
+        return [(int(row[-1]), _entry_from_row(row)) for row in rows]
+
+    def entries_between(self, start: datetime, end: datetime) -> list[tuple[int, CreditEntry]]:
+        rows = self.db.execute(
+            f"{_ENTRY_SELECT} WHERE l.at >= ? AND l.at < ? AND {_COUNTED_L} ORDER BY l.id",
+            [start.isoformat(), end.isoformat()],
+        ).fetchall()
+        return [(int(row[-1]), _entry_from_row(row)) for row in rows]
+
+    def confirm(self, issue_uid: str, closure: str, team_id: str, by: str, at: datetime) -> bool:
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO confirmations (issue_uid, closure, team_id, confirmed_by, at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [issue_uid, closure, team_id, by, at.isoformat()],
+        )
+        return bool(cursor.rowcount)
+
+    def forget_person(self, person_id: str) -> str | None:
+        """Remove every trace of ``person_id`` outside the ledger, whose rows keep only an
+        anonymous reference. Returns that reference (None if they never earned credit)."""
+        row = self.db.execute(
+            "SELECT ref FROM people_refs WHERE person_id = ?", [person_id]
+        ).fetchone()
+        ref = str(row[0]) if row else None
+        for sql in (
+            "DELETE FROM people_refs WHERE person_id = ?",
+            "DELETE FROM identities WHERE person_id = ?",
+            "DELETE FROM team_members WHERE person_id = ?",
+            "DELETE FROM people WHERE id = ?",
+            "DELETE FROM flags WHERE person_id = ?",
+            "UPDATE confirmations SET confirmed_by = 'former member' WHERE confirmed_by = ?",
+        ):
+            self.db.execute(sql, [person_id])
+        return ref
+
     # --------------------------------------------------------------- audit log
 
     def audit(self, *, at: datetime, actor: str, action: str, detail: dict[str, Any]) -> None:
@@ -293,6 +493,40 @@ class Store:
     def audit_entries(self, action: str | None = None) -> list[dict[str, Any]]:
         where, args = ("action = ?", [action]) if action else (None, [])
         return list(self.db.table("audit_log").rows_where(where, args, order_by="id"))
+
+
+# Entries count unless they wait for a confirmation that has not come.
+_COUNTED = (
+    "(pending = 0 OR EXISTS (SELECT 1 FROM confirmations c WHERE "
+    "c.issue_uid = credit_ledger.issue_uid AND c.closure = credit_ledger.closure))"
+)
+_COUNTED_L = _COUNTED.replace("credit_ledger.", "l.")
+_ENTRY_SELECT = (
+    "SELECT l.natural_key, l.kind, coalesce(p.person_id, 'former:' || l.person_ref), "
+    "l.team_id, l.role, l.share, l.points, l.issue_uid, l.closure, l.beneficiaries, l.reason, "
+    "l.evidence, l.at, l.reverses, l.pending, l.id "
+    "FROM credit_ledger l LEFT JOIN people_refs p ON p.ref = l.person_ref"
+)
+
+
+def _entry_from_row(row: Sequence[Any]) -> CreditEntry:
+    return CreditEntry(
+        natural_key=row[0],
+        kind=EntryKind(row[1]),
+        person_id=row[2],
+        team_id=row[3],
+        role=row[4],
+        share=row[5],
+        points=row[6],
+        issue_uid=row[7],
+        closure=row[8] or "",
+        beneficiaries=tuple(json.loads(row[9] or "[]")),
+        reason=row[10] or "",
+        evidence=tuple(json.loads(row[11] or "[]")),
+        at=datetime.fromisoformat(row[12]),
+        reverses=row[13],
+        pending=bool(row[14]),
+    )
 
 
 def _identities(rules: TeamsRules) -> Iterable[dict[str, str]]:

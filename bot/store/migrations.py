@@ -128,3 +128,62 @@ def _append_only_guards(db: Database) -> None:
                 f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
                 f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
             )
+
+
+@MIGRATIONS(name="0006_credit_ledger_v2")
+def _credit_ledger_v2(db: Database) -> None:
+    # The first ledger table never held rows (nothing minted before this migration); it is
+    # replaced by one keyed on natural keys and pseudonymous person references.
+    if db.execute("SELECT count(*) FROM credit_ledger").fetchone()[0]:
+        raise RuntimeError("credit_ledger is not empty: refusing to replace it")
+    db.execute("DROP TABLE credit_ledger")
+    db.table("credit_ledger").create(
+        {
+            "id": int,
+            "natural_key": str,
+            "kind": str,
+            "person_ref": str,
+            "team_id": str,
+            "role": str,
+            "share": float,
+            "points": float,
+            "issue_uid": str,
+            "closure": str,
+            "beneficiaries": str,
+            "reason": str,
+            "evidence": str,
+            "at": str,
+            "reverses": str,
+            "pending": int,
+        },
+        pk="id",
+        not_null={"natural_key", "kind", "person_ref", "points", "issue_uid", "at"},
+    )
+    ledger = db.table("credit_ledger")
+    ledger.create_index(["natural_key"], unique=True)
+    ledger.create_index(["issue_uid"])
+    ledger.create_index(["at", "person_ref", "points"])
+    ledger.create_index(["person_ref", "at"])
+    ledger.create_index(["team_id", "at"])
+    db.table("credit_received").create(
+        {"entry_id": int, "team_id": str, "points": float, "at": str},
+        pk=("entry_id", "team_id"),
+    )
+    db.table("credit_received").create_index(["team_id", "at"])
+    for verb in ("UPDATE", "DELETE"):
+        for table in ("credit_ledger", "credit_received"):
+            db.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+    # A person's ledger rows name a random reference, never the person: forgetting someone
+    # deletes the mapping, and their rows stay, anonymous, in every sum.
+    db.table("people_refs").create({"person_id": str, "ref": str}, pk="person_id")
+    db.table("people_refs").create_index(["ref"], unique=True)
+    db.table("confirmations").create(
+        {"issue_uid": str, "closure": str, "team_id": str, "confirmed_by": str, "at": str},
+        pk=("issue_uid", "closure", "team_id"),
+    )
+    db.table("surfacings").create(
+        {"issue_uid": str, "first_at": str, "score": float}, pk="issue_uid"
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Flag
 from bot.core.rules import ScoringRules, TeamsRules
 from bot.core.scoring import score_issues
@@ -83,13 +84,16 @@ def test_directory_mirrors_teams_yaml(tmp_path: Path) -> None:
         assert row == ("ana",)
 
 
-@pytest.mark.parametrize("table", ["credit_ledger", "audit_log"])
+@pytest.mark.parametrize("table", ["credit_ledger", "credit_received", "audit_log"])
 def test_ledger_and_audit_log_are_append_only(tmp_path: Path, table: str) -> None:
     with open_store(tmp_path / "x.db") as store:
         store.audit(at=NOW, actor="t", action="test", detail={"a": 1})
-        store.db.table("credit_ledger").insert(
-            {"natural_key": "k", "person_id": "ana", "points": 1.0, "at": NOW.isoformat()}
+        entry = CreditEntry(
+            natural_key="mint|x", kind=EntryKind.MINT, person_id="ana", team_id="asr",
+            role="resolver", share=1.0, points=5.0, issue_uid="github:a/b#1", closure="c",
+            beneficiaries=("asr", "nlp"), reason="r", at=NOW,
         )
+        assert store.append_credit([entry, entry], lambda: "p-1") == 1  # idempotent
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             store.db.execute(f"UPDATE {table} SET at = 'x'")
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -1,0 +1,202 @@
+"""Credit use cases: minting after each scoring pass, and the queries leadership, managers
+and engineers run (CLI now, Slack later). Mixed into ``bot.services.Services``."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.core.credit import CreditEntry, CreditItem, EntryKind, plan_credit, reverse
+from bot.core.identity import Directory
+from bot.core.models import Issue, ScoreCard
+from bot.core.periods import DEFAULT_PERIOD, Period, PeriodError, parse_period
+from bot.core.rules import Rules
+from bot.core.scoring import score_at_close
+from bot.errors import ImpactbotError
+from bot.store import Store
+
+
+class CreditError(ImpactbotError):
+    """A credit request that cannot be honoured (unknown entry or person, no permission...)."""
+
+
+@dataclass(frozen=True)
+class MintSummary:
+    minted: int = 0
+    reversed: int = 0
+
+
+@dataclass(frozen=True)
+class Line:
+    """One drillable credit line: an entry with the id to explain it by."""
+
+    entry_id: int
+    entry: CreditEntry
+
+
+@dataclass(frozen=True)
+class CreditReport:
+    subject: str  # "person ana", "team asr"
+    period: Period
+    total: float
+    by_role: dict[str, float]
+    lines: list[Line]
+    given: float | None = None  # teams only
+    received: float | None = None
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    team: str
+    surfaced: int
+    claimed: int
+    done: int
+
+
+@dataclass(frozen=True)
+class Funnel:
+    period: Period
+    rows: list[FunnelRow] = field(default_factory=list)
+    previous: list[FunnelRow] = field(default_factory=list)
+
+
+def new_ref() -> str:
+    """A random, meaningless reference for a person's ledger rows."""
+    return "p-" + secrets.token_hex(6)
+
+
+def mint_credit(
+    store: Store,
+    rules: Rules,
+    issues: Sequence[Issue],
+    cards: Sequence[ScoreCard],
+    now: datetime,
+) -> MintSummary:
+    """Append the credit the issues' current states call for (mints and reversals)."""
+    threshold = rules.scoring.surfacing_threshold
+    store.record_surfacings([c for c in cards if c.is_orphan and c.total >= threshold], now)
+    flags = store.load_flags()
+    uids = {i.uid for i in issues if not i.is_open} | store.credited_issues()
+    ledger = store.ledger_for(sorted(uids))
+    surfaced = store.surfaced_before(sorted(uids))
+    by_uid = {c.issue_uid: c for c in cards}
+    candidates = [
+        i
+        for i in issues
+        if i.uid in uids
+        and _worth_a_look(
+            i, ledger.get(i.uid, []), by_uid.get(i.uid), i.uid in flags or i.uid in surfaced, rules
+        )
+    ]
+    directory = Directory.build(rules.teams)
+    at_close = score_at_close(
+        issues,
+        [i for i in candidates if not i.is_open],
+        directory=directory,
+        rules=rules.scoring,
+        flags=flags,
+    )
+    spent = store.credit_spent_since(now - timedelta(days=rules.credit.caps.period_days))
+    planned: list[CreditEntry] = []
+    for issue in sorted(candidates, key=lambda i: (i.closed_at or now, i.uid)):
+        item = CreditItem(
+            issue=issue,
+            card_at_close=at_close.get(issue.uid),
+            flags=tuple(flags.get(issue.uid, ())),
+            surfaced=_surfaced_before_close(issue, surfaced),
+        )
+        entries = plan_credit(
+            item,
+            ledger.get(issue.uid, []),
+            directory=directory,
+            rules=rules.credit,
+            threshold=threshold,
+            spent=spent,
+            now=now,
+        )
+        for entry in entries:
+            spent[entry.person_id] = spent.get(entry.person_id, 0.0) + entry.points
+        planned += entries
+    store.append_credit(planned, new_ref)
+    return MintSummary(
+        minted=sum(1 for e in planned if e.kind is EntryKind.MINT),
+        reversed=sum(1 for e in planned if e.kind is EntryKind.REVERSAL),
+    )
+
+
+def _worth_a_look(
+    issue: Issue,
+    entries: Sequence[CreditEntry],
+    card: ScoreCard | None,
+    eligible_anyway: bool,
+    rules: Rules,
+) -> bool:
+    """Whether planning ``issue`` could append anything, cheaply judged so that the costly
+    score-at-close runs only where it matters: an open issue only when it has mints to
+    reverse; a closed one not yet paid for this closure when it was flagged or surfaced,
+    or when its score could reach the threshold once the cost of delay is added back."""
+    closure = issue.closed_at.isoformat() if issue.closed_at and not issue.is_open else None
+    paid = {e.closure for e in entries if e.kind is EntryKind.MINT}
+    if closure is None or closure in paid:
+        return bool(paid - {closure})
+    if eligible_anyway:
+        return True
+    most = (card.total if card else 0.0) * (1 + rules.scoring.cost_of_delay.max_multiplier)
+    return most >= rules.scoring.surfacing_threshold
+
+
+def _surfaced_before_close(issue: Issue, surfaced: dict[str, datetime]) -> bool:
+    first = surfaced.get(issue.uid)
+    return first is not None and (issue.closed_at is None or first <= issue.closed_at)
+
+
+def period_of(text: str | None, now: datetime) -> Period:
+    """Parse a period, turning a grammar error into a user-facing ``CreditError``."""
+    try:
+        return parse_period(text or DEFAULT_PERIOD, now=now)
+    except PeriodError as exc:
+        raise CreditError(str(exc)) from exc
+
+
+def report_for_person(store: Store, person: str, period: Period) -> CreditReport:
+    lines = [Line(i, e) for i, e in store.person_credit(person, period.start, period.end)]
+    return _report(f"person {person}", period, lines)
+
+
+def report_for_team(store: Store, team: str, period: Period) -> CreditReport:
+    lines = [Line(i, e) for i, e in store.team_entries(team, period.start, period.end)]
+    totals = store.team_credit(team, period.start, period.end)
+    report = _report(f"team {team}", period, lines)
+    return CreditReport(
+        **{**report.__dict__, "given": totals["given"], "received": totals["received"]}
+    )
+
+
+def _report(subject: str, period: Period, lines: list[Line]) -> CreditReport:
+    by_role: dict[str, float] = {}
+    for line in lines:
+        by_role[line.entry.role] = by_role.get(line.entry.role, 0.0) + line.entry.points
+    return CreditReport(
+        subject=subject,
+        period=period,
+        total=round(sum(by_role.values()), 2),
+        by_role={k: round(v, 2) for k, v in sorted(by_role.items(), key=lambda kv: -kv[1])},
+        lines=lines,
+    )
+
+
+def void_entry(store: Store, entry_id: int, *, reason: str, now: datetime) -> CreditEntry:
+    """Append the void of mint ``entry_id``; raises ``CreditError`` if it cannot be voided."""
+    entry = store.credit_entry(entry_id)
+    if entry is None:
+        raise CreditError(f"no credit entry {entry_id}")
+    if entry.kind is not EntryKind.MINT:
+        raise CreditError(f"entry {entry_id} is a {entry.kind.value}: only mints can be voided")
+    settled = store.ledger_for([entry.issue_uid]).get(entry.issue_uid, [])
+    if any(e.reverses == entry.natural_key for e in settled):
+        raise CreditError(f"entry {entry_id} is already reversed or voided")
+    void = reverse(entry, now=now, kind=EntryKind.VOID, reason=f"voided: {reason}")
+    store.append_credit([void], new_ref)
+    return void

@@ -1,0 +1,82 @@
+"""Every benchmark, small enough for the default test suite: they run and report their figures.
+
+No timing assertions: performance is for `make bench`. The GitHub sync benchmark runs the fake
+GitHub and each contender in spawned processes; PyGithub is imported only there.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import pytest
+
+from benchmarks.demo import bench_demo
+from benchmarks.github_sync import bench_github_sync, format_github_sync
+from benchmarks.scoring import bench_core, bench_service
+from tests.fakes.github import graphql_schema_available
+
+CONTENDER_KEYS = {"name", "issues", "seconds", "requests", "core_points", "graphql_points"}
+CONTENDER_KEYS |= {"not_modified", "peak_rss_mb", "base_rss_mb"}
+
+
+def _pygithub_installed() -> bool:
+    try:
+        version("PyGithub")
+    except PackageNotFoundError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def github_rows() -> list[dict[str, Any]]:
+    if not _pygithub_installed():
+        pytest.skip("PyGithub is not installed (bench extra)")
+    if not graphql_schema_available():
+        pytest.skip("GitHub's GraphQL schema (../shared/external) is absent")
+    return bench_github_sync(n_issues=300, n_refs=60)
+
+
+def test_github_sync_reports_every_contender(github_rows: list[dict[str, Any]]) -> None:
+    *contenders, comparison = github_rows
+    assert [r["name"] for r in contenders] == [
+        "impactbot full sync",
+        "impactbot re-sync",
+        "PyGithub peer",
+        "impactbot full sync, 1/4 size",
+    ]
+    for row in contenders:
+        assert row.keys() >= CONTENDER_KEYS, row["name"]
+        assert row["peak_rss_mb"] > 0
+    assert {"time_ratio", "request_ratio", "memory_growth", "same_cross_refs"} <= comparison.keys()
+    assert "PyGithub peer" in format_github_sync(github_rows)
+
+
+def test_github_sync_stores_everything_and_resyncs_for_free(
+    github_rows: list[dict[str, Any]],
+) -> None:
+    full, again, _, small, comparison = github_rows
+    assert full["issues_stored"] == 300 and small["issues_stored"] == 75
+    assert len(full["cross_refs"]) == 60
+    assert (again["core_points"], again["graphql_points"]) == (0, 0)
+    assert again["not_modified"] == again["requests"] == 3
+    assert comparison["target_resync_free"]
+
+
+def test_impactbot_makes_fewer_requests_than_pygithub_and_finds_the_same_references(
+    github_rows: list[dict[str, Any]],
+) -> None:
+    full, _, peer, _, comparison = github_rows
+    assert full["requests"] < peer["requests"]
+    assert peer["issues_seen"] == 300
+    assert comparison["same_cross_refs"], comparison
+
+
+def test_scoring_benchmarks_run() -> None:
+    assert bench_core(500)["issues"] == 500
+    assert bench_service(500)["issues"] == 500
+
+
+def test_demo_benchmark_runs() -> None:
+    figures = bench_demo(runs=1)
+    assert figures["runs"] == 1 and figures["issues"] > 0
