@@ -27,6 +27,12 @@ def main() -> None:
         "--github-refs", type=int, default=5_000, help="GitHub sync benchmark: cross-referenced"
     )
     parser.add_argument(
+        "--github-latency-ms",
+        type=float,
+        default=0.0,
+        help="GitHub sync benchmark: delay added to each answer of the fake (round trips)",
+    )
+    parser.add_argument(
         "--only", choices=("demo", "scoring", "github"), help="run one benchmark group only"
     )
     args = parser.parse_args()
@@ -37,7 +43,9 @@ def main() -> None:
         _line(f"score core ({args.issues:,} issues)", bench_core(args.issues))
         _line(f"score service ({args.issues:,} issues)", bench_service(args.issues))
     if args.only in (None, "github"):
-        rows = bench_github_sync(args.github_issues, args.github_refs)
+        rows = bench_github_sync(
+            args.github_issues, args.github_refs, latency_ms=args.github_latency_ms
+        )
         print(format_github_sync(rows), flush=True)
 
 

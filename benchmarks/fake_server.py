@@ -14,6 +14,7 @@ records the matching cross-reference on the target's timeline, as GitHub does.
 from __future__ import annotations
 
 import random
+import time
 from bisect import bisect_left
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -192,6 +193,7 @@ class FakeConfig:
     n_refs: int
     seed: int = 20_000
     cursor_threshold: int = CURSOR_THRESHOLD
+    latency_ms: float = 0.0  # added to every answer, outside the fake's lock (network, GitHub)
 
 
 def serve(conn: Connection, config: FakeConfig) -> None:
@@ -206,8 +208,10 @@ def serve(conn: Connection, config: FakeConfig) -> None:
         cursor_threshold=config.cursor_threshold,
     )
     dataset = build_dataset(fake, config.n_issues, config.n_refs, config.seed)
+    _time_responses(fake)
     with fake:
         _warm_up(fake)
+        _add_latency(fake, config.latency_ms / 1000)
         conn.send({"url": fake.url, "graphql_url": fake.graphql_url, **dataset})
         while True:
             command = conn.recv()
@@ -219,6 +223,36 @@ def serve(conn: Connection, config: FakeConfig) -> None:
             elif command == "stop":
                 conn.send("ok")
                 return
+
+
+def _time_responses(fake: Any) -> None:
+    """Count the time the fake spends answering (under its lock, so never twice at once),
+    to tell the fake's share of a contender's wall time from the contender's own."""
+    respond = fake._respond
+    fake.busy_seconds = 0.0
+
+    def timed(*args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return respond(*args)
+        finally:
+            fake.busy_seconds += time.perf_counter() - started
+
+    fake._respond = timed
+
+
+def _add_latency(fake: Any, seconds: float) -> None:
+    """Delay every answer by ``seconds`` without holding the fake's lock, so concurrent
+    requests wait in parallel, as round trips to api.github.com do."""
+    if seconds <= 0:
+        return
+    handle = fake.handle
+
+    def delayed(*args: Any) -> Any:
+        time.sleep(seconds)
+        return handle(*args)
+
+    fake.handle = delayed
 
 
 def _warm_up(fake: Any) -> None:
@@ -246,11 +280,13 @@ def _stats(fake: Any) -> dict[str, int]:
         "errors": sum(r.status >= 400 for r in requests),
         "core_points": BUDGET - fake.core_remaining,
         "graphql_points": BUDGET - fake.graphql_remaining,
+        "server_seconds": fake.busy_seconds,
     }
 
 
 def _reset(fake: Any) -> None:
     fake.reset_requests()
+    fake.busy_seconds = 0.0
     fake.core_remaining = BUDGET
     fake.graphql_remaining = BUDGET
 

@@ -59,10 +59,16 @@ def _measured(target: str, args: tuple[Any, ...]) -> dict[str, Any]:
     module, _, name = target.partition(":")
     function = getattr(importlib.import_module(module), name)
     base = rss_mb()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result: dict[str, Any] = function(*args)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "base_rss_mb": base, "peak_rss_mb": rss_mb(peak=True), **result}
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "base_rss_mb": base,
+        "peak_rss_mb": rss_mb(peak=True),
+        **result,
+    }
 
 
 def in_child(target: str, *args: Any) -> dict[str, Any]:
@@ -127,22 +133,25 @@ def _peer(server: FakeServer) -> dict[str, Any]:
 # ------------------------------------------------------------------ the benchmark
 
 
-def bench_github_sync(n_issues: int = 20_000, n_refs: int = 5_000) -> list[dict[str, Any]]:
+def bench_github_sync(
+    n_issues: int = 20_000, n_refs: int = 5_000, *, latency_ms: float = 0.0
+) -> list[dict[str, Any]]:
     """impactbot full sync, re-sync and PyGithub peer at ``n_issues``; impactbot full sync at
-    a quarter of it; and a last row comparing them against the targets."""
+    a quarter of it; and a last row comparing them against the targets. ``latency_ms`` delays
+    every answer of the fake, to imitate round trips to GitHub."""
     with tempfile.TemporaryDirectory() as tmp:
-        with fake_github(FakeConfig(n_issues, n_refs)) as server:
+        with fake_github(FakeConfig(n_issues, n_refs, latency_ms=latency_ms)) as server:
             dataset = {k: v for k, v in server.info.items() if not k.endswith("url")}
             full = _impactbot(server, Path(tmp) / "full.db", "impactbot full sync")
             again = _impactbot(server, Path(tmp) / "full.db", "impactbot re-sync")
             peer = _peer(server)
         small_n, small_refs = max(3, n_issues // 4), max(1, n_refs // 4)
-        with fake_github(FakeConfig(small_n, small_refs)) as server:
+        with fake_github(FakeConfig(small_n, small_refs, latency_ms=latency_ms)) as server:
             small = _impactbot(server, Path(tmp) / "small.db", "impactbot full sync, 1/4 size")
     rows = [full, again, peer, small]
     for row in rows:
         row["issues"] = small_n if row is small else n_issues
-    return [*rows, _compare(full, again, peer, small, dataset)]
+    return [*rows, _compare(full, again, peer, small, {**dataset, "latency_ms": latency_ms})]
 
 
 def _compare(
@@ -177,6 +186,8 @@ def _compare(
 
 _COLUMNS = [
     ("wall time (s)", "seconds", "{:,.2f}"),
+    ("  CPU time of contender (s)", "cpu_seconds", "{:,.2f}"),
+    ("  fake GitHub busy (s)", "server_seconds", "{:,.2f}"),
     ("requests", "requests", "{:,}"),
     ("  of which GraphQL", "graphql_requests", "{:,}"),
     ("  answered 304", "not_modified", "{:,}"),
@@ -196,17 +207,18 @@ def format_github_sync(rows: list[dict[str, Any]]) -> str:
     d = comparison["dataset"]
     lines = [
         f"GitHub sync — {full['issues']:,} issues (+{d['pull_requests']:,} pull requests) in "
-        f"{len(REPOS)} repos, {d['refs']:,} cross-referenced; fake GitHub in its own process",
-        f"{'':26}"
+        f"{len(REPOS)} repos, {d['refs']:,} cross-referenced; fake GitHub in its own process"
+        + (f", {d['latency_ms']:g} ms added to each answer" if d["latency_ms"] else ""),
+        f"{'':30}"
         + "".join(f"{r['name'][:22]:>24}" for r in contenders[:3])
         + f"{'peer/full':>12}",
     ]
     for label, key, fmt in _COLUMNS:
         cells = [_cell(r, label, key, fmt) for r in contenders[:3]]
         ratio = ""
-        if key in ("seconds", "requests"):
+        if key in ("seconds", "cpu_seconds", "requests"):
             ratio = f"{peer[key] / max(full[key], 1e-9):,.1f}×"
-        lines.append(f"{label:26}" + "".join(f"{c:>24}" for c in cells) + f"{ratio:>12}")
+        lines.append(f"{label:30}" + "".join(f"{c:>24}" for c in cells) + f"{ratio:>12}")
     lines += _summary(full, small, comparison)
     return "\n".join(lines)
 

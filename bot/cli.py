@@ -4,6 +4,7 @@ and renders the result; errors the user can fix print one clear message and exit
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,8 +13,9 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from bot import render
+from bot import render, render_credit
 from bot.config import Settings
+from bot.core.periods import PERIOD_HELP
 from bot.errors import ImpactbotError
 from bot.progress import LiveProgress, LogProgress
 from bot.services import Services, as_json
@@ -160,6 +162,127 @@ def explain(ctx: click.Context, key: str, as_json_output: bool) -> None:
         click.echo(explanation.card.model_dump_json(indent=2))
     else:
         render.print_explanation(_console(), explanation)
+
+
+PERIOD_OPTION = click.option("--period", help=f"Period (default 90d): {PERIOD_HELP}.")
+
+
+@main.command()
+@click.option("--person", help="A person id of teams.yaml.")
+@click.option("--team", help="A team id of teams.yaml.")
+@PERIOD_OPTION
+@click.option("--explain", "explain_entry", type=int, metavar="ENTRY", help="Show one entry.")
+@click.option("--void", "void_entry", type=int, metavar="ENTRY", help="Void one entry.")
+@click.option("--by", help="With --void: the leadership member voiding it.")
+@click.option("--reason", help="With --void: why.")
+@click.option("--json", "as_json_output", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@reports_errors
+def credit(
+    ctx: click.Context,
+    person: str | None,
+    team: str | None,
+    period: str | None,
+    explain_entry: int | None,
+    void_entry: int | None,
+    by: str | None,
+    reason: str | None,
+    as_json_output: bool,
+) -> None:
+    """Credit of a person or a team in a period, drillable to entries; explain or void one."""
+    services, console = _services(ctx), _console()
+    if explain_entry is not None:
+        entry, issue = services.explain_entry(explain_entry)
+        if as_json_output:
+            click.echo(json.dumps(render_credit.entry_json(entry), indent=2))
+        else:
+            render_credit.print_entry(console, explain_entry, entry, issue)
+        return
+    if void_entry is not None:
+        if not by or not reason:
+            raise click.UsageError("--void needs --by PERSON and --reason TEXT")
+        void = services.void(void_entry, by=by, reason=reason)
+        click.echo(f"voided entry {void_entry}: {void.points:+.2f} points for {void.person_id}")
+        return
+    if (person is None) == (team is None):
+        raise click.UsageError("give exactly one of --person or --team (or --explain / --void)")
+    report = services.credit_report(person=person, team=team, period=period)
+    if as_json_output:
+        click.echo(render_credit.report_json(report))
+    else:
+        render_credit.print_report(console, report)
+
+
+@main.command()
+@PERIOD_OPTION
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json_output", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@reports_errors
+def leaderboard(ctx: click.Context, period: str | None, limit: int, as_json_output: bool) -> None:
+    """People ranked by cross-team impact credit in a period."""
+    board = _services(ctx).leaderboard(period=period, limit=limit)
+    if as_json_output:
+        click.echo(render_credit.leaderboard_json(board))
+    else:
+        render_credit.print_leaderboard(_console(), board)
+
+
+@main.command()
+@PERIOD_OPTION
+@click.pass_context
+@reports_errors
+def funnel(ctx: click.Context, period: str | None) -> None:
+    """Surfaced → claimed → done per team, this period beside the previous one."""
+    render_credit.print_funnel(_console(), _services(ctx).funnel(period=period))
+
+
+@main.command()
+@PERIOD_OPTION
+@click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of standard output.",
+)
+@click.pass_context
+@reports_errors
+def export(ctx: click.Context, period: str | None, fmt: str, output: Path | None) -> None:
+    """Review-season export: per person, items, roles, benefiting teams, links, evidence."""
+    text = _services(ctx).export(period=period, fmt=fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("key")
+@click.option("--by", required=True, help="The engineer flagging it (a person id).")
+@click.option("--note", default="", help="Why it matters across teams.")
+@click.pass_context
+@reports_errors
+def flag(ctx: click.Context, key: str, by: str, note: str) -> None:
+    """Flag an issue as cross-team impact on someone's behalf (Slack does this for users)."""
+    added = _services(ctx).flag(key, by=by, note=note)
+    click.echo(f"flagged {key} for {by}" if added else f"{by} had already flagged {key}")
+
+
+@main.group()
+def people() -> None:
+    """Manage people's data."""
+
+
+@people.command("forget")
+@click.argument("person")
+@click.pass_context
+@reports_errors
+def people_forget(ctx: click.Context, person: str) -> None:
+    """Pseudonymise a person who left: their identity goes, ledger sums and team totals stay."""
+    ref = _services(ctx.find_root()).forget(person)
+    tail = f"; their credit stays as {ref}" if ref else "; they had no credit"
+    click.echo(f"forgot {person}{tail}")
 
 
 @main.group()

@@ -4,18 +4,22 @@ and engineers run (CLI now, Slack later). Mixed into ``bot.services.Services``."
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.config import Settings
 from bot.core.credit import CreditEntry, CreditItem, EntryKind, plan_credit, reverse
 from bot.core.identity import Directory
-from bot.core.models import Issue, ScoreCard
+from bot.core.models import Flag, Issue, ScoreCard
 from bot.core.periods import DEFAULT_PERIOD, Period, PeriodError, parse_period
 from bot.core.rules import Rules
 from bot.core.scoring import score_at_close
 from bot.errors import ImpactbotError
-from bot.store import Store
+from bot.export import export_csv, export_markdown
+from bot.store import Store, open_store
+
+Clock = Callable[[], datetime]
 
 
 class CreditError(ImpactbotError):
@@ -200,3 +204,159 @@ def void_entry(store: Store, entry_id: int, *, reason: str, now: datetime) -> Cr
     void = reverse(entry, now=now, kind=EntryKind.VOID, reason=f"voided: {reason}")
     store.append_credit([void], new_ref)
     return void
+
+
+def leaderboard(store: Store, period: Period, limit: int) -> list[tuple[str, float]]:
+    return [
+        (who, round(points, 2))
+        for who, points in store.leaderboard(period.start, period.end, limit)
+    ]
+
+
+def funnel(store: Store, rules: Rules, period: Period) -> Funnel:
+    """Surfaced → claimed → done per team (owner or beneficiary), this period and the last."""
+    return Funnel(
+        period=period,
+        rows=_funnel_rows(store, rules, period),
+        previous=_funnel_rows(store, rules, period.previous()),
+    )
+
+
+def _funnel_rows(store: Store, rules: Rules, period: Period) -> list[FunnelRow]:
+    counts: dict[str, list[int]] = {t.id: [0, 0, 0] for t in rules.teams.teams}
+    for uid, first_at in store.surfaced_between(period.start, period.end):
+        issue, card = store.load_issue(uid), store.load_score_card(uid)
+        if issue is None or card is None:
+            continue
+        done = (
+            not issue.is_open
+            and issue.closed_at is not None
+            and period.contains(issue.closed_at)
+            and issue.closed_at >= first_at
+        )
+        for team in {card.owner_team, *card.beneficiaries} - {None}:
+            row = counts.setdefault(str(team), [0, 0, 0])
+            row[0] += 1
+            row[2] += int(done)
+    # Claims arrive with the manager digests; until then nothing is claimed.
+    return [FunnelRow(team, s, c, d) for team, (s, c, d) in sorted(counts.items())]
+
+
+def forget_person(store: Store, rules: Rules, person: str) -> str | None:
+    """Pseudonymise ``person`` everywhere; refuses while teams.yaml still names them."""
+    if any(p.id == person for p in rules.teams.people):
+        raise CreditError(
+            f"{person!r} is still in teams.yaml: remove them there first, then forget them"
+        )
+    return store.forget_person(person)
+
+
+class CreditUseCases:
+    """Credit queries and actions (mixed into ``Services``)."""
+
+    settings: Settings
+    clock: Clock
+
+    def rules(self) -> Rules:
+        raise NotImplementedError
+
+    def score(self, rules: Rules | None = None) -> object:
+        raise NotImplementedError
+
+    def credit_report(
+        self, *, person: str | None = None, team: str | None = None, period: str | None = None
+    ) -> CreditReport:
+        """Credit of one person or one team in ``period`` (default 90d), drillable by entry."""
+        rules = self.rules()
+        span = period_of(period, self.clock())
+        with open_store(self.settings.db_path) as store:
+            if team is not None:
+                if team not in {t.id for t in rules.teams.teams}:
+                    raise CreditError(f"unknown team {team!r}")
+                return report_for_team(store, team, span)
+            if person is None or not _known_person(store, rules, person):
+                raise CreditError(f"unknown person {person!r}")
+            return report_for_person(store, person, span)
+
+    def leaderboard(self, *, period: str | None = None, limit: int = 20) -> LeaderBoard:
+        span = period_of(period, self.clock())
+        with open_store(self.settings.db_path) as store:
+            return LeaderBoard(span, leaderboard(store, span, limit))
+
+    def explain_entry(self, entry_id: int) -> tuple[CreditEntry, Issue | None]:
+        with open_store(self.settings.db_path) as store:
+            entry = store.credit_entry(entry_id)
+            if entry is None:
+                raise CreditError(f"no credit entry {entry_id}")
+            return entry, store.load_issue(entry.issue_uid)
+
+    def void(self, entry_id: int, *, by: str, reason: str) -> CreditEntry:
+        """Leadership withdraws an entry: a compensating entry, audited, never a deletion."""
+        rules = self.rules()
+        if by not in rules.teams.leadership:
+            raise CreditError(f"{by!r} is not in the leadership list of teams.yaml")
+        if not reason.strip():
+            raise CreditError("a void needs a reason")
+        now = self.clock()
+        with open_store(self.settings.db_path) as store, store.transaction():
+            void = void_entry(store, entry_id, reason=reason.strip(), now=now)
+            store.audit(
+                at=now,
+                actor=store.person_ref(by, new_ref),
+                action="credit.void",
+                detail={"entry": entry_id, "reason": reason.strip()},
+            )
+            return void
+
+    def export(self, *, period: str | None = None, fmt: str = "md") -> str:
+        span = period_of(period, self.clock())
+        with open_store(self.settings.db_path) as store:
+            lines = store.entries_between(span.start, span.end)
+            issues = {
+                uid: i
+                for uid in {e.issue_uid for _, e in lines}
+                if (i := store.load_issue(uid)) is not None
+            }
+        if fmt == "csv":
+            return export_csv(lines, issues)
+        return export_markdown(lines, issues, span)
+
+    def funnel(self, *, period: str | None = None) -> Funnel:
+        rules = self.rules()
+        span = period_of(period, self.clock())
+        with open_store(self.settings.db_path) as store:
+            return funnel(store, rules, span)
+
+    def forget(self, person: str) -> str | None:
+        """Pseudonymise a person who left; ledger sums and team totals stay intact."""
+        rules = self.rules()
+        now = self.clock()
+        with open_store(self.settings.db_path) as store, store.transaction():
+            ref = forget_person(store, rules, person)
+            store.audit(at=now, actor="cli", action="people.forget", detail={"ref": ref})
+        self.score(rules)  # score cards name flaggers: rebuild them without the person
+        return ref
+
+    def flag(self, key: str, *, by: str, note: str = "") -> bool:
+        """An engineer endorses an issue as cross-team impact; False if they already had."""
+        rules = self.rules()
+        if by not in {p.id for p in rules.teams.people}:
+            raise CreditError(f"unknown person {by!r} (not in teams.yaml)")
+        now = self.clock()
+        with open_store(self.settings.db_path) as store, store.transaction():
+            uid = store.resolve_key(key)
+            added: bool = store.add_flag(Flag(issue_uid=uid, person_id=by, note=note, at=now))
+            if added:
+                actor = store.person_ref(by, new_ref)
+                store.audit(at=now, actor=actor, action="flag", detail={"issue": uid})
+            return added
+
+
+def _known_person(store: Store, rules: Rules, person: str) -> bool:
+    return any(p.id == person for p in rules.teams.people) or person.startswith("former:")
+
+
+@dataclass(frozen=True)
+class LeaderBoard:
+    period: Period
+    rows: list[tuple[str, float]]

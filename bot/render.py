@@ -19,6 +19,7 @@ from bot.services import (
 )
 
 if TYPE_CHECKING:
+    from bot.demo.credit_act import CreditAct
     from bot.demo.run import DemoResult
 
 
@@ -115,6 +116,8 @@ def print_demo(console: Console, result: DemoResult) -> None:
     if result.first is not None:
         console.rule("Why the first one ranks first")
         print_explanation(console, result.first)
+    if result.credit is not None:
+        print_credit_act(console, result.credit)
     console.rule()
     console.print(f"demo finished in {result.seconds:.1f} s", highlight=False)
     if result.workdir is not None:
@@ -136,3 +139,19 @@ def print_sync(console: Console, outcome: SyncOutcome) -> None:
     for failed in report.failed:
         console.print(f"[red]✗[/] {failed.key}: {failed.error}", highlight=False)
     print_score(console, outcome.score)
+
+
+def print_credit_act(console: Console, act: CreditAct) -> None:
+    """The second act: the fix lands, credit is minted, leadership sees it."""
+    from bot.render_credit import print_leaderboard, print_report
+
+    console.rule("A week later: the fix lands, and credit follows")
+    console.print(
+        f"{act.flagger} (asr) flagged {act.fix_key} as cross-team impact; {act.fixer} "
+        f"(data-labelling) took it and closed it with {act.pull_request}.",
+        highlight=False,
+    )
+    console.print("[bold]What leadership sees[/] — `impactbot leaderboard --period 30d`:")
+    print_leaderboard(console, act.board)
+    console.print("and `impactbot credit --team data-labelling --period 30d`:")
+    print_report(console, act.owner_team)

@@ -20,7 +20,7 @@ from bot.core.orphans import rank_orphans
 from bot.core.rules import RuleProblem, Rules
 from bot.core.scoring import score_issues
 from bot.core.signals import MODIFIERS
-from bot.credit_services import MintSummary, mint_credit
+from bot.credit_services import CreditUseCases, MintSummary, mint_credit
 from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
 from bot.rules_files import check_rules_dir, load_rules
 from bot.store import Store, open_store
@@ -80,7 +80,7 @@ class Explanation:
     threshold: float
 
 
-class Services:
+class Services(CreditUseCases):
     """impactbot's use cases over one configuration."""
 
     def __init__(self, settings: Settings, clock: Clock = utc_now) -> None:
@@ -250,21 +250,12 @@ class Services:
         """The score card of the issue ``key`` (``owner/repo#N``, ``ABC-12`` or a uid)."""
         threshold = self.rules().scoring.surfacing_threshold
         with open_store(self.settings.db_path) as store:
-            uid = _resolve_key(store, key)
+            uid = store.resolve_key(key)
             issue = store.load_issue(uid)
             card = store.load_score_card(uid)
             if issue is None or card is None:
                 raise UnknownIssueError(key, ["run `impactbot score` first"])
             return Explanation(issue=issue, card=card, threshold=threshold)
-
-
-def _resolve_key(store: Store, key: str) -> str:
-    uids = store.find_issue_uids(key.strip())
-    if len(uids) == 1:
-        return uids[0]
-    if uids:
-        raise UnknownIssueError(key, uids)
-    raise UnknownIssueError(key, store.similar_keys(key))
 
 
 def _ranked(store: Store, card: ScoreCard) -> Ranked:

@@ -45,7 +45,7 @@ class CreditEntry(Frozen):
     beneficiaries: tuple[str, ...]
     reason: str
     evidence: tuple[str, ...] = ()
-    at: AwareDatetime
+    at: AwareDatetime  # when it was earned (the closure) or withdrawn (reversal, void)
     reverses: str | None = None
     pending: bool = False  # waiting for a benefiting team's manager to confirm
 
@@ -237,7 +237,7 @@ def _entry(
         beneficiaries=card.beneficiaries,
         reason=f"{role} of {issue.key}, completed {closure[:10]}, scoring {card.total:g}",
         evidence=evidence,
-        at=now,
+        at=issue.closed_at or now,  # credit counts in the period the work was done
         pending=rules.anti_gaming.require_manager_confirmation,
     )
 

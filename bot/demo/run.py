@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.core.orphans import rank_orphans
+from bot.demo.credit_act import CreditAct, run_credit_act
 from bot.demo.generator import DemoOrg, generate_demo, write_demo
 from bot.demo.org import JIRA_SITE
 from bot.services import Explanation, ImportResult, Ranked, ScoreSummary, Services
@@ -33,6 +34,7 @@ class DemoResult:
     top: list[Ranked]
     story_ranks: dict[str, int | None]  # story → 1-based rank among orphans (None: not one)
     first: Explanation | None
+    credit: CreditAct | None
     seconds: float
     workdir: Path | None  # kept folder, or None when it was temporary
 
@@ -81,6 +83,7 @@ def _run_in(services: Services, workdir: Path, limit: int, org: DemoOrg) -> Demo
         top=top,
         story_ranks=_story_ranks(demo, org, summary.threshold),
         first=demo.explain(top[0].key) if top else None,
+        credit=run_credit_act(demo, org, exports),
         seconds=0.0,
         workdir=None,
     )

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Flag, Issue, ScoreCard
 from bot.core.rules import TeamsRules
+from bot.errors import UnknownIssueError
 from bot.store.migrations import MIGRATIONS
 
 
@@ -118,6 +119,14 @@ class Store:
             [key, key],
         ).fetchall()
         return [uid for (uid,) in rows]
+
+    def resolve_key(self, key: str) -> str:
+        """The uid of the one issue ``key`` names; raises ``UnknownIssueError`` (with
+        suggestions) when none or several match."""
+        uids = self.find_issue_uids(key.strip())
+        if len(uids) == 1:
+            return uids[0]
+        raise UnknownIssueError(key, uids or self.similar_keys(key))
 
     def similar_keys(self, key: str, limit: int = 3) -> list[str]:
         """Keys that contain ``key``'s last segment, to suggest when a lookup fails."""
@@ -290,6 +299,14 @@ class Store:
             ignore=True,
         )
 
+    def surfaced_between(self, start: datetime, end: datetime) -> list[tuple[str, datetime]]:
+        rows = self.db.execute(
+            "SELECT issue_uid, first_at FROM surfacings WHERE first_at >= ? AND first_at < ? "
+            "ORDER BY issue_uid",
+            [start.isoformat(), end.isoformat()],
+        ).fetchall()
+        return [(uid, datetime.fromisoformat(at)) for uid, at in rows]
+
     def surfaced_before(self, uids: Sequence[str]) -> dict[str, datetime]:
         """When each of ``uids`` was first surfaced, for those that were."""
         found: dict[str, datetime] = {}
@@ -323,28 +340,12 @@ class Store:
         """
         added = 0
         for entry in entries:
-            ref = self._person_ref(entry.person_id, new_ref)
+            ref = self.person_ref(entry.person_id, new_ref)
+            row = _entry_row(entry, ref)
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO credit_ledger (natural_key, kind, person_ref, team_id, "
-                "role, share, points, issue_uid, closure, beneficiaries, reason, evidence, at, "
-                "reverses, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    entry.natural_key,
-                    entry.kind.value,
-                    ref,
-                    entry.team_id,
-                    entry.role,
-                    entry.share,
-                    entry.points,
-                    entry.issue_uid,
-                    entry.closure,
-                    json.dumps(list(entry.beneficiaries)),
-                    entry.reason,
-                    json.dumps(list(entry.evidence)),
-                    entry.at.isoformat(),
-                    entry.reverses,
-                    int(entry.pending),
-                ],
+                f"INSERT OR IGNORE INTO credit_ledger ({', '.join(row)}) "
+                f"VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
             )
             if cursor.rowcount:
                 added += 1
@@ -359,7 +360,9 @@ class Store:
                 )
         return added
 
-    def _person_ref(self, person_id: str, new_ref: Callable[[], str]) -> str:
+    def person_ref(self, person_id: str, new_ref: Callable[[], str]) -> str:
+        """The pseudonymous reference of a person (made on first use). Append-only tables
+        (ledger, audit log) name people only by it, so forgetting someone needs no edit there."""
         row = self.db.execute(
             "SELECT ref FROM people_refs WHERE person_id = ?", [person_id]
         ).fetchone()
@@ -399,6 +402,7 @@ class Store:
             "SELECT coalesce(p.person_id, 'former:' || t.person_ref), t.points FROM ("
             "  SELECT person_ref, sum(points) AS points FROM credit_ledger "
             f"  WHERE at >= ? AND at < ? AND {_COUNTED} GROUP BY person_ref"
+            "  HAVING abs(sum(points)) > 0.00001"  # reversed to nothing: not on the board
             ") t LEFT JOIN people_refs p ON p.ref = t.person_ref "
             "ORDER BY t.points DESC, 1 LIMIT ?",
             [start.isoformat(), end.isoformat(), limit],
@@ -507,6 +511,32 @@ _ENTRY_SELECT = (
     "l.evidence, l.at, l.reverses, l.pending, l.id "
     "FROM credit_ledger l LEFT JOIN people_refs p ON p.ref = l.person_ref"
 )
+
+
+def _entry_row(entry: CreditEntry, ref: str) -> dict[str, Any]:
+    """The ledger row of ``entry``: the person appears only as ``ref``."""
+    return {
+        "natural_key": _pseudonymous(entry.natural_key, ref),
+        "kind": entry.kind.value,
+        "person_ref": ref,
+        "team_id": entry.team_id,
+        "role": entry.role,
+        "share": entry.share,
+        "points": entry.points,
+        "issue_uid": entry.issue_uid,
+        "closure": entry.closure,
+        "beneficiaries": json.dumps(list(entry.beneficiaries)),
+        "reason": entry.reason,
+        "evidence": json.dumps(list(entry.evidence)),
+        "at": entry.at.isoformat(),
+        "reverses": entry.reverses and _pseudonymous(entry.reverses, ref),
+        "pending": int(entry.pending),
+    }
+
+
+def _pseudonymous(natural_key: str, ref: str) -> str:
+    """A natural key with its person (always the last ``|`` segment) as their reference."""
+    return f"{natural_key.rsplit('|', 1)[0]}|{ref}"
 
 
 def _entry_from_row(row: Sequence[Any]) -> CreditEntry:

@@ -33,6 +33,7 @@ from bot.core.models import (
     Comment,
     Issue,
     IssueState,
+    PullRequest,
     StateReason,
     TrackerKind,
 )
@@ -93,6 +94,23 @@ class _Comment(_Payload):
     created_at: AwareDatetime = Field(alias="createdAt")
 
 
+class _Owner(_Payload):
+    login: str
+
+
+class _Repository(_Payload):
+    name: str
+    owner: _Owner
+
+
+class _ClosingPullRequest(_Payload):
+    """An item of ``closedByPullRequestsReferences`` (gh issue list/view --json)."""
+
+    number: int = Field(ge=1)
+    url: str | None = None
+    repository: _Repository
+
+
 class _Issue(_Payload):
     number: int = Field(ge=1)
     title: str
@@ -113,6 +131,7 @@ class _Issue(_Payload):
     url: str
     comments: list[_Comment] = []
     reaction_groups: list[_ReactionGroup] = Field(default=[], alias="reactionGroups")
+    closed_by: list[_ClosingPullRequest] = Field(default=[], alias="closedByPullRequestsReferences")
 
 
 def parse_gh_issues(data: object, *, source: str = "github") -> list[Issue]:
@@ -217,7 +236,15 @@ def _to_issue(payload: _Issue, *, source: str, host: str, container: str) -> Iss
         comments=comments,
         reactions=sum(group.users.total_count for group in payload.reaction_groups),
         links=links,
+        closed_by=tuple(_closing(pr) for pr in payload.closed_by) if closed else (),
     )
+
+
+def _closing(pr: _ClosingPullRequest) -> PullRequest:
+    """gh names the closing pull request but not its author or reviewers; a pull request
+    that closed an issue as completed was merged."""
+    repo = f"{pr.repository.owner.login}/{pr.repository.name}"
+    return PullRequest(key=f"{repo}#{pr.number}", url=pr.url, merged=True)
 
 
 def _closed_at(value: datetime | None) -> datetime | None:

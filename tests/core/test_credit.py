@@ -19,37 +19,70 @@ DIRECTORY = directory()
 CLOSED = NOW - timedelta(days=2)
 
 
-def _card(total: float = 100.0, beneficiaries: tuple[str, ...] = ("asr", "vision", "nlp"),
-          owner: str = "labelling") -> ScoreCard:
-    return ScoreCard(issue_uid="github:acme/labelling#1", computed_at=CLOSED, total=total,
-                     orphan_score=total, owner_team=owner, beneficiaries=beneficiaries,
-                     incentive_gap=1.0, contributions=(), orphan_findings=())
+def _card(
+    total: float = 100.0,
+    beneficiaries: tuple[str, ...] = ("asr", "vision", "nlp"),
+    owner: str = "labelling",
+) -> ScoreCard:
+    return ScoreCard(
+        issue_uid="github:acme/labelling#1",
+        computed_at=CLOSED,
+        total=total,
+        orphan_score=total,
+        owner_team=owner,
+        beneficiaries=beneficiaries,
+        incentive_gap=1.0,
+        contributions=(),
+        orphan_findings=(),
+    )
 
 
 def _closed(**fields: Any):  # type: ignore[no-untyped-def]
-    pr = PullRequest(key="acme/labelling#9", url="https://github.com/acme/labelling/pull/9",
-                     author=gh("lena"), merged=True, reviewers=(gh("mara"), gh("lena")))
-    data: dict[str, Any] = {"state": IssueState.CLOSED, "state_reason": StateReason.COMPLETED,
-                            "closed_at": CLOSED, "closed_by": (pr,), "author": "ana"}
+    pr = PullRequest(
+        key="acme/labelling#9",
+        url="https://github.com/acme/labelling/pull/9",
+        author=gh("lena"),
+        merged=True,
+        reviewers=(gh("mara"), gh("lena")),
+    )
+    data: dict[str, Any] = {
+        "state": IssueState.CLOSED,
+        "state_reason": StateReason.COMPLETED,
+        "closed_at": CLOSED,
+        "closed_by": (pr,),
+        "author": "ana",
+    }
     data.update(fields)
     return issue(**data)
 
 
 def _item(flags: tuple[Flag, ...] = (), card: ScoreCard | None = None, **fields: Any) -> CreditItem:
-    return CreditItem(issue=_closed(**fields), card_at_close=card or _card(), flags=flags,
-                      sponsor="omar")
+    return CreditItem(
+        issue=_closed(**fields), card_at_close=card or _card(), flags=flags, sponsor="omar"
+    )
 
 
-def _plan(item: CreditItem, ledger: list[CreditEntry] | None = None,
-          rules: CreditRules | None = None, spent: dict[str, float] | None = None
-          ) -> list[CreditEntry]:
-    return plan_credit(item, ledger or [], directory=DIRECTORY, rules=rules or CreditRules(),
-                       threshold=40, spent=spent or {}, now=NOW)
+def _plan(
+    item: CreditItem,
+    ledger: list[CreditEntry] | None = None,
+    rules: CreditRules | None = None,
+    spent: dict[str, float] | None = None,
+) -> list[CreditEntry]:
+    return plan_credit(
+        item,
+        ledger or [],
+        directory=DIRECTORY,
+        rules=rules or CreditRules(),
+        threshold=40,
+        spent=spent or {},
+        now=NOW,
+    )
 
 
 def _flag(person: str, days: float) -> Flag:
-    return Flag(issue_uid="github:acme/labelling#1", person_id=person,
-                at=CLOSED - timedelta(days=days))
+    return Flag(
+        issue_uid="github:acme/labelling#1", person_id=person, at=CLOSED - timedelta(days=days)
+    )
 
 
 def test_a_completed_item_mints_by_role_and_share() -> None:
@@ -70,8 +103,9 @@ def test_a_completed_item_mints_by_role_and_share() -> None:
 
 
 def test_empty_roles_pass_their_share_to_the_others() -> None:
-    item = CreditItem(issue=_closed(closed_by=(), assignees=("ned",), author=None),
-                      card_at_close=_card())
+    item = CreditItem(
+        issue=_closed(closed_by=(), assignees=("ned",), author=None), card_at_close=_card()
+    )
     entries = _plan(item)
     assert {(e.role, e.person_id, e.points) for e in entries} == {("resolver", "ned", 100.0)}
 
@@ -84,8 +118,9 @@ def test_empty_roles_pass_their_share_to_the_others() -> None:
         ({"state": IssueState.OPEN, "closed_at": None}, "not closed as completed"),
     ],
 )
-def test_not_planned_duplicate_and_open_items_mint_nothing(fields: dict[str, Any],
-                                                           reason: str) -> None:
+def test_not_planned_duplicate_and_open_items_mint_nothing(
+    fields: dict[str, Any], reason: str
+) -> None:
     item = _item(**fields)
     assert _plan(item) == []
     assert why_not(item, rules=CreditRules(), threshold=40) == reason
@@ -94,11 +129,11 @@ def test_not_planned_duplicate_and_open_items_mint_nothing(fields: dict[str, Any
 def test_low_scores_need_a_flag_or_a_surfacing() -> None:
     low = CreditItem(issue=_closed(), card_at_close=_card(total=10))
     assert _plan(low) == []
-    assert "neither flagged nor surfaced" in (why_not(low, rules=CreditRules(), threshold=40)
-                                              or "")
+    assert "neither flagged nor surfaced" in (why_not(low, rules=CreditRules(), threshold=40) or "")
     assert _plan(CreditItem(issue=_closed(), card_at_close=_card(total=10), surfaced=True))
-    assert _plan(CreditItem(issue=_closed(), card_at_close=_card(total=10),
-                            flags=(_flag("vera", 1),)))
+    assert _plan(
+        CreditItem(issue=_closed(), card_at_close=_card(total=10), flags=(_flag("vera", 1),))
+    )
 
 
 def test_minimum_benefiting_teams() -> None:
@@ -136,12 +171,15 @@ def test_manager_confirmation_marks_entries_pending() -> None:
 
 def test_reopen_reverses_and_a_new_closure_mints_again() -> None:
     ledger = _plan(_item())
-    reopened = CreditItem(issue=_closed(state=IssueState.OPEN, closed_at=None,
-                                        state_reason=None), card_at_close=None)
+    reopened = CreditItem(
+        issue=_closed(state=IssueState.OPEN, closed_at=None, state_reason=None), card_at_close=None
+    )
     reversals = _plan(reopened, ledger)
     assert {r.reverses for r in reversals} == {e.natural_key for e in ledger}
-    assert all(r.kind is EntryKind.REVERSAL and r.points == -e.points
-               for r, e in zip(reversals, ledger, strict=True))
+    assert all(
+        r.kind is EntryKind.REVERSAL and r.points == -e.points
+        for r, e in zip(reversals, ledger, strict=True)
+    )
     assert "was reopened" in reversals[0].reason
     ledger += reversals
     again = _plan(_item(closed_at=CLOSED + timedelta(days=1)), ledger)
@@ -167,8 +205,9 @@ def items(draw: st.DrawFn) -> CreditItem:
     flags = tuple(_flag(p, i + 1) for i, p in enumerate(flaggers))
     total = draw(st.floats(1, 500))
     return CreditItem(
-        issue=_closed(assignees=tuple(draw(st.lists(people, unique=True, max_size=2))),
-                      author=draw(people)),
+        issue=_closed(
+            assignees=tuple(draw(st.lists(people, unique=True, max_size=2))), author=draw(people)
+        ),
         card_at_close=_card(total=total),
         flags=flags,
         sponsor=draw(st.one_of(st.none(), people)),
@@ -190,11 +229,18 @@ def _states(item: CreditItem, cycles: int) -> list[CreditItem]:
     states = []
     for n in range(cycles):
         closed_at = CLOSED + timedelta(days=n)
-        states.append(CreditItem(issue=item.issue.model_copy(update={"closed_at": closed_at}),
-                                 card_at_close=item.card_at_close, flags=item.flags,
-                                 sponsor=item.sponsor, surfaced=True))
-        opened = item.issue.model_copy(update={"state": IssueState.OPEN, "closed_at": None,
-                                               "state_reason": None})
+        states.append(
+            CreditItem(
+                issue=item.issue.model_copy(update={"closed_at": closed_at}),
+                card_at_close=item.card_at_close,
+                flags=item.flags,
+                sponsor=item.sponsor,
+                surfaced=True,
+            )
+        )
+        opened = item.issue.model_copy(
+            update={"state": IssueState.OPEN, "closed_at": None, "state_reason": None}
+        )
         states.append(CreditItem(issue=opened, card_at_close=None))
     return states[:-1]
 
@@ -226,15 +272,19 @@ def test_reopen_close_cycles_and_replays_balance_to_one_mint(
 def test_processing_order_never_changes_the_ledger(
     item: CreditItem, other: CreditItem, order: list[int]
 ) -> None:
-    second = CreditItem(issue=other.issue.model_copy(update={"key": "acme/asr#2",
-                                                             "container": "acme/asr"}),
-                        card_at_close=other.card_at_close, flags=other.flags,
-                        sponsor=other.sponsor, surfaced=True)
+    second = CreditItem(
+        issue=other.issue.model_copy(update={"key": "acme/asr#2", "container": "acme/asr"}),
+        card_at_close=other.card_at_close,
+        flags=other.flags,
+        sponsor=other.sponsor,
+        surfaced=True,
+    )
     rules = CreditRules.model_validate({"caps": {"per_person_per_period": 1e9}})
     pair = [item, second]
     ledger: list[CreditEntry] = []
     for index in order:
-        ledger += _plan(pair[index], [e for e in ledger
-                                      if e.issue_uid == pair[index].issue.uid], rules=rules)
+        ledger += _plan(
+            pair[index], [e for e in ledger if e.issue_uid == pair[index].issue.uid], rules=rules
+        )
     expected = [e for it in pair for e in _plan(it, [], rules=rules)]
     assert sorted(e.natural_key for e in ledger) == sorted(e.natural_key for e in expected)

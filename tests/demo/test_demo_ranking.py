@@ -125,3 +125,17 @@ def test_stripping_really_removes_the_references() -> None:
         text = f.content.replace(f'labelling-tools/issues/{number}"', "")
         assert f"labelling-tools#{number}" not in text
         assert f"labelling-tools/issues/{number}" not in text or f.format == "gh-json"
+
+
+def test_the_fix_lands_and_credit_follows(shipped: DemoResult) -> None:
+    act = shipped.credit
+    assert act is not None
+    assert act.board.rows[0][0] == act.fixer and act.board.rows[1][0] == act.flagger
+    lines = {(line.entry.person_id, line.entry.role) for line in act.owner_team.lines}
+    assert (act.fixer, "resolver") in lines
+    fix_lines = [
+        line.entry for line in act.owner_team.lines if line.entry.issue_uid.endswith(act.fix_key)
+    ]
+    assert fix_lines and all(
+        set(e.beneficiaries) >= {"asr", "vision", "nlp", "recsys"} for e in fix_lines
+    )

@@ -89,9 +89,18 @@ def test_ledger_and_audit_log_are_append_only(tmp_path: Path, table: str) -> Non
     with open_store(tmp_path / "x.db") as store:
         store.audit(at=NOW, actor="t", action="test", detail={"a": 1})
         entry = CreditEntry(
-            natural_key="mint|x", kind=EntryKind.MINT, person_id="ana", team_id="asr",
-            role="resolver", share=1.0, points=5.0, issue_uid="github:a/b#1", closure="c",
-            beneficiaries=("asr", "nlp"), reason="r", at=NOW,
+            natural_key="mint|x",
+            kind=EntryKind.MINT,
+            person_id="ana",
+            team_id="asr",
+            role="resolver",
+            share=1.0,
+            points=5.0,
+            issue_uid="github:a/b#1",
+            closure="c",
+            beneficiaries=("asr", "nlp"),
+            reason="r",
+            at=NOW,
         )
         assert store.append_credit([entry, entry], lambda: "p-1") == 1  # idempotent
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -347,3 +347,33 @@ def test_negative_reaction_count() -> None:
     data = gh_data()
     data[0]["reactionGroups"][0]["users"]["totalCount"] = -1
     assert error_of(data).field == "reactionGroups.0.users.totalCount"
+
+
+def test_closing_pull_requests_are_read_when_exported() -> None:
+    from bot.trackers.gh_json import parse_gh_issues
+
+    item = {
+        "number": 7,
+        "title": "Fix",
+        "state": "CLOSED",
+        "stateReason": "COMPLETED",
+        "url": "https://github.com/acme/labelling/issues/7",
+        "createdAt": "2024-01-01T00:00:00Z",
+        "updatedAt": "2024-01-02T00:00:00Z",
+        "closedAt": "2024-01-02T00:00:00Z",
+        "closedByPullRequestsReferences": [
+            {
+                "id": "PR_1",
+                "number": 9,
+                "url": "https://github.com/acme/labelling/pull/9",
+                "repository": {
+                    "id": "R_1",
+                    "name": "labelling",
+                    "owner": {"id": "O", "login": "acme"},
+                },
+            }
+        ],
+    }
+    [issue] = parse_gh_issues([item])
+    [pr] = issue.closed_by
+    assert pr.key == "acme/labelling#9" and pr.merged and pr.author is None

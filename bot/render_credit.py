@@ -1,0 +1,130 @@
+"""Human output for credit queries (rich); JSON shapes for ``--json``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.core.credit import CreditEntry
+from bot.core.models import Issue
+from bot.credit_services import CreditReport, Funnel, LeaderBoard
+
+
+def print_report(console: Console, report: CreditReport) -> None:
+    console.print(
+        f"[bold]Credit of {report.subject}[/] — {report.period.label}: "
+        f"[bold]{report.total:.1f}[/] points"
+    )
+    if report.given is not None:
+        console.print(
+            f"impact given (its people's credit): {report.given:.1f}; "
+            f"impact received (work that benefited it): {report.received or 0:.1f}"
+        )
+    if report.by_role:
+        console.print("by role: " + ", ".join(f"{r} {p:.1f}" for r, p in report.by_role.items()))
+    table = Table(show_lines=False, expand=True)
+    for column in ("entry", "person", "role", "points", "issue", "benefiting teams", "kind"):
+        table.add_column(column, overflow="fold")
+    for line in report.lines:
+        e = line.entry
+        table.add_row(
+            str(line.entry_id),
+            e.person_id,
+            e.role,
+            f"{e.points:+.1f}",
+            e.issue_uid.split(":", 1)[1],
+            ", ".join(e.beneficiaries),
+            e.kind.value,
+        )
+    if report.lines:
+        console.print(table)
+        console.print("[dim]drill into a line with `impactbot credit --explain ENTRY`[/]")
+    else:
+        console.print("No credit in this period.")
+
+
+def report_json(report: CreditReport) -> str:
+    return json.dumps(
+        {
+            "subject": report.subject,
+            "period": {
+                "label": report.period.label,
+                "start": report.period.start.isoformat(),
+                "end": report.period.end.isoformat(),
+            },
+            "total": report.total,
+            "by_role": report.by_role,
+            "given": report.given,
+            "received": report.received,
+            "entries": [{"id": line.entry_id, **entry_json(line.entry)} for line in report.lines],
+        },
+        indent=2,
+    )
+
+
+def entry_json(entry: CreditEntry) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(entry.model_dump_json())
+    return data
+
+
+def print_leaderboard(console: Console, board: LeaderBoard) -> None:
+    table = Table(title=f"Cross-team impact leaderboard — {board.period.label}")
+    table.add_column("#", justify="right")
+    table.add_column("person")
+    table.add_column("points", justify="right")
+    for rank, (person, points) in enumerate(board.rows, start=1):
+        table.add_row(str(rank), person, f"{points:.1f}")
+    console.print(table if board.rows else "No credit in this period.")
+
+
+def leaderboard_json(board: LeaderBoard) -> str:
+    return json.dumps(
+        {"period": board.period.label, "rows": [{"person": p, "points": v} for p, v in board.rows]},
+        indent=2,
+    )
+
+
+def print_entry(console: Console, entry_id: int, entry: CreditEntry, issue: Issue | None) -> None:
+    """Everything behind one ledger line: who, what, why, and the evidence."""
+    console.print(
+        f"[bold]entry {entry_id}[/] ({entry.kind.value}): {entry.person_id} as "
+        f"{entry.role}, {entry.points:+.2f} points ({entry.share:.0%} share)"
+    )
+    console.print(f"issue: {issue.key + ' — ' + issue.title if issue else entry.issue_uid}")
+    if issue and issue.url:
+        console.print(issue.url)
+    console.print(f"benefiting teams: {', '.join(entry.beneficiaries)}")
+    console.print(f"reason: {entry.reason}")
+    for item in entry.evidence:
+        console.print(f"  • {item}")
+    if entry.reverses:
+        console.print(f"compensates: {entry.reverses}")
+    if entry.pending:
+        console.print("waiting for a benefiting team's manager to confirm")
+    console.print(f"[dim]recorded {entry.at:%Y-%m-%d %H:%M} UTC; key {entry.natural_key}[/]")
+
+
+def print_funnel(console: Console, funnel: Funnel) -> None:
+    table = Table(
+        title=f"Surfaced → claimed → done — {funnel.period.label} (previous period in brackets)"
+    )
+    for column in ("team", "surfaced", "claimed", "done"):
+        table.add_column(column, justify="right" if column != "team" else "left")
+    before = {row.team: row for row in funnel.previous}
+    for row in funnel.rows:
+        old = before.get(row.team)
+        table.add_row(
+            row.team,
+            *(
+                f"{now} ({getattr(old, name) if old else 0})"
+                for name, now in (
+                    ("surfaced", row.surfaced),
+                    ("claimed", row.claimed),
+                    ("done", row.done),
+                )
+            ),
+        )
+    console.print(table)
