@@ -173,7 +173,13 @@ PERIOD_OPTION = click.option("--period", help=f"Period (default 90d): {PERIOD_HE
 @PERIOD_OPTION
 @click.option("--explain", "explain_entry", type=int, metavar="ENTRY", help="Show one entry.")
 @click.option("--void", "void_entry", type=int, metavar="ENTRY", help="Void one entry.")
-@click.option("--by", help="With --void: the leadership member voiding it.")
+@click.option(
+    "--confirm",
+    "confirm_key",
+    metavar="KEY",
+    help="A benefiting team's manager confirms a completed item helped them.",
+)
+@click.option("--by", help="With --void: the leadership member; with --confirm: the manager.")
 @click.option("--reason", help="With --void: why.")
 @click.option("--json", "as_json_output", is_flag=True, help="Machine-readable output.")
 @click.pass_context
@@ -185,6 +191,7 @@ def credit(
     period: str | None,
     explain_entry: int | None,
     void_entry: int | None,
+    confirm_key: str | None,
     by: str | None,
     reason: str | None,
     as_json_output: bool,
@@ -197,6 +204,12 @@ def credit(
             click.echo(json.dumps(render_credit.entry_json(entry), indent=2))
         else:
             render_credit.print_entry(console, explain_entry, entry, issue)
+        return
+    if confirm_key is not None:
+        if not by:
+            raise click.UsageError("--confirm needs --by MANAGER")
+        released = services.confirm(confirm_key, by=by)
+        click.echo(f"confirmed {confirm_key}: {released} entries now count")
         return
     if void_entry is not None:
         if not by or not reason:

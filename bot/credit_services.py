@@ -337,6 +337,31 @@ class CreditUseCases:
         self.score(rules)  # score cards name flaggers: rebuild them without the person
         return ref
 
+    def confirm(self, key: str, *, by: str) -> int:
+        """A benefiting team's manager confirms that a completed item helped them, so that
+        its pending credit counts. Returns how many entries that releases."""
+        rules = self.rules()
+        teams = [t.id for t in rules.teams.teams if by in t.managers]
+        if not teams:
+            raise CreditError(f"{by!r} manages no team in teams.yaml")
+        now = self.clock()
+        with open_store(self.settings.db_path) as store, store.transaction():
+            uid = store.resolve_key(key)
+            pending = [e for e in store.ledger_for([uid]).get(uid, []) if e.pending]
+            team = next((t for t in teams for e in pending if t in e.beneficiaries), None)
+            if team is None:
+                raise CreditError(f"no credit of {key} waits for a manager of {', '.join(teams)}")
+            closures = {e.closure for e in pending if team in e.beneficiaries}
+            for closure in closures:
+                store.confirm(uid, closure, team, store.person_ref(by, new_ref), now)
+            store.audit(
+                at=now,
+                actor=store.person_ref(by, new_ref),
+                action="credit.confirm",
+                detail={"issue": uid, "team": team},
+            )
+            return sum(1 for e in pending if e.closure in closures)
+
     def flag(self, key: str, *, by: str, note: str = "") -> bool:
         """An engineer endorses an issue as cross-team impact; False if they already had."""
         rules = self.rules()

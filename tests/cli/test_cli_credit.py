@@ -192,3 +192,31 @@ def test_a_reopened_fix_reverses_its_credit(demo: DemoResult, tmp_path: Path) ->
     services.score()
     board = services.leaderboard(period="2026-Q4")
     assert demo.credit.fixer not in [p for p, _ in board.rows]
+
+
+def test_confirmation_releases_pending_credit(demo: DemoResult, tmp_path: Path) -> None:
+    assert demo.credit is not None
+    credit_file = tmp_path / "rules" / "credit.yaml"
+    credit_file.write_text("anti_gaming: {require_manager_confirmation: true}\n")
+    services = Services(
+        Settings(db_path=tmp_path / "demo.db", rules_dir=tmp_path / "rules"),
+        clock=lambda: NOW + timedelta(days=10),
+    )
+    with open_store(tmp_path / "demo.db") as store:
+        uid = store.resolve_key(demo.credit.fix_key)
+        fix = store.load_issue(uid)
+        assert fix is not None and fix.closed_at is not None
+        later = fix.model_copy(update={"closed_at": fix.closed_at + timedelta(days=1)})
+        with store.transaction():
+            store.upsert_issues([later])  # a second completion: a new, pending mint
+    services.score()
+    board = dict(services.leaderboard(period="2026-Q4").rows)
+    assert demo.credit.fixer not in board  # reversed old mint, new one pending
+    teams = yaml.safe_load((tmp_path / "rules" / "teams.yaml").read_text())["teams"]
+    asr_manager = next(t["managers"][0] for t in teams if t["id"] == "asr")
+    refused = run("credit", "--confirm", demo.credit.fix_key, "--by", demo.credit.flagger)
+    assert refused.exit_code == 1 and "manages no team" in refused.output
+    result = run("credit", "--confirm", demo.credit.fix_key, "--by", asr_manager)
+    assert result.exit_code == 0 and "entries now count" in result.output
+    board = dict(services.leaderboard(period="2026-Q4").rows)
+    assert board[demo.credit.fixer] > 100
