@@ -266,15 +266,18 @@ class CreditUseCases:
     def credit_report(
         self, *, person: str | None = None, team: str | None = None, period: str | None = None
     ) -> CreditReport:
-        """Credit of one person or one team in ``period`` (default 90d), drillable by entry."""
-        rules = self.rules()
+        """Credit of one person or one team in ``period`` (default 90d), drillable by entry.
+
+        Names are checked against the directory the last scoring run mirrored into the store
+        (reading and validating teams.yaml on every query would cost more than the query).
+        """
         span = period_of(period, self.clock())
         with open_store(self.settings.db_path) as store:
             if team is not None:
-                if team not in {t.id for t in rules.teams.teams}:
+                if not store.has_team(team):
                     raise CreditError(f"unknown team {team!r}")
                 return report_for_team(store, team, span)
-            if person is None or not _known_person(store, rules, person):
+            if person is None or not store.has_person(person):
                 raise CreditError(f"unknown person {person!r}")
             return report_for_person(store, person, span)
 
@@ -375,10 +378,6 @@ class CreditUseCases:
                 actor = store.person_ref(by, new_ref)
                 store.audit(at=now, actor=actor, action="flag", detail={"issue": uid})
             return added
-
-
-def _known_person(store: Store, rules: Rules, person: str) -> bool:
-    return any(p.id == person for p in rules.teams.people) or person.startswith("former:")
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,18 @@ class Store:
             replace=True,
         )
 
+    def has_person(self, person_id: str) -> bool:
+        """A person of the mirrored directory, or a former member's ``former:<ref>``."""
+        if person_id.startswith("former:"):
+            ref = person_id.removeprefix("former:")
+            return bool(
+                self.db.execute("SELECT 1 FROM ledger_refs WHERE ref = ?", [ref]).fetchone()
+            )
+        return bool(self.db.execute("SELECT 1 FROM people WHERE id = ?", [person_id]).fetchone())
+
+    def has_team(self, team_id: str) -> bool:
+        return bool(self.db.execute("SELECT 1 FROM teams WHERE id = ?", [team_id]).fetchone())
+
     # ------------------------------------------------------------------- flags
 
     def load_flags(self) -> dict[str, list[Flag]]:
@@ -349,6 +361,9 @@ class Store:
             )
             if cursor.rowcount:
                 added += 1
+                self.db.execute("INSERT OR IGNORE INTO ledger_refs (ref) VALUES (?)", [ref])
+                if not entry.pending:
+                    self._count(ref, entry.at.isoformat(), int(cursor.lastrowid or 0), entry.points)
                 self.db.table("credit_received").insert_all(
                     {
                         "entry_id": cursor.lastrowid,
@@ -359,6 +374,24 @@ class Store:
                     for team in entry.beneficiaries
                 )
         return added
+
+    def _count(self, ref: str, at: str, entry_id: int, points: float) -> None:
+        """Add an entry to its person's running totals (``credit_running``)."""
+        before = self.db.execute(
+            "SELECT total FROM credit_running WHERE person_ref = ? AND (at, entry_id) < (?, ?) "
+            "ORDER BY at DESC, entry_id DESC LIMIT 1",
+            [ref, at, entry_id],
+        ).fetchone()
+        self.db.execute(
+            "INSERT INTO credit_running (person_ref, at, entry_id, total) VALUES (?, ?, ?, ?)",
+            [ref, at, entry_id, (before[0] if before else 0.0) + points],
+        )
+        # Entries are appended out of time order (late syncs, reversals): carry the rest.
+        self.db.execute(
+            "UPDATE credit_running SET total = total + ? "
+            "WHERE person_ref = ? AND (at, entry_id) > (?, ?)",
+            [points, ref, at, entry_id],
+        )
 
     def person_ref(self, person_id: str, new_ref: Callable[[], str]) -> str:
         """The pseudonymous reference of a person (made on first use). Append-only tables
@@ -397,15 +430,16 @@ class Store:
         return int(row[0]) if row else None
 
     def leaderboard(self, start: datetime, end: datetime, limit: int) -> list[tuple[str, float]]:
-        """(person id or ``former:<ref>``, points) for the period, best first."""
+        """(person id or ``former:<ref>``, points) for the period, best first: two index
+        lookups per person in the running totals, whatever the ledger's size."""
         rows = self.db.execute(
-            "SELECT coalesce(p.person_id, 'former:' || t.person_ref), t.points FROM ("
-            "  SELECT person_ref, sum(points) AS points FROM credit_ledger "
-            f"  WHERE at >= ? AND at < ? AND {_COUNTED} GROUP BY person_ref"
-            "  HAVING abs(sum(points)) > 0.00001"  # reversed to nothing: not on the board
-            ") t LEFT JOIN people_refs p ON p.ref = t.person_ref "
-            "ORDER BY t.points DESC, 1 LIMIT ?",
-            [start.isoformat(), end.isoformat(), limit],
+            "SELECT coalesce(p.person_id, 'former:' || t.ref), t.points FROM ("
+            f"  SELECT r.ref, {_TOTAL_BEFORE.format(bound=':end')} - "
+            f"  {_TOTAL_BEFORE.format(bound=':start')} AS points FROM ledger_refs r"
+            ") t LEFT JOIN people_refs p ON p.ref = t.ref "
+            "WHERE abs(t.points) > 0.00001 "  # reversed to nothing: not on the board
+            "ORDER BY t.points DESC, 1 LIMIT :limit",
+            {"start": start.isoformat(), "end": end.isoformat(), "limit": limit},
         ).fetchall()
         return [(str(who), float(points)) for who, points in rows]
 
@@ -456,6 +490,19 @@ class Store:
         return [(int(row[-1]), _entry_from_row(row)) for row in rows]
 
     def confirm(self, issue_uid: str, closure: str, team_id: str, by: str, at: datetime) -> bool:
+        """Record a manager's confirmation; the first one for a closure makes its pending
+        entries count (into the running totals too)."""
+        first = not self.db.execute(
+            "SELECT 1 FROM confirmations WHERE issue_uid = ? AND closure = ?", [issue_uid, closure]
+        ).fetchone()
+        if first:
+            released = self.db.execute(
+                "SELECT person_ref, at, id, points FROM credit_ledger "
+                "WHERE issue_uid = ? AND closure = ? AND pending = 1",
+                [issue_uid, closure],
+            ).fetchall()
+            for ref, entry_at, entry_id, points in released:
+                self._count(ref, entry_at, entry_id, points)
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO confirmations (issue_uid, closure, team_id, confirmed_by, at) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -498,6 +545,11 @@ class Store:
         where, args = ("action = ?", [action]) if action else (None, [])
         return list(self.db.table("audit_log").rows_where(where, args, order_by="id"))
 
+
+_TOTAL_BEFORE = (
+    "coalesce((SELECT c.total FROM credit_running c WHERE c.person_ref = r.ref AND c.at < {bound} "
+    "ORDER BY c.at DESC, c.entry_id DESC LIMIT 1), 0)"
+)
 
 # Entries count unless they wait for a confirmation that has not come.
 _COUNTED = (

@@ -187,3 +187,29 @@ def _credit_ledger_v2(db: Database) -> None:
     db.table("surfacings").create(
         {"issue_uid": str, "first_at": str, "score": float}, pk="issue_uid"
     )
+
+
+@MIGRATIONS(name="0007_credit_running_totals")
+def _credit_running_totals(db: Database) -> None:
+    # Each person's running total of counted credit, in time order: any period's sum is the
+    # difference of two lookups, so leaderboards stay fast however long the ledger grows.
+    db.table("credit_running").create(
+        {"person_ref": str, "at": str, "entry_id": int, "total": float},
+        pk=("person_ref", "at", "entry_id"),
+    )
+    db.table("ledger_refs").create({"ref": str}, pk="ref")
+    rows = db.execute(
+        "SELECT person_ref, at, id, points FROM credit_ledger l WHERE pending = 0 OR EXISTS "
+        "(SELECT 1 FROM confirmations c WHERE c.issue_uid = l.issue_uid "
+        "AND c.closure = l.closure) ORDER BY person_ref, at, id"
+    ).fetchall()
+    totals: dict[str, float] = {}
+    for ref, at, entry_id, points in rows:
+        totals[ref] = totals.get(ref, 0.0) + points
+        db.execute(
+            "INSERT INTO credit_running (person_ref, at, entry_id, total) VALUES (?, ?, ?, ?)",
+            [ref, at, entry_id, totals[ref]],
+        )
+    db.execute(
+        "INSERT OR IGNORE INTO ledger_refs (ref) SELECT DISTINCT person_ref FROM credit_ledger"
+    )
