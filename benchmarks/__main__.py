@@ -7,6 +7,7 @@ import platform
 
 from benchmarks.demo import bench_demo
 from benchmarks.github_sync import bench_github_sync, format_github_sync
+from benchmarks.ledger import bench_ledger
 from benchmarks.scoring import bench_core, bench_service
 
 
@@ -33,7 +34,12 @@ def main() -> None:
         help="GitHub sync benchmark: delay added to each answer of the fake (round trips)",
     )
     parser.add_argument(
-        "--only", choices=("demo", "scoring", "github"), help="run one benchmark group only"
+        "--ledger-rows", type=int, default=1_000_000, help="credit query benchmark: ledger rows"
+    )
+    parser.add_argument(
+        "--only",
+        choices=("demo", "scoring", "github", "ledger"),
+        help="run one benchmark group only",
     )
     args = parser.parse_args()
     print(f"impactbot benchmarks — Python {platform.python_version()} on {platform.machine()}")
@@ -47,6 +53,14 @@ def main() -> None:
             args.github_issues, args.github_refs, latency_ms=args.github_latency_ms
         )
         print(format_github_sync(rows), flush=True)
+        if not args.github_latency_ms:
+            # The zero-latency run is bounded by the fake answering GraphQL; with round trips
+            # as a real network has them, the request count decides. 5,000 issues keep the
+            # peer's 5,000+ sequential round trips to about two minutes.
+            rows = bench_github_sync(5_000, 1_250, latency_ms=20.0)
+            print(format_github_sync(rows), flush=True)
+    if args.only in (None, "ledger"):
+        _line(f"credit queries ({args.ledger_rows:,} rows)", bench_ledger(args.ledger_rows))
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ def open_store(path: Path | str) -> Iterator[Store]:
         db = Database(conn)
         if str(path) != ":memory:":
             db.enable_wal()
+            # In WAL mode NORMAL keeps the database consistent through crashes; a power cut
+            # may lose the last commits, which a resumable sync simply fetches again.
+            conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         MIGRATIONS.apply(db)
         yield Store(db)

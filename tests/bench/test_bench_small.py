@@ -80,3 +80,11 @@ def test_scoring_benchmarks_run() -> None:
 def test_demo_benchmark_runs() -> None:
     figures = bench_demo(runs=1)
     assert figures["runs"] == 1 and figures["issues"] > 0
+
+
+def test_ledger_benchmark_runs() -> None:
+    from benchmarks.ledger import bench_ledger
+
+    figures = bench_ledger(2_000)
+    assert figures["rows"] == 2_000
+    assert {"leaderboard_90d_ms", "person_90d_ms", "leaderboard_year_ms"} <= figures.keys()

@@ -133,7 +133,10 @@ class RepoStream:
             if stored.get(f"{source}:{self.repo}#{i.number}") != i.updated_at.isoformat()
         ]
         details = self._details([i.node_id for i in changed if i.node_id])
-        closers = self._pull_requests([pr for d in details.values() for pr in d.closer_ids])
+        closers = {pid: pr for d in details.values() for pid, pr in d.pull_requests}
+        closers |= self._pull_requests(
+            [pid for d in details.values() for pid in d.closer_ids if pid not in closers]
+        )
         return [
             to_issue(rest, d, [closers[c] for c in d.closer_ids if c in closers], source=source)
             for rest in changed
@@ -171,6 +174,7 @@ class RepoStream:
             backlinks=tuple(links),
             moves=tuple(moves),
             closer_ids=tuple(dict.fromkeys(closers)),
+            pull_requests=details.pull_requests,
         )
 
     def _pull_requests(self, ids: Sequence[str]) -> dict[str, PullRequest]:

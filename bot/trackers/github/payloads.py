@@ -91,6 +91,7 @@ class IssueDetails:
     backlinks: tuple[IssueLink, ...] = ()
     moves: tuple[OwnershipChange, ...] = ()
     closer_ids: tuple[str, ...] = ()
+    pull_requests: tuple[tuple[str, PullRequest], ...] = ()  # closers the query brought whole
     timeline_cursor: str | None = None  # set when more timeline pages remain
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -110,7 +111,8 @@ def actor(user: Mapping[str, Any] | RestUser | None) -> Actor | None:
 
 
 def parse_details(node: Mapping[str, Any], *, source: str) -> IssueDetails:
-    """Comments, backlinks, moves and closing pull request ids from an ``IssueDetails`` node."""
+    """Comments, backlinks, moves and closing pull requests from an ``IssueDetails`` node
+    (whole where the query brought them, else as ids to fetch)."""
     comments = tuple(
         Comment(
             author=actor(c.get("author")),
@@ -121,17 +123,18 @@ def parse_details(node: Mapping[str, Any], *, source: str) -> IssueDetails:
     )
     timeline = node.get("timelineItems") or {}
     backlinks, moves, closers = parse_timeline(timeline.get("nodes", []), source=source)
-    closers += tuple(
-        pr["id"]
-        for pr in (node.get("closedByPullRequestsReferences") or {}).get("nodes", [])
-        if pr and pr.get("id") not in closers
-    )
+    referenced = [
+        pr for pr in (node.get("closedByPullRequestsReferences") or {}).get("nodes", []) if pr
+    ]
+    closers += tuple(pr["id"] for pr in referenced if pr.get("id") not in closers)
+    whole = tuple((pr["id"], parse_pull_request(pr)) for pr in referenced if "number" in pr)
     page = timeline.get("pageInfo") or {}
     return IssueDetails(
         comments=comments,
         backlinks=backlinks,
         moves=moves,
         closer_ids=tuple(dict.fromkeys(closers)),
+        pull_requests=whole,
         timeline_cursor=page.get("endCursor") if page.get("hasNextPage") else None,
     )
 

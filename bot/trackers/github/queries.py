@@ -1,9 +1,12 @@
 """The GraphQL documents the sync sends. A test validates each against GitHub's schema.
 
 Costs (GitHub's formula: connection requests / 100, at least 1) for a full batch of 100:
-``ISSUE_DETAILS`` asks three connections per issue — 300 requests, 3 points; reviews are
-fetched in a second, cheaper query only for the pull requests that closed issues, because
-nesting them under the timeline would multiply the cost by the timeline's page size.
+``ISSUE_DETAILS`` asks comments, timeline and closing pull requests per issue (300) and the
+reviews of up to 3 closing pull requests each (300) — 6 points in one round trip, where a
+separate pull-request query per page cost a request each. Reviews are never nested under
+the timeline, which would multiply the cost by its page size; a pull request that closed an
+issue without being among its closing references (``ClosedEvent.closer`` only) is fetched
+with ``PULL_REQUESTS``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,16 @@ TIMELINE_ITEMS = f"""
 
 _ITEM_TYPES = "[CROSS_REFERENCED_EVENT, MARKED_AS_DUPLICATE_EVENT, TRANSFERRED_EVENT, CLOSED_EVENT]"
 
+PULL_REQUEST_FIELDS = """
+  id
+  number
+  url
+  merged
+  repository { nameWithOwner }
+  author { __typename login }
+  reviews(first: 10) { nodes { author { __typename login } state } }
+"""
+
 ISSUE_DETAILS = f"""
 query IssueDetails($ids: [ID!]!) {{
   rateLimit {{ cost remaining resetAt }}
@@ -42,7 +55,9 @@ query IssueDetails($ids: [ID!]!) {{
         nodes {{ author {{ __typename login }} createdAt body }}
       }}
       timelineItems(first: {TIMELINE}, itemTypes: {_ITEM_TYPES}) {{ {TIMELINE_ITEMS} }}
-      closedByPullRequestsReferences(first: 5, includeClosedPrs: true) {{ nodes {{ id }} }}
+      closedByPullRequestsReferences(first: 3, includeClosedPrs: true) {{
+        nodes {{ {PULL_REQUEST_FIELDS} }}
+      }}
     }}
   }}
 }}
@@ -61,21 +76,11 @@ query MoreTimeline($id: ID!, $after: String!) {{
 }}
 """
 
-PULL_REQUESTS = """
-query PullRequests($ids: [ID!]!) {
-  rateLimit { cost remaining resetAt }
-  nodes(ids: $ids) {
-    ... on PullRequest {
-      id
-      number
-      url
-      merged
-      repository { nameWithOwner }
-      author { __typename login }
-      reviews(first: 20) { nodes { author { __typename login } state } }
-    }
-  }
-}
+PULL_REQUESTS = f"""
+query PullRequests($ids: [ID!]!) {{
+  rateLimit {{ cost remaining resetAt }}
+  nodes(ids: $ids) {{ ... on PullRequest {{ {PULL_REQUEST_FIELDS} }} }}
+}}
 """
 
 ALL_QUERIES = {
