@@ -139,16 +139,17 @@ class Store:
         ).fetchall()
         return [k for (k,) in rows]
 
+    def _rows_in(self, sql: str, values: Sequence[str]) -> Iterator[Any]:
+        """Rows of ``sql`` — whose ``{marks}`` is an ``IN`` list — for every one of
+        ``values``, in chunks (SQLite caps the number of bound parameters)."""
+        for chunk in _chunks(list(values), 500):
+            yield from self.db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
     def updated_at_of(self, uids: Sequence[str]) -> dict[str, str]:
         """Stored ``updated_at`` (ISO text) of those of ``uids`` that are stored."""
-        found: dict[str, str] = {}
-        for chunk in _chunks(list(uids), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT uid, updated_at FROM issues WHERE uid IN ({marks})", chunk
-            ).fetchall()
-            found.update(dict(rows))
-        return found
+        return dict(
+            self._rows_in("SELECT uid, updated_at FROM issues WHERE uid IN ({marks})", uids)
+        )
 
     def keys_in_container(self, source: str, container: str) -> list[str]:
         rows = self.db.execute(
@@ -324,28 +325,18 @@ class Store:
 
     def surfaced_before(self, uids: Sequence[str]) -> dict[str, datetime]:
         """When each of ``uids`` was first surfaced, for those that were."""
-        found: dict[str, datetime] = {}
-        for chunk in _chunks(list(uids), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT issue_uid, first_at FROM surfacings WHERE issue_uid IN ({marks})", chunk
-            ).fetchall()
-            found.update({uid: datetime.fromisoformat(at) for uid, at in rows})
-        return found
+        sql = "SELECT issue_uid, first_at FROM surfacings WHERE issue_uid IN ({marks})"
+        return {uid: datetime.fromisoformat(at) for uid, at in self._rows_in(sql, uids)}
 
     # ------------------------------------------------------------ credit ledger
 
     def ledger_for(self, uids: Sequence[str]) -> dict[str, list[CreditEntry]]:
         """Ledger entries of the issues ``uids``, oldest first, by issue."""
         out: dict[str, list[CreditEntry]] = {}
-        for chunk in _chunks(list(uids), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"{_ENTRY_SELECT} WHERE l.issue_uid IN ({marks}) ORDER BY l.id", chunk
-            ).fetchall()
-            for row in rows:
-                entry = _entry_from_row(row)
-                out.setdefault(entry.issue_uid, []).append(entry)
+        sql = _ENTRY_SELECT + " WHERE l.issue_uid IN ({marks}) ORDER BY l.id"
+        for row in self._rows_in(sql, uids):
+            entry = _entry_from_row(row)
+            out.setdefault(entry.issue_uid, []).append(entry)
         return out
 
     def append_credit(self, entries: Sequence[CreditEntry], new_ref: Callable[[], str]) -> int:
