@@ -2,7 +2,7 @@
 
 The fake serves from a process of its own (``benchmarks.fake_server``); each contender
 runs in a fresh child process, so wall time excludes start-up and imports, and peak memory
-is that contender's own ``ru_maxrss`` (RSS rather than ``tracemalloc``, which slows Python
+is that contender's own peak RSS (``VmHWM``) (RSS rather than ``tracemalloc``, which slows Python
 several times over and would distort the times). Requests and rate-limit points are
 counted by the fake, not by the contenders.
 
@@ -44,12 +44,17 @@ FLAT_MEMORY = 1.25  # peak RSS at 4x the issues may grow by at most this factor
 
 
 def rss_mb(*, peak: bool = False) -> float:
-    """Current (``VmRSS``) or peak (``ru_maxrss``) resident set size of this process, in MB."""
-    if peak or not sys.platform.startswith("linux"):
+    """Current (``VmRSS``) or peak (``VmHWM``) resident set size of this process, in MB.
+
+    Linux's ``ru_maxrss`` survives ``exec``: a child spawned by a parent that once grew large
+    reports the parent's peak. ``VmHWM`` belongs to the process's own address space.
+    """
+    if not sys.platform.startswith("linux"):
         scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, else KiB
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+    field = "VmHWM:" if peak else "VmRSS:"
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field):
             return int(line.split()[1]) / 1024
     return 0.0
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import resource
 import tempfile
 import time
 from pathlib import Path
 
 from benchmarks import synthetic
+from benchmarks.github_sync import rss_mb
 from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.rules import Rules, ScoringRules
@@ -40,5 +40,5 @@ def bench_service(n: int) -> dict[str, float]:
         "issues": summary.issues,
         "seconds": seconds,
         "orphans": summary.orphans,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": rss_mb(peak=True),  # the whole process, test data included
     }

@@ -298,6 +298,34 @@ def people_forget(ctx: click.Context, person: str) -> None:
     click.echo(f"forgot {person}{tail}")
 
 
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+@reports_errors
+def backup(ctx: click.Context, path: Path) -> None:
+    """Copy the database to PATH with SQLite's online backup (safe while `serve` runs)."""
+    size = _services(ctx).backup(path)
+    click.echo(f"backed up to {path} ({size:,} bytes)")
+
+
+@main.command()
+@click.pass_context
+def manifest(ctx: click.Context) -> None:
+    """Print the Slack app manifest for this configuration (Socket Mode or HTTP URLs)."""
+    from bot.slack.manifest import build_manifest, manifest_yaml
+
+    settings = _services(ctx).settings
+    click.echo(
+        manifest_yaml(
+            build_manifest(
+                public_url=None if settings.slack_app_token else settings.public_url,
+                tracker_urls=[settings.github_api_url],
+            )
+        ),
+        nl=False,
+    )
+
+
 @main.group()
 def rules() -> None:
     """Inspect the rules folder."""

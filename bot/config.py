@@ -44,6 +44,42 @@ class Settings(BaseSettings):
         description="GraphQL endpoint; derived from GITHUB_API_URL when unset",
     )
 
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_BOT_TOKEN", description="xoxb- bot token"
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias="SLACK_SIGNING_SECRET",
+        description="verifies that HTTP requests come from Slack",
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="SLACK_APP_TOKEN",
+        description="xapp- app-level token: when set, `serve` uses Socket Mode",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias="SLACK_API_URL",
+        description="Slack Web API base URL (Enterprise Grid proxies, tests)",
+    )
+    port: int = Field(
+        default=3000,
+        ge=1,
+        le=65535,
+        validation_alias="IMPACTBOT_PORT",
+        description="HTTP port of `serve` without Socket Mode",
+    )
+    public_url: str | None = Field(
+        default=None,
+        validation_alias="IMPACTBOT_PUBLIC_URL",
+        description="public HTTPS base URL Slack reaches `serve` at (for the manifest)",
+    )
+    flag_emoji: str = Field(
+        default="dart",
+        validation_alias="IMPACTBOT_FLAG_EMOJI",
+        description="reaction name that flags the issue linked in a message",
+    )
+
     @property
     def github_graphql_url(self) -> str:
         """``GITHUB_GRAPHQL_URL``, else derived: api.github.com → /graphql, a GHES REST base

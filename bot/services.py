@@ -87,6 +87,18 @@ class Services(CreditUseCases):
         self.settings = settings
         self.clock = clock
 
+    # ---------------------------------------------------------------- operate
+
+    def backup(self, target: Path) -> int:
+        """Back the database up to ``target`` (which must not exist); returns its size."""
+        if target.exists():
+            raise ConfigurationError(f"{target} exists: choose a new file for the backup")
+        if not self.settings.db_path.exists():
+            raise ConfigurationError(f"no database at {self.settings.db_path} to back up")
+        with open_store(self.settings.db_path) as store:
+            store.backup_to(target)
+        return target.stat().st_size
+
     # ------------------------------------------------------------------ rules
 
     def check_rules(self, directory: Path | None = None) -> list[RuleProblem]:

@@ -90,6 +90,10 @@ class Directory:
             found = self._by_name.get(actor.display_name.casefold())
         return found
 
+    def person_of_slack(self, user_id: str) -> str | None:
+        """The person whose Slack user id is ``user_id``."""
+        return next((p.id for p in self.rules.people if p.slack == user_id), None)
+
     def teams_of_person(self, person_id: str | None) -> tuple[str, ...]:
         return self._teams_of.get(person_id, ()) if person_id else ()
 

@@ -71,6 +71,9 @@ class Person(_Rule):
 class TeamsRules(_Rule):
     teams: tuple[Team, ...] = ()
     leadership: tuple[str, ...] = ()
+    leadership_groups: tuple[Annotated[str, StringConstraints(pattern=r"^S[A-Z0-9]+$")], ...] = (
+        Field(default=(), description="Slack user group ids whose members count as leadership")
+    )
     people: tuple[Person, ...] = ()
     bots: tuple[str, ...] = Field(
         default=(), description="tracker handles of bot accounts (any tracker)"

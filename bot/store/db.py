@@ -62,6 +62,16 @@ class Store:
             raise
         conn.execute("COMMIT")
 
+    def backup_to(self, target: Path) -> None:
+        """Copy the database to ``target`` with SQLite's online backup: consistent while
+        the bot keeps writing, WAL contents included."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        destination = sqlite3.connect(str(target))
+        try:
+            self.db.conn.backup(destination)
+        finally:
+            destination.close()
+
     def applied_migrations(self) -> list[str]:
         return [m.name for m in MIGRATIONS.applied(self.db)]
 

@@ -108,3 +108,23 @@ def test_ledger_and_audit_log_are_append_only(tmp_path: Path, table: str) -> Non
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             store.db.execute(f"DELETE FROM {table}")
         assert store.audit_entries("test")[0]["detail"] == '{"a": 1}'
+
+
+def test_backup_copies_a_consistent_database(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    db = tmp_path / "live.db"
+    with open_store(db) as store, store.transaction():
+        store.upsert_issues([issue(), issue("acme/asr#2")])
+    result = CliRunner().invoke(main, ["--db", str(db), "backup", str(tmp_path / "b.db")])
+    assert result.exit_code == 0 and "backed up to" in result.output
+    with open_store(tmp_path / "b.db") as copy:
+        assert copy.count_issues() == 2
+    again = CliRunner().invoke(main, ["--db", str(db), "backup", str(tmp_path / "b.db")])
+    assert again.exit_code == 1 and "exists" in again.output
+    missing = CliRunner().invoke(
+        main, ["--db", str(tmp_path / "no.db"), "backup", str(tmp_path / "c.db")]
+    )
+    assert missing.exit_code == 1 and "no database" in missing.output
