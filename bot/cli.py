@@ -299,6 +299,43 @@ def people_forget(ctx: click.Context, person: str) -> None:
 
 
 @main.command()
+@click.option("--port", type=click.IntRange(1, 65535), help="HTTP port (IMPACTBOT_PORT).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP address to bind.")
+@click.pass_context
+@reports_errors
+def serve(ctx: click.Context, port: int | None, host: str) -> None:
+    """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP /slack/events."""
+    from bot.slack.app import create_app
+    from bot.slack.server import http_server, socket_mode
+
+    services = _services(ctx)
+    settings = services.settings
+    services.rules()  # fail now, not on the first request, when the rules are broken
+    app = create_app(settings, services)
+    if settings.slack_app_token:
+        click.echo("impactbot: connecting to Slack in Socket Mode", err=True)
+        socket_mode(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
+        return
+    server = http_server(app, host=host, port=port or settings.port)
+    click.echo(
+        f"impactbot: serving http://{host}:{server.effective_port}/slack/events (health: /healthz)",
+        err=True,
+    )
+    server.run()
+
+
+@main.command()
+@click.pass_context
+@reports_errors
+def doctor(ctx: click.Context) -> None:
+    """Check tokens, scopes, source access, rules and the identity map; exit 1 on failures."""
+    findings = _services(ctx).doctor()
+    render.print_findings(_console(), findings)
+    if any(f.level == "fail" for f in findings):
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @click.pass_context
 @reports_errors

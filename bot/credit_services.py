@@ -14,7 +14,7 @@ from bot.core.identity import Directory
 from bot.core.models import Flag, Issue, ScoreCard
 from bot.core.periods import DEFAULT_PERIOD, Period, PeriodError, parse_period
 from bot.core.rules import Rules
-from bot.core.scoring import score_at_close
+from bot.core.scoring import score_at_close, score_issues
 from bot.errors import ImpactbotError
 from bot.export import export_csv, export_markdown
 from bot.store import Store, open_store
@@ -156,8 +156,11 @@ def _surfaced_before_close(issue: Issue, surfaced: dict[str, datetime]) -> bool:
     return first is not None and (issue.closed_at is None or first <= issue.closed_at)
 
 
-def period_of(text: str | None, now: datetime) -> Period:
-    """Parse a period, turning a grammar error into a user-facing ``CreditError``."""
+def period_of(text: str | Period | None, now: datetime) -> Period:
+    """Parse a period (or take one already parsed, as the Slack command parser gives it),
+    turning a grammar error into a user-facing ``CreditError``."""
+    if isinstance(text, Period):
+        return text
     try:
         return parse_period(text or DEFAULT_PERIOD, now=now)
     except PeriodError as exc:
@@ -204,6 +207,22 @@ def void_entry(store: Store, entry_id: int, *, reason: str, now: datetime) -> Cr
     void = reverse(entry, now=now, kind=EntryKind.VOID, reason=f"voided: {reason}")
     store.append_credit([void], new_ref)
     return void
+
+
+def _rescore_one(store: Store, rules: Rules, uid: str, now: datetime) -> None:
+    """Score one issue again (a new flag changes its card) from its neighbourhood alone."""
+    issues = store.neighbourhood(uid)
+    if store.load_score_card(uid) is None or not issues:
+        return  # never scored: the next full scoring run will
+    flags = store.load_flags()
+    cards = score_issues(
+        issues,
+        directory=Directory.build(rules.teams),
+        rules=rules.scoring,
+        now=now,
+        flags={uid: flags.get(uid, [])},
+    )
+    store.replace_score_card(cards[0])
 
 
 def leaderboard(store: Store, period: Period, limit: int) -> list[tuple[str, float]]:
@@ -264,7 +283,11 @@ class CreditUseCases:
         raise NotImplementedError
 
     def credit_report(
-        self, *, person: str | None = None, team: str | None = None, period: str | None = None
+        self,
+        *,
+        person: str | None = None,
+        team: str | None = None,
+        period: str | Period | None = None,
     ) -> CreditReport:
         """Credit of one person or one team in ``period`` (default 90d), drillable by entry.
 
@@ -281,7 +304,7 @@ class CreditUseCases:
                 raise CreditError(f"unknown person {person!r}")
             return report_for_person(store, person, span)
 
-    def leaderboard(self, *, period: str | None = None, limit: int = 20) -> LeaderBoard:
+    def leaderboard(self, *, period: str | Period | None = None, limit: int = 20) -> LeaderBoard:
         span = period_of(period, self.clock())
         with open_store(self.settings.db_path) as store:
             return LeaderBoard(span, leaderboard(store, span, limit))
@@ -311,7 +334,7 @@ class CreditUseCases:
             )
             return void
 
-    def export(self, *, period: str | None = None, fmt: str = "md") -> str:
+    def export(self, *, period: str | Period | None = None, fmt: str = "md") -> str:
         span = period_of(period, self.clock())
         with open_store(self.settings.db_path) as store:
             lines = store.entries_between(span.start, span.end)
@@ -324,7 +347,7 @@ class CreditUseCases:
             return export_csv(lines, issues)
         return export_markdown(lines, issues, span)
 
-    def funnel(self, *, period: str | None = None) -> Funnel:
+    def funnel(self, *, period: str | Period | None = None) -> Funnel:
         rules = self.rules()
         span = period_of(period, self.clock())
         with open_store(self.settings.db_path) as store:
@@ -365,6 +388,16 @@ class CreditUseCases:
             )
             return sum(1 for e in pending if e.closure in closures)
 
+    def first_sight(self, event_id: str) -> bool:
+        """True the first time ``event_id`` is seen (Slack retries deliver it again)."""
+        with open_store(self.settings.db_path) as store:
+            return store.first_sight(event_id, self.clock())
+
+    def flags_of(self, person: str) -> list[tuple[str, str]]:
+        """(issue key, title) of everything ``person`` flagged, newest first."""
+        with open_store(self.settings.db_path) as store:
+            return store.flags_by(person)
+
     def flag(self, key: str, *, by: str, note: str = "") -> bool:
         """An engineer endorses an issue as cross-team impact; False if they already had."""
         rules = self.rules()
@@ -375,6 +408,7 @@ class CreditUseCases:
             uid = store.resolve_key(key)
             added: bool = store.add_flag(Flag(issue_uid=uid, person_id=by, note=note, at=now))
             if added:
+                _rescore_one(store, rules, uid, now)
                 actor = store.person_ref(by, new_ref)
                 store.audit(at=now, actor=actor, action="flag", detail={"issue": uid})
             return added

@@ -21,6 +21,7 @@ from bot.services import (
 if TYPE_CHECKING:
     from bot.demo.credit_act import CreditAct
     from bot.demo.run import DemoResult
+    from bot.doctor import Finding
 
 
 def orphans_table(rows: Sequence[Ranked], title: str = "Orphaned cross-team work") -> Table:
@@ -155,3 +156,14 @@ def print_credit_act(console: Console, act: CreditAct) -> None:
     print_leaderboard(console, act.board)
     console.print("and `impactbot credit --team data-labelling --period 30d`:")
     print_report(console, act.owner_team)
+
+
+def print_findings(console: Console, findings: Sequence[Finding]) -> None:
+    """Doctor's findings: one line each, with the fix indented below problems."""
+    marks = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
+    for finding in findings:
+        console.print(
+            f"{marks[finding.level.value]} {finding.topic}: {finding.message}", highlight=False
+        )
+        if finding.fix:
+            console.print(f"    fix: {finding.fix}", highlight=False)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.core.identity import Directory
@@ -21,6 +22,7 @@ from bot.core.rules import RuleProblem, Rules
 from bot.core.scoring import score_issues
 from bot.core.signals import MODIFIERS
 from bot.credit_services import CreditUseCases, MintSummary, mint_credit
+from bot.doctor import Finding, run_checks
 from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
 from bot.rules_files import check_rules_dir, load_rules
 from bot.store import Store, open_store
@@ -86,6 +88,7 @@ class Services(CreditUseCases):
     def __init__(self, settings: Settings, clock: Clock = utc_now) -> None:
         self.settings = settings
         self.clock = clock
+        self._rules_cache: tuple[object, Rules] | None = None
 
     # ---------------------------------------------------------------- operate
 
@@ -99,6 +102,17 @@ class Services(CreditUseCases):
             store.backup_to(target)
         return target.stat().st_size
 
+    def doctor(self, *, http: httpx.Client | None = None) -> list[Finding]:
+        """What this install gets wrong (see ``bot.doctor``)."""
+        token = self.settings.slack_bot_token
+        slack = (
+            WebClient(token=token.get_secret_value(), base_url=self.settings.slack_api_url)
+            if token and token.get_secret_value()
+            else None
+        )
+        with http or httpx.Client(timeout=15) as client:
+            return run_checks(self.settings, slack=slack, http=client)
+
     # ------------------------------------------------------------------ rules
 
     def check_rules(self, directory: Path | None = None) -> list[RuleProblem]:
@@ -106,7 +120,14 @@ class Services(CreditUseCases):
         return check_rules_dir(directory or self.settings.rules_dir)[1]
 
     def rules(self) -> Rules:
-        return load_rules(self.settings.rules_dir)
+        """The validated rules, re-read only when a rules file changed (a long-running bot
+        answers many requests between edits)."""
+        stamp = _rules_stamp(self.settings.rules_dir)
+        cached = self._rules_cache
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, load_rules(self.settings.rules_dir))
+            self._rules_cache = cached
+        return cached[1]
 
     # ----------------------------------------------------------------- import
 
@@ -296,6 +317,15 @@ def as_json(rows: Sequence[Ranked]) -> str:
             for r in rows
         ],
         indent=2,
+    )
+
+
+def _rules_stamp(directory: Path) -> object:
+    """What identifies a rules folder's current content: each file's mtime and size."""
+    if not directory.is_dir():
+        return None
+    return tuple(
+        (f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(directory.glob("*.yaml"))
     )
 
 

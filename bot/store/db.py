@@ -253,6 +253,23 @@ class Store:
             out.setdefault(flag.issue_uid, []).append(flag)
         return out
 
+    def first_sight(self, event_id: str, at: datetime) -> bool:
+        """Record ``event_id``; False if it was recorded before (idempotent receivers)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)",
+            [event_id, at.isoformat()],
+        )
+        return bool(cursor.rowcount)
+
+    def flags_by(self, person_id: str) -> list[tuple[str, str]]:
+        """(key, title) of the issues ``person_id`` flagged, newest flag first."""
+        rows = self.db.execute(
+            "SELECT i.key, i.title FROM flags f JOIN issues i ON i.uid = f.issue_uid "
+            "WHERE f.person_id = ? ORDER BY f.at DESC",
+            [person_id],
+        ).fetchall()
+        return [(key, title) for key, title in rows]
+
     def add_flag(self, flag: Flag) -> bool:
         """Record a flag; False if this person already flagged this issue (idempotent)."""
         cursor = self.db.execute(
@@ -267,6 +284,10 @@ class Store:
         """Replace every score card and contribution with ``cards``."""
         self.db.execute("DELETE FROM contributions")
         self.db.execute("DELETE FROM score_cards")
+        self.replace_score_cards_of(cards)
+
+    def replace_score_cards_of(self, cards: Sequence[ScoreCard]) -> None:
+        """Insert ``cards`` (their issues must have none stored)."""
         self.db.table("score_cards").insert_all(
             (
                 {
@@ -308,6 +329,28 @@ class Store:
     def load_score_card(self, uid: str) -> ScoreCard | None:
         row = self.db.execute("SELECT data FROM score_cards WHERE issue_uid = ?", [uid]).fetchone()
         return ScoreCard.model_validate_json(row[0]) if row else None
+
+    def neighbourhood(self, uid: str) -> list[Issue]:
+        """The issue ``uid`` with every stored issue that links to it or that it links to:
+        all that scoring it needs (links are resolved by key, case-insensitively)."""
+        issue = self.load_issue(uid)
+        if issue is None:
+            return []
+        rows = self.db.execute(
+            "SELECT i.data FROM issue_links l JOIN issues i ON i.uid = l.from_uid "
+            "WHERE lower(l.to_key) = lower(?) "
+            "UNION SELECT i.data FROM issue_links l "
+            "JOIN issues i ON lower(i.key) = lower(l.to_key) WHERE l.from_uid = ?",
+            [issue.key, uid],
+        ).fetchall()
+        others = [Issue.model_validate_json(data) for (data,) in rows]
+        return [issue, *(o for o in others if o.uid != uid)]
+
+    def replace_score_card(self, card: ScoreCard) -> None:
+        """Replace one issue's card and contributions (after a flag, say)."""
+        self.db.execute("DELETE FROM contributions WHERE issue_uid = ?", [card.issue_uid])
+        self.db.execute("DELETE FROM score_cards WHERE issue_uid = ?", [card.issue_uid])
+        self.replace_score_cards_of([card])
 
     def load_issue(self, uid: str) -> Issue | None:
         row = self.db.execute("SELECT data FROM issues WHERE uid = ?", [uid]).fetchone()

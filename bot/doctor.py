@@ -1,0 +1,196 @@
+"""`impactbot doctor`: what a new install usually gets wrong, each with how to fix it.
+
+Checks the rules, the Slack token (valid, and granted the manifest's scopes), the signing
+secret, the GitHub token's access to every configured source, and the identity map's holes:
+tracker people impactbot cannot place on a team or reach in Slack.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import httpx
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings
+from bot.core.identity import Directory
+from bot.core.rules import Rules
+from bot.rules_files import check_rules_dir
+from bot.slack.manifest import BOT_SCOPES
+from bot.store import open_store
+
+HOLES_SHOWN = 15
+
+
+class Level(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Level
+    topic: str
+    message: str
+    fix: str = ""
+
+
+def run_checks(settings: Settings, *, slack: WebClient | None, http: httpx.Client) -> list[Finding]:
+    """Every check, in the order an operator would fix things."""
+    rules, problems = check_rules_dir(settings.rules_dir)
+    findings = [_rules(problems)]
+    findings += _slack(settings, slack)
+    if rules is not None:
+        findings += _github(settings, rules, http)
+        findings += _identity_holes(settings, rules)
+    return findings
+
+
+def _rules(problems: Sequence[object]) -> Finding:
+    if problems:
+        return Finding(
+            Level.FAIL,
+            "rules",
+            f"{len(problems)} problem(s) in the rules folder",
+            "run `impactbot rules check` and fix what it lists",
+        )
+    return Finding(Level.OK, "rules", "the rules folder is valid")
+
+
+def _slack(settings: Settings, slack: WebClient | None) -> list[Finding]:
+    out = []
+    if settings.slack_signing_secret is None and settings.slack_app_token is None:
+        out.append(
+            Finding(
+                Level.FAIL,
+                "slack",
+                "SLACK_SIGNING_SECRET is not set",
+                "copy it from the app's Basic Information page into .env",
+            )
+        )
+    if slack is None:
+        out.append(
+            Finding(
+                Level.FAIL,
+                "slack",
+                "SLACK_BOT_TOKEN is not set",
+                "install the app, copy the xoxb- token into .env",
+            )
+        )
+        return out
+    try:
+        response = slack.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown error")
+        return [
+            *out,
+            Finding(
+                Level.FAIL,
+                "slack",
+                f"the bot token is rejected ({error})",
+                "reinstall the app and copy a fresh xoxb- token",
+            ),
+        ]
+    granted = {s.strip() for s in response.headers.get("x-oauth-scopes", "").split(",") if s}
+    missing = sorted(set(BOT_SCOPES) - granted)
+    if missing:
+        out.append(
+            Finding(
+                Level.FAIL,
+                "slack",
+                f"missing scopes: {', '.join(missing)}",
+                "update the app from `impactbot manifest` and reinstall it",
+            )
+        )
+    else:
+        out.append(Finding(Level.OK, "slack", f"token valid for team {response.get('team')}"))
+    return out
+
+
+def _github(settings: Settings, rules: Rules, http: httpx.Client) -> list[Finding]:
+    sources = rules.sources.github
+    if sources is None:
+        return [Finding(Level.OK, "github", "no GitHub sources configured")]
+    if settings.github_token is None:
+        return [
+            Finding(
+                Level.FAIL,
+                "github",
+                "GITHUB_TOKEN is not set",
+                "create a token with Issues: read and Metadata: read",
+            )
+        ]
+    headers = {
+        "Authorization": f"Bearer {settings.github_token.get_secret_value()}",
+        "Accept": "application/vnd.github+json",
+    }
+    base = settings.github_api_url.rstrip("/")
+    targets = [f"{base}/repos/{r}" for r in sources.repos]
+    targets += [f"{base}/orgs/{o}" for o in sources.orgs]
+    out = []
+    for url in targets:
+        try:
+            status = http.get(url, headers=headers).status_code
+        except httpx.HTTPError as exc:
+            out.append(
+                Finding(
+                    Level.FAIL,
+                    "github",
+                    f"cannot reach {url}: {exc}",
+                    "check GITHUB_API_URL and the network",
+                )
+            )
+            continue
+        name = url.removeprefix(base)
+        if status == 200:
+            out.append(Finding(Level.OK, "github", f"{name} readable"))
+        else:
+            out.append(
+                Finding(
+                    Level.FAIL,
+                    "github",
+                    f"{name} answered {status}",
+                    "give the token access to it, or fix rules/sources.yaml",
+                )
+            )
+    return out
+
+
+def _identity_holes(settings: Settings, rules: Rules) -> list[Finding]:
+    """Tracker people seen in the store whom the identity map cannot place."""
+    directory = Directory.build(rules.teams)
+    unknown: Counter[str] = Counter()
+    if settings.db_path.exists():
+        with open_store(settings.db_path) as store:
+            for issue in store.load_issues():
+                actors = [issue.author, *issue.assignees, *(c.author for c in issue.comments)]
+                for actor in actors:
+                    if actor and not directory.is_bot(actor) and not directory.person_of(actor):
+                        unknown[f"{actor.tracker.value}:{actor.handle}"] += 1
+    out = [
+        Finding(
+            Level.WARN,
+            "identity",
+            f"{who} ({count} appearances) is in no team",
+            "add them under `people` in teams.yaml (with their tracker handle) and to a team",
+        )
+        for who, count in unknown.most_common(HOLES_SHOWN)
+    ]
+    if len(unknown) > HOLES_SHOWN:
+        out.append(Finding(Level.WARN, "identity", f"... and {len(unknown) - HOLES_SHOWN} more"))
+    out += [
+        Finding(
+            Level.WARN,
+            "identity",
+            f"{p.id} has no Slack id",
+            f"set `slack: U…` for {p.id} in teams.yaml, so they can flag and see credit",
+        )
+        for p in rules.teams.people
+        if not p.slack
+    ]
+    return out or [Finding(Level.OK, "identity", "everyone seen is mapped to a team and Slack")]

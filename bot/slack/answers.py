@@ -1,0 +1,140 @@
+"""What `/impact` answers: each parsed command → one service call → a Reply to render.
+
+Permissions are checked here, before any query runs: engineers see their own credit,
+managers their team's, leadership everyone's; a refusal is a polite ephemeral notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.identity import Directory
+from bot.core.permissions import (
+    REFUSAL,
+    Viewer,
+    may_see_everyone,
+    may_see_person,
+    may_see_team,
+)
+from bot.core.slash import (
+    USAGE,
+    Command,
+    CreditCommand,
+    DupesCommand,
+    ExportCommand,
+    FlagCommand,
+    HelpCommand,
+    LeaderboardCommand,
+    OrphansCommand,
+    UsageError,
+    WhyCommand,
+    usage_of,
+)
+from bot.errors import ImpactbotError
+from bot.services import Services
+from bot.slack import blocks
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An ephemeral answer; ``upload`` is a (file name, text) to send the asker privately."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    upload: tuple[str, str] | None = None
+
+
+def answer(command: Command, *, services: Services, viewer: Viewer, user_id: str) -> Reply:
+    """The reply to ``command`` from ``viewer``; errors the user can fix become notices."""
+    try:
+        return _dispatch(command, services, viewer, user_id)
+    except ImpactbotError as exc:
+        return notice(str(exc))
+
+
+def notice(text: str) -> Reply:
+    return Reply(text=text, blocks=blocks.notice_blocks(text))
+
+
+def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str) -> Reply:
+    match command:
+        case UsageError(message=message, usage=usage):
+            return Reply(text=message, blocks=blocks.usage_blocks(message, usage))
+        case HelpCommand(topic=topic):
+            usage = usage_of(topic) if topic else USAGE
+            return Reply(text="impactbot help", blocks=blocks.usage_blocks(None, usage))
+        case FlagCommand():
+            return _flag(command, services, viewer, user_id)
+        case WhyCommand(ref=ref):
+            explanation = services.explain(ref.key)
+            return Reply(
+                text=f"Why {ref.key} scores {explanation.card.total:.0f}",
+                blocks=blocks.score_card_blocks(explanation),
+            )
+        case DupesCommand():
+            return notice("Duplicate detection is not available yet.")
+        case OrphansCommand():
+            return _orphans(command, services)
+        case CreditCommand():
+            return _credit(command, services, viewer, user_id)
+        case LeaderboardCommand(period=period):
+            if not may_see_everyone(viewer):
+                return notice(REFUSAL)
+            board = services.leaderboard(period=period)
+            return Reply(
+                text=f"Leaderboard — {period.label}", blocks=blocks.leaderboard_blocks(board)
+            )
+        case ExportCommand(period=period):
+            if not may_see_everyone(viewer):
+                return notice(REFUSAL)
+            csv_text = services.export(period=period, fmt="csv")
+            name = f"impact-{period.label.replace(' ', '-')}.csv"
+            return Reply(
+                text=f"Your export for {period.label} is in a direct message.",
+                upload=(name, csv_text),
+            )
+    return notice("I did not understand that; try `/impact help`.")
+
+
+def _flag(command: FlagCommand, services: Services, viewer: Viewer, user_id: str) -> Reply:
+    if viewer.person_id is None:
+        return notice(unknown_person(user_id))
+    added = services.flag(command.ref.key, by=viewer.person_id, note=command.note)
+    if added:
+        return notice(f"Thanks — you flagged {command.ref.key} as cross-team impact.")
+    return notice(f"You had already flagged {command.ref.key}.")
+
+
+def _orphans(command: OrphansCommand, services: Services) -> Reply:
+    if command.usergroup:
+        return notice("Name the team by its id from teams.yaml, e.g. `/impact orphans asr`.")
+    rows = services.orphans(team=command.team, limit=command.limit)
+    title = f"Top orphans for {command.team}" if command.team else "Top orphaned cross-team work"
+    return Reply(text=title, blocks=blocks.orphans_blocks(rows, title))
+
+
+def _credit(command: CreditCommand, services: Services, viewer: Viewer, user_id: str) -> Reply:
+    if command.usergroup:
+        return notice("Name the team by its id from teams.yaml, e.g. `/impact credit asr`.")
+    if command.team:
+        if not may_see_team(viewer, command.team):
+            return notice(REFUSAL)
+        report = services.credit_report(team=command.team, period=command.period)
+        return Reply(text=f"Credit of team {command.team}", blocks=blocks.credit_blocks(report))
+    directory = Directory.build(services.rules().teams)
+    slack_id = command.person or user_id
+    person = directory.person_of_slack(slack_id)
+    if person is None:
+        return notice(unknown_person(slack_id))
+    if not may_see_person(viewer, person, directory):
+        return notice(REFUSAL)
+    report = services.credit_report(person=person, period=command.period)
+    return Reply(text=f"Credit of <@{slack_id}>", blocks=blocks.credit_blocks(report))
+
+
+def unknown_person(user_id: str) -> str:
+    return (
+        f"I don't know who <@{user_id}> is yet: ask an impactbot admin to add that Slack id "
+        f"(`{user_id}`) to `people` in rules/teams.yaml."
+    )

@@ -1,0 +1,75 @@
+"""The composition root of the Slack side: ``create_app`` wires listeners to services.
+
+Nothing happens at import time: the App, its WebClient and the listeners are built when an
+entry point (``impactbot serve``, a test) calls ``create_app``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.config import Settings
+from bot.errors import ConfigurationError
+from bot.services import Services
+from bot.slack.listeners import commands, events, shortcuts
+
+log = logging.getLogger("impactbot.slack")
+
+
+def create_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
+    """A bolt App answering `/impact`, the flag shortcut and reaction, unfurls and App Home.
+
+    Raises ``ConfigurationError`` when the bot token or signing secret is missing.
+    """
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+    if not token or not secret:
+        raise ConfigurationError(
+            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set (see .env.example)"
+        )
+    client = client or WebClient(token=token, base_url=settings.slack_api_url)
+    # Web API 429s are retried after Slack's Retry-After.
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    app = App(
+        token=token,
+        signing_secret=secret,
+        client=client,
+        token_verification_enabled=False,
+        raise_error_for_unhandled_request=False,
+    )
+    app.middleware(_once_per_event(services))
+    commands.register(app, services)
+    shortcuts.register(app, services)
+    events.register(app, services, flag_emoji=settings.flag_emoji)
+    app.error(_tell_the_user)
+    return app
+
+
+def _once_per_event(services: Services) -> Any:
+    """Slack retries an event it thinks we missed (same ``event_id``): handle it once."""
+
+    def middleware(body: dict[str, Any], next: Any) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        if event_id and not services.first_sight(str(event_id)):
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return middleware
+
+
+def _tell_the_user(error: Exception, body: dict[str, Any], respond: Any) -> None:
+    """The one error handler: log the bug, tell the user something went wrong."""
+    log.exception("listener failed", exc_info=error)
+    if body.get("response_url"):
+        respond(
+            text="Sorry, something went wrong on my side; it has been logged.",
+            response_type="ephemeral",
+        )

@@ -1,0 +1,30 @@
+"""Flagging the issues a Slack message links to, for the person who asked."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.errors import ImpactbotError
+from bot.services import Services
+from bot.slack.answers import unknown_person
+from bot.slack.links import issue_refs
+from bot.slack.people import viewer_of
+
+
+def flag_message(services: Services, client: WebClient, *, user_id: str, text: str) -> str:
+    """Flag every issue linked in ``text`` for ``user_id``; the sentence to tell them."""
+    refs = issue_refs(text)
+    if not refs:
+        return "That message links to no issue I can read (GitHub, GitLab, Jira or Linear)."
+    viewer = viewer_of(user_id, services.rules(), client)
+    if viewer.person_id is None:
+        return unknown_person(user_id)
+    said = []
+    for ref in refs:
+        try:
+            added = services.flag(ref.key, by=viewer.person_id, note="flagged from Slack")
+        except ImpactbotError as exc:
+            said.append(str(exc))
+            continue
+        said.append(f"flagged {ref.key}" if added else f"you had already flagged {ref.key}")
+    return "; ".join(said).capitalize() + "."

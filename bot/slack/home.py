@@ -1,0 +1,31 @@
+"""App Home: your credit, your flags, your team's top orphans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.core.identity import Directory
+from bot.services import Services
+from bot.slack import blocks
+from bot.slack.answers import unknown_person
+from bot.slack.people import viewer_of
+
+HOME_ORPHANS = 5
+
+
+def build_home(services: Services, client: WebClient, user_id: str) -> dict[str, Any]:
+    """The Home view of ``user_id`` (a notice for people the identity map lacks)."""
+    rules = services.rules()
+    viewer = viewer_of(user_id, rules, client)
+    if viewer.person_id is None:
+        return {"type": "home", "blocks": blocks.notice_blocks(unknown_person(user_id))}
+    person = next(p for p in rules.teams.people if p.id == viewer.person_id)
+    teams = Directory.build(rules.teams).teams_of_person(person.id)
+    return blocks.home_view(
+        person_name=person.name,
+        credit=services.credit_report(person=person.id),
+        flags=services.flags_of(person.id),
+        team_orphans=services.orphans(team=teams[0], limit=HOME_ORPHANS) if teams else [],
+    )

@@ -1,0 +1,1 @@
+"""Slack listeners by kind; each module has ``register(app, services)``."""

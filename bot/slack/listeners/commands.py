@@ -1,0 +1,31 @@
+"""`/impact`: ack at once, parse, answer through the services, respond ephemerally."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.core.slash import COMMAND, parse_command
+from bot.services import Services
+from bot.slack.answers import answer
+from bot.slack.people import viewer_of
+from bot.slack.uploads import send_privately
+
+
+def register(app: App, services: Services) -> None:
+    @app.command(COMMAND)
+    def impact(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()  # within Slack's 3 seconds; the answer follows through response_url
+        user = command["user_id"]
+        parsed = parse_command(command.get("text", ""), now=services.clock())
+        reply = answer(
+            parsed,
+            services=services,
+            user_id=user,
+            viewer=viewer_of(user, services.rules(), client),
+        )
+        if reply.upload:
+            send_privately(client, user, *reply.upload)
+        respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")

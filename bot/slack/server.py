@@ -1,0 +1,53 @@
+"""Serving the App: HTTP on ``/slack/events`` (waitress, a production WSGI server) with a
+``/healthz`` endpoint, or Socket Mode when an app-level token is configured."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import create_server
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+WsgiApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
+
+
+def wsgi_app(app: App) -> WsgiApp:
+    """Slack's endpoint at ``/slack/events``, a health check at ``/healthz``, 404 elsewhere."""
+    slack = SlackRequestHandler(app)
+
+    def route(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == EVENTS_PATH:
+            return slack(environ, start_response)
+        if path == HEALTH_PATH:
+            return _json(start_response, "200 OK", {"ok": True})
+        return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
+
+    return route
+
+
+def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
+    return [data]
+
+
+def http_server(app: App, *, host: str, port: int, threads: int = 8) -> Any:
+    """A waitress server for ``app`` (``port`` 0 picks a free one: ``.effective_port``);
+    call ``.run()`` to serve and ``.close()`` to stop."""
+    return create_server(wsgi_app(app), host=host, port=port, threads=threads, ident="impactbot")
+
+
+def socket_mode(app: App, app_token: str) -> SocketModeHandler:
+    """A Socket Mode handler for ``app``: ``.start()`` blocks, ``.connect()`` does not."""
+    return SocketModeHandler(app, app_token)

@@ -1,0 +1,288 @@
+"""The Slack app end to end: signed requests into the running HTTP server, the app's Web API
+calls into the local fake Slack, and the store in between."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from bot.config import Settings
+from bot.services import Services
+from bot.slack.app import create_app
+from bot.slack.server import http_server
+from bot.store import open_store
+from tests.builders import TEAMS, issue
+from tests.fakes.slack import FakeSlack
+from tests.slack_signing import event_body, interaction_body, request_headers, slash_command_body
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+SLACK_IDS = {"ana": "UANA", "omar": "UOMAR", "cto": "UCTO", "vera": "UVERA", "lena": "ULENA"}
+
+
+def _teams() -> dict[str, Any]:
+    doc = json.loads(json.dumps(TEAMS))
+    for person in doc["people"]:
+        if person["id"] in SLACK_IDS:
+            person["slack"] = SLACK_IDS[person["id"]]
+    return doc
+
+
+@dataclass
+class Bot:
+    url: str
+    fake: FakeSlack
+    services: Services
+    db: Path
+
+    def post(self, body: str, *, retry: int | None = None, secret: str = SECRET) -> httpx.Response:
+        headers = request_headers(secret, body, int(time.time()), retry_num=retry)
+        return httpx.post(f"{self.url}/slack/events", content=body, headers=headers, timeout=10)
+
+    def command(self, text: str, user: str = "UANA") -> dict[str, Any]:
+        """Run `/impact text` as ``user``; the ephemeral answer posted to response_url."""
+        response_url = self.fake.response_url()
+        body = slash_command_body(text=text, user_id=user, response_url=response_url)
+        assert self.post(body).status_code == 200
+        [answer] = self.fake.wait_for_response(response_url)
+        return dict(answer)
+
+    def flags(self) -> list[tuple[str, str]]:
+        with open_store(self.db) as store:
+            return [(f.issue_uid, f.person_id) for fl in store.load_flags().values() for f in fl]
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> Iterator[Bot]:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "teams.yaml").write_text(yaml.safe_dump(_teams()))
+    db = tmp_path / "bot.db"
+    with open_store(db) as store, store.transaction():
+        store.upsert_issues([
+            issue(labels=("taxonomy",)),
+            *(issue(f"acme/{t}#1", refs=("acme/labelling#1",), author=a)
+              for t, a in (("asr", "ana"), ("vision", "vera"), ("nlp", "ned"))),
+        ])  # fmt: skip
+    with FakeSlack() as fake:
+        settings = Settings(
+            IMPACTBOT_DB=db,
+            IMPACTBOT_RULES=rules,
+            SLACK_BOT_TOKEN=fake.bot_token,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=fake.url,
+        )  # type: ignore[call-arg]
+        services = Services(settings, clock=lambda: NOW)
+        services.score()
+        server = http_server(create_app(settings, services), host="127.0.0.1", port=0)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        try:
+            yield Bot(f"http://127.0.0.1:{server.effective_port}", fake, services, db)
+        finally:
+            server.close()
+
+
+def test_health_endpoint(bot: Bot) -> None:
+    response = httpx.get(f"{bot.url}/healthz")
+    assert response.status_code == 200 and response.json() == {"ok": True}
+
+
+def test_why_answers_with_the_score_card(bot: Bot) -> None:
+    answer = bot.command("why acme/labelling#1")
+    assert answer["response_type"] == "ephemeral"
+    text = json.dumps(answer["blocks"])
+    assert "team asr benefits" in text and "acme/labelling#1" in text
+
+
+def test_bad_signature_is_401_and_changes_nothing(bot: Bot) -> None:
+    response_url = bot.fake.response_url()
+    body = slash_command_body(
+        text="flag acme/labelling#1", user_id="UANA", response_url=response_url
+    )
+    assert bot.post(body, secret="not-the-secret").status_code == 401
+    time.sleep(0.2)
+    assert bot.fake.responses_to(response_url) == [] and bot.flags() == []
+
+
+def test_unknown_and_malformed_input_answers_with_usage(bot: Bot) -> None:
+    answer = bot.command("frobnicate")
+    assert answer["response_type"] == "ephemeral"
+    assert "frobnicate" in json.dumps(answer) and "flag" in json.dumps(answer)
+    answer = bot.command("credit asr Q5")
+    assert "Q5" in json.dumps(answer)
+
+
+def test_flag_then_why_shows_the_flag(bot: Bot) -> None:
+    answer = bot.command("flag https://github.com/acme/labelling/issues/1 hurts our WER")
+    assert "flagged" in json.dumps(answer)
+    assert bot.flags() == [("github:acme/labelling#1", "ana")]
+    assert "flagged by ana" in json.dumps(bot.command("why acme/labelling#1"))
+
+
+def test_reaction_flags_the_linked_issue_once_despite_retries(bot: Bot) -> None:
+    bot.fake.add_message(
+        "C0GENERAL", "1717243200.000100", "see <https://github.com/acme/labelling/issues/1>"
+    )
+    event = {
+        "type": "reaction_added",
+        "user": "UVERA",
+        "reaction": "dart",
+        "item": {"type": "message", "channel": "C0GENERAL", "ts": "1717243200.000100"},
+        "item_user": "UANA",
+        "event_ts": "1717243300.000200",
+    }
+    body = event_body(event, "Ev0REACTION1")
+    assert bot.post(body).status_code == 200
+    bot.fake.wait_for("chat.postEphemeral")
+    assert bot.post(body, retry=1).status_code == 200  # Slack redelivers the same event
+    time.sleep(0.3)
+    assert bot.flags() == [("github:acme/labelling#1", "vera")]
+    assert len(bot.fake.calls_to("chat.postEphemeral")) == 1
+
+
+def test_message_shortcut_flags(bot: Bot) -> None:
+    response_url = bot.fake.response_url()
+    payload = {
+        "type": "message_action",
+        "callback_id": "flag_message",
+        "user": {"id": "ULENA"},
+        "team": {"id": "T0IMPACT01"},
+        "channel": {"id": "C0GENERAL"},
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+        "message_ts": "1717243200.000100",
+        "message": {"type": "message", "text": "fix acme/asr#1 please", "ts": "1717243200.000100"},
+    }
+    assert bot.post(interaction_body(payload)).status_code == 200
+    [answer] = bot.fake.wait_for_response(response_url)
+    assert "flagged acme/asr#1" in answer["text"].lower()
+    assert bot.flags() == [("github:acme/asr#1", "lena")]
+
+
+def test_links_unfurl_with_their_score(bot: Bot) -> None:
+    url = "https://github.com/acme/labelling/issues/1"
+    event = {
+        "type": "link_shared",
+        "channel": "C0GENERAL",
+        "user": "UANA",
+        "message_ts": "1717243200.000300",
+        "links": [{"domain": "github.com", "url": url}],
+        "event_ts": "1717243200.000400",
+    }
+    assert bot.post(event_body(event, "Ev0UNFURL1")).status_code == 200
+    [call] = bot.fake.wait_for("chat.unfurl")
+    unfurls = call.args["unfurls"]
+    unfurls = json.loads(unfurls) if isinstance(unfurls, str) else unfurls
+    assert url in unfurls and "asr" in json.dumps(unfurls[url])
+
+
+def test_app_home_shows_own_credit_flags_and_team_orphans(bot: Bot) -> None:
+    bot.services.flag("acme/labelling#1", by="ana")
+    event = {
+        "type": "app_home_opened",
+        "user": "UANA",
+        "channel": "D0HOME",
+        "tab": "home",
+        "event_ts": "1717243200.000500",
+    }
+    assert bot.post(event_body(event, "Ev0HOME1")).status_code == 200
+    [call] = bot.fake.wait_for("views.publish")
+    view = call.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["type"] == "home" and "acme/labelling#1" in json.dumps(view)
+
+
+@pytest.mark.parametrize(
+    ("user", "text", "allowed"),
+    [
+        ("UANA", "credit", True),  # own credit
+        ("UANA", "credit <@UOMAR|omar>", False),  # an engineer, someone else's
+        ("UOMAR", "credit <@UANA|ana>", True),  # a manager, a report
+        ("UOMAR", "credit <@UVERA|vera>", False),  # a manager, another team
+        ("UOMAR", "credit asr", True),  # a manager, their team
+        ("UANA", "credit asr", False),
+        ("UANA", "leaderboard", False),
+        ("UCTO", "leaderboard 2026", True),  # leadership
+        ("UCTO", "credit vision", True),
+        ("UNOBODY", "credit", False),  # not in the identity map
+    ],
+)
+def test_permission_matrix(bot: Bot, user: str, text: str, allowed: bool) -> None:
+    answer = json.dumps(bot.command(text, user=user))
+    refused = "credit is private" in answer or "don't know who" in answer
+    assert refused is not allowed, answer
+
+
+def test_export_goes_to_a_direct_message(bot: Bot) -> None:
+    answer = bot.command("export 2026", user="UCTO")
+    assert "direct message" in json.dumps(answer)
+    bot.fake.wait_for("files.completeUploadExternal")
+    assert bot.fake.files and any(f.filename.endswith(".csv") for f in bot.fake.files.values())
+
+
+def test_a_reaction_on_a_thread_reply_reads_the_reply(bot: Bot) -> None:
+    bot.fake.add_message("C0GENERAL", "1717243200.000100", "a thread about labels")
+    bot.fake.add_message(
+        "C0GENERAL",
+        "1717243200.000200",
+        "root cause: acme/labelling#1",
+        user="UANA",
+        thread_ts="1717243200.000100",
+    )
+    event = {
+        "type": "reaction_added",
+        "user": "UVERA",
+        "reaction": "dart",
+        "item": {"type": "message", "channel": "C0GENERAL", "ts": "1717243200.000200"},
+        "event_ts": "1717243300.000300",
+    }
+    assert bot.post(event_body(event, "Ev0THREAD1")).status_code == 200
+    bot.fake.wait_for("chat.postEphemeral")
+    assert bot.flags() == [("github:acme/labelling#1", "vera")]
+
+
+def test_other_reactions_are_ignored(bot: Bot) -> None:
+    bot.fake.add_message("C0GENERAL", "1717243200.000100", "acme/labelling#1")
+    event = {
+        "type": "reaction_added",
+        "user": "UVERA",
+        "reaction": "tada",
+        "item": {"type": "message", "channel": "C0GENERAL", "ts": "1717243200.000100"},
+        "event_ts": "1717243300.000400",
+    }
+    assert bot.post(event_body(event, "Ev0TADA1")).status_code == 200
+    time.sleep(0.3)
+    assert bot.flags() == [] and bot.fake.calls_to("conversations.history") == []
+
+
+def test_web_api_rate_limits_are_retried(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.fakes.slack import ratelimited
+
+    bot.fake.script("chat.postEphemeral", ratelimited(retry_after=1))
+    bot.fake.add_message("C0GENERAL", "1717243200.000100", "acme/labelling#1")
+    event = {
+        "type": "reaction_added",
+        "user": "UVERA",
+        "reaction": "dart",
+        "item": {"type": "message", "channel": "C0GENERAL", "ts": "1717243200.000100"},
+        "event_ts": "1717243300.000500",
+    }
+    assert bot.post(event_body(event, "Ev0LIMIT1")).status_code == 200
+    calls = bot.fake.wait_for("chat.postEphemeral", count=2, timeout=10)
+    assert len(calls) == 2  # the 429, then the retry that went through
+
+
+def test_an_unknown_link_gets_a_clear_reply(bot: Bot) -> None:
+    answer = json.dumps(bot.command("why acme/nowhere#404"))
+    assert "no issue 'acme/nowhere#404'" in answer
