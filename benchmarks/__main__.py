@@ -9,6 +9,7 @@ from benchmarks.demo import bench_demo
 from benchmarks.github_sync import bench_github_sync, format_github_sync
 from benchmarks.ledger import bench_ledger
 from benchmarks.scoring import bench_core, bench_service
+from benchmarks.slack_latency import bench_slash_latency
 
 
 def _line(name: str, figures: dict[str, float]) -> None:
@@ -38,7 +39,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=("demo", "scoring", "github", "ledger"),
+        choices=("demo", "scoring", "github", "ledger", "slack"),
         help="run one benchmark group only",
     )
     args = parser.parse_args()
@@ -61,6 +62,8 @@ def main() -> None:
             print(format_github_sync(rows), flush=True)
     if args.only in (None, "ledger"):
         _line(f"credit queries ({args.ledger_rows:,} rows)", bench_ledger(args.ledger_rows))
+    if args.only in (None, "slack"):
+        _line("/impact through HTTP", bench_slash_latency(args.issues, args.ledger_rows))
 
 
 if __name__ == "__main__":

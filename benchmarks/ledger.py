@@ -15,7 +15,7 @@ import yaml
 
 from bot.config import Settings
 from bot.services import Services
-from bot.store import open_store
+from bot.store import Store, open_store
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 ROLES = ("resolver", "reviewer", "flagger", "sponsor", "reporter")
@@ -50,24 +50,30 @@ def _running(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         }
 
 
+def fill_ledger(store: Store, n: int, person_ids: list[str], teams: int) -> None:
+    """Write ``n`` ledger rows (in bulk, with the running totals minting keeps) for
+    ``person_ids``."""
+    rows = list(_rows(n, len(person_ids), teams))
+    store.db.table("credit_ledger").insert_all(rows, batch_size=20_000)
+    store.db.table("credit_running").insert_all(_running(rows), batch_size=20_000)
+    refs = [f"p-{p}" for p in range(len(person_ids))]
+    store.db.table("ledger_refs").insert_all({"ref": ref} for ref in refs)
+    store.db.table("people_refs").insert_all(
+        {"person_id": pid, "ref": ref} for pid, ref in zip(person_ids, refs, strict=True)
+    )
+    store.db.execute("ANALYZE")
+
+
 def build_ledger(folder: Path, n: int, people: int = 2_000, teams: int = 40) -> Services:
     """A database with ``n`` ledger rows (written in bulk), and services over it."""
     db = folder / "ledger.db"
-    rows = list(_rows(n, people, teams))
+    person_ids = [f"person{p}" for p in range(people)]
     with open_store(db) as store:
-        store.db.table("credit_ledger").insert_all(rows, batch_size=20_000)
-        store.db.table("credit_running").insert_all(_running(rows), batch_size=20_000)
-        store.db.table("ledger_refs").insert_all({"ref": f"p-{p}"} for p in range(people))
-        store.db.table("people_refs").insert_all(
-            {"person_id": f"person{p}", "ref": f"p-{p}"} for p in range(people)
-        )
-        store.db.table("people").insert_all(
-            {"id": f"person{p}", "name": f"Person {p}"} for p in range(people)
-        )
-        store.db.execute("ANALYZE")
+        fill_ledger(store, n, person_ids, teams)
+        store.db.table("people").insert_all({"id": pid, "name": pid} for pid in person_ids)
     rules = folder / "rules"
     rules.mkdir()
-    people_doc = [{"id": f"person{p}", "name": f"Person {p}"} for p in range(people)]
+    people_doc = [{"id": pid, "name": pid} for pid in person_ids]
     teams_doc = [{"id": f"team{t}", "name": f"Team {t}"} for t in range(teams)]
     (rules / "teams.yaml").write_text(yaml.safe_dump({"teams": teams_doc, "people": people_doc}))
     return Services(Settings(db_path=db, rules_dir=rules), clock=lambda: NOW)

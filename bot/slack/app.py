@@ -37,13 +37,9 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
     client = client or WebClient(token=token, base_url=settings.slack_api_url)
     # Web API 429s are retried after Slack's Retry-After.
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    app = App(
-        token=token,
-        signing_secret=secret,
-        client=client,
-        token_verification_enabled=False,
-        raise_error_for_unhandled_request=False,
-    )
+    # The token travels in the client only (given both, bolt ignores one). bolt checks it
+    # with auth.test at start-up: a bad token fails `serve` at once, not on the first request.
+    app = App(signing_secret=secret, client=client, raise_error_for_unhandled_request=False)
     app.middleware(_once_per_event(services))
     commands.register(app, services)
     shortcuts.register(app, services)

@@ -88,3 +88,11 @@ def test_ledger_benchmark_runs() -> None:
     figures = bench_ledger(2_000)
     assert figures["rows"] == 2_000
     assert {"leaderboard_90d_ms", "person_90d_ms", "leaderboard_year_ms"} <= figures.keys()
+
+
+def test_slash_latency_benchmark_runs() -> None:
+    from benchmarks.slack_latency import bench_slash_latency
+
+    figures = bench_slash_latency(issues=300, ledger_rows=1_000, requests=20)
+    assert figures["requests"] == 20
+    assert {"ack_p50_ms", "ack_p99_ms", "answer_p50_ms", "answer_p99_ms"} <= figures.keys()
