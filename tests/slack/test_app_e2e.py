@@ -286,3 +286,26 @@ def test_web_api_rate_limits_are_retried(bot: Bot, monkeypatch: pytest.MonkeyPat
 def test_an_unknown_link_gets_a_clear_reply(bot: Bot) -> None:
     answer = json.dumps(bot.command("why acme/nowhere#404"))
     assert "no issue 'acme/nowhere#404'" in answer
+
+
+def test_every_web_api_method_the_bot_calls_is_in_slacks_spec(bot: Bot) -> None:
+    """Run the flows, then check each method the app called against Slack's own spec."""
+    from tests.fakes.test_fake_slack import NEWER_THAN_SPEC, _web_spec
+
+    bot.fake.add_message("C0GENERAL", "1717243200.000100", "acme/labelling#1")
+    bot.command("why acme/labelling#1")
+    bot.command("export 2026", user="UCTO")
+    bot.fake.wait_for("files.completeUploadExternal")
+    event = {
+        "type": "reaction_added",
+        "user": "UVERA",
+        "reaction": "dart",
+        "item": {"type": "message", "channel": "C0GENERAL", "ts": "1717243200.000100"},
+        "event_ts": "1717243300.000900",
+    }
+    bot.post(event_body(event, "Ev0SPEC1"))
+    bot.fake.wait_for("chat.postEphemeral")
+    paths = _web_spec()["paths"]
+    called = {call.method for call in bot.fake.calls}
+    assert {"auth.test", "conversations.history", "chat.postEphemeral"} <= called
+    assert [m for m in called if f"/{m}" not in paths and m not in NEWER_THAN_SPEC] == []
