@@ -167,24 +167,36 @@ def period_of(text: str | Period | None, now: datetime) -> Period:
         raise CreditError(str(exc)) from exc
 
 
-def report_for_person(store: Store, person: str, period: Period) -> CreditReport:
-    lines = [Line(i, e) for i, e in store.person_credit(person, period.start, period.end)]
-    return _report(f"person {person}", period, lines)
+def report_for_person(
+    store: Store, person: str, period: Period, limit: int | None = None
+) -> CreditReport:
+    """A person's credit: totals by role over the whole period, and the newest ``limit``
+    lines (all when None)."""
+    entries = store.person_credit(person, period.start, period.end, limit)
+    by_role = store.person_roles(person, period.start, period.end)
+    return _report(f"person {person}", period, [Line(i, e) for i, e in entries], by_role)
 
 
-def report_for_team(store: Store, team: str, period: Period) -> CreditReport:
-    lines = [Line(i, e) for i, e in store.team_entries(team, period.start, period.end)]
+def report_for_team(
+    store: Store, team: str, period: Period, limit: int | None = None
+) -> CreditReport:
+    """A team's credit: given and received, by role, and the newest ``limit`` lines."""
+    entries = store.team_entries(team, period.start, period.end, limit)
     totals = store.team_credit(team, period.start, period.end)
-    report = _report(f"team {team}", period, lines)
+    by_role = store.team_roles(team, period.start, period.end)
+    report = _report(f"team {team}", period, [Line(i, e) for i, e in entries], by_role)
     return CreditReport(
         **{**report.__dict__, "given": totals["given"], "received": totals["received"]}
     )
 
 
-def _report(subject: str, period: Period, lines: list[Line]) -> CreditReport:
-    by_role: dict[str, float] = {}
-    for line in lines:
-        by_role[line.entry.role] = by_role.get(line.entry.role, 0.0) + line.entry.points
+def _report(
+    subject: str, period: Period, lines: list[Line], by_role: dict[str, float] | None = None
+) -> CreditReport:
+    if by_role is None:
+        by_role = {}
+        for line in lines:
+            by_role[line.entry.role] = by_role.get(line.entry.role, 0.0) + line.entry.points
     return CreditReport(
         subject=subject,
         period=period,
@@ -288,8 +300,11 @@ class CreditUseCases:
         person: str | None = None,
         team: str | None = None,
         period: str | Period | None = None,
+        limit: int | None = None,
     ) -> CreditReport:
-        """Credit of one person or one team in ``period`` (default 90d), drillable by entry.
+        """Credit of one person or one team in ``period`` (default 90d), drillable by entry;
+        a person's report lists only the newest ``limit`` lines when given (totals are over
+        the whole period either way).
 
         Names are checked against the directory the last scoring run mirrored into the store
         (reading and validating teams.yaml on every query would cost more than the query).
@@ -299,10 +314,10 @@ class CreditUseCases:
             if team is not None:
                 if not store.has_team(team):
                     raise CreditError(f"unknown team {team!r}")
-                return report_for_team(store, team, span)
+                return report_for_team(store, team, span, limit)
             if person is None or not store.has_person(person):
                 raise CreditError(f"unknown person {person!r}")
-            return report_for_person(store, person, span)
+            return report_for_person(store, person, span, limit)
 
     def leaderboard(self, *, period: str | Period | None = None, limit: int = 20) -> LeaderBoard:
         span = period_of(period, self.clock())

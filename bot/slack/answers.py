@@ -35,6 +35,8 @@ from bot.errors import ImpactbotError
 from bot.services import Services
 from bot.slack import blocks
 
+SLACK_LINES = 20  # credit lines shown in Slack; the totals cover every line
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -120,7 +122,7 @@ def _credit(command: CreditCommand, services: Services, viewer: Viewer, user_id:
     if command.team:
         if not may_see_team(viewer, command.team):
             return notice(REFUSAL)
-        report = services.credit_report(team=command.team, period=command.period)
+        report = services.credit_report(team=command.team, period=command.period, limit=SLACK_LINES)
         return Reply(text=f"Credit of team {command.team}", blocks=blocks.credit_blocks(report))
     directory = Directory.build(services.rules().teams)
     slack_id = command.person or user_id
@@ -129,7 +131,7 @@ def _credit(command: CreditCommand, services: Services, viewer: Viewer, user_id:
         return notice(unknown_person(slack_id))
     if not may_see_person(viewer, person, directory):
         return notice(REFUSAL)
-    report = services.credit_report(person=person, period=command.period)
+    report = services.credit_report(person=person, period=command.period, limit=SLACK_LINES)
     return Reply(text=f"Credit of <@{slack_id}>", blocks=blocks.credit_blocks(report))
 
 

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from bot.core.identity import Directory
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.answers import unknown_person
+from bot.slack.answers import SLACK_LINES, unknown_person
 from bot.slack.people import viewer_of
 
 HOME_ORPHANS = 5
@@ -25,7 +25,7 @@ def build_home(services: Services, client: WebClient, user_id: str) -> dict[str,
     teams = Directory.build(rules.teams).teams_of_person(person.id)
     return blocks.home_view(
         person_name=person.name,
-        credit=services.credit_report(person=person.id),
+        credit=services.credit_report(person=person.id, limit=SLACK_LINES),
         flags=services.flags_of(person.id),
         team_orphans=services.orphans(team=teams[0], limit=HOME_ORPHANS) if teams else [],
     )

@@ -127,8 +127,8 @@ class Store:
     def find_issue_uids(self, key: str) -> list[str]:
         """Uids whose key or uid equals ``key`` (case-insensitive), for lookups by key."""
         rows = self.db.execute(
-            "SELECT uid FROM issues WHERE lower(key) = lower(?) OR lower(uid) = lower(?) "
-            "ORDER BY uid",
+            "SELECT uid FROM issues WHERE lower(key) = lower(?) "
+            "UNION SELECT uid FROM issues WHERE lower(uid) = lower(?) ORDER BY uid",
             [key, key],
         ).fetchall()
         return [uid for (uid,) in rows]
@@ -491,16 +491,24 @@ class Store:
         return [(str(who), float(points)) for who, points in rows]
 
     def person_credit(
-        self, person_id: str, start: datetime, end: datetime
+        self, person_id: str, start: datetime, end: datetime, limit: int | None = None
     ) -> list[tuple[int, CreditEntry]]:
-        """A person's counted entries in the period, newest first, with their ids."""
+        """A person's counted entries in the period, newest first, with their ids (the
+        newest ``limit`` only, when given)."""
         rows = self.db.execute(
-            f"{_ENTRY_SELECT} WHERE l.person_ref = (SELECT ref FROM people_refs "
-            f"WHERE person_id = ?) AND l.at >= ? AND l.at < ? AND {_COUNTED_L} "
-            "ORDER BY l.at DESC, l.id DESC",
-            [person_id, start.isoformat(), end.isoformat()],
+            f"{_ENTRY_SELECT} WHERE {_PERSON_SPAN} ORDER BY l.at DESC, l.id DESC LIMIT ?",
+            [person_id, start.isoformat(), end.isoformat(), -1 if limit is None else limit],
         ).fetchall()
         return [(int(row[-1]), _entry_from_row(row)) for row in rows]
+
+    def person_roles(self, person_id: str, start: datetime, end: datetime) -> dict[str, float]:
+        """A person's counted points in the period, by role (summed in SQL)."""
+        rows = self.db.execute(
+            f"SELECT l.role, sum(l.points) FROM credit_ledger l WHERE {_PERSON_SPAN} "
+            "GROUP BY l.role",
+            [person_id, start.isoformat(), end.isoformat()],
+        ).fetchall()
+        return {role: float(points) for role, points in rows}
 
     def team_credit(self, team_id: str, start: datetime, end: datetime) -> dict[str, float]:
         """Points a team's people earned (given) and points of work its benefited from
@@ -520,14 +528,22 @@ class Store:
         return {"given": float(given), "received": float(received)}
 
     def team_entries(
-        self, team_id: str, start: datetime, end: datetime
+        self, team_id: str, start: datetime, end: datetime, limit: int | None = None
     ) -> list[tuple[int, CreditEntry]]:
+        """A team's counted entries in the period, newest first (the newest ``limit``)."""
         rows = self.db.execute(
-            f"{_ENTRY_SELECT} WHERE l.team_id = ? AND l.at >= ? AND l.at < ? AND {_COUNTED_L} "
-            "ORDER BY l.at DESC, l.id DESC",
-            [team_id, start.isoformat(), end.isoformat()],
+            f"{_ENTRY_SELECT} WHERE {_TEAM_SPAN} ORDER BY l.at DESC, l.id DESC LIMIT ?",
+            [team_id, start.isoformat(), end.isoformat(), -1 if limit is None else limit],
         ).fetchall()
         return [(int(row[-1]), _entry_from_row(row)) for row in rows]
+
+    def team_roles(self, team_id: str, start: datetime, end: datetime) -> dict[str, float]:
+        """A team's counted points in the period, by role."""
+        rows = self.db.execute(
+            f"SELECT l.role, sum(l.points) FROM credit_ledger l WHERE {_TEAM_SPAN} GROUP BY l.role",
+            [team_id, start.isoformat(), end.isoformat()],
+        ).fetchall()
+        return {role: float(points) for role, points in rows}
 
     def entries_between(self, start: datetime, end: datetime) -> list[tuple[int, CreditEntry]]:
         rows = self.db.execute(
@@ -604,6 +620,11 @@ _COUNTED = (
     "c.issue_uid = credit_ledger.issue_uid AND c.closure = credit_ledger.closure))"
 )
 _COUNTED_L = _COUNTED.replace("credit_ledger.", "l.")
+_PERSON_SPAN = (
+    "l.person_ref = (SELECT ref FROM people_refs WHERE person_id = ?) "
+    f"AND l.at >= ? AND l.at < ? AND {_COUNTED_L}"
+)
+_TEAM_SPAN = f"l.team_id = ? AND l.at >= ? AND l.at < ? AND {_COUNTED_L}"
 _ENTRY_SELECT = (
     "SELECT l.natural_key, l.kind, coalesce(p.person_id, 'former:' || l.person_ref), "
     "l.team_id, l.role, l.share, l.points, l.issue_uid, l.closure, l.beneficiaries, l.reason, "

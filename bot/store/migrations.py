@@ -213,3 +213,10 @@ def _credit_running_totals(db: Database) -> None:
     db.execute(
         "INSERT OR IGNORE INTO ledger_refs (ref) SELECT DISTINCT person_ref FROM credit_ledger"
     )
+
+
+@MIGRATIONS(name="0008_case_insensitive_key_lookups")
+def _case_insensitive_key_lookups(db: Database) -> None:
+    # `/impact why acme/ASR#12` and `impactbot explain` look keys up case-insensitively.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_issues_lower_key ON issues (lower(key))")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_issues_lower_uid ON issues (lower(uid))")

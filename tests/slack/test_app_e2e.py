@@ -38,6 +38,17 @@ def _teams() -> dict[str, Any]:
     return doc
 
 
+def reaction(user: str, ts: str, event_ts: str, *, emoji: str = "dart") -> dict[str, Any]:
+    """A ``reaction_added`` event: ``user`` reacted with ``emoji`` to message ``ts``."""
+    return {
+        "type": "reaction_added",
+        "user": user,
+        "reaction": emoji,
+        "event_ts": event_ts,
+        "item": {"type": "message", "channel": "C0GENERAL", "ts": ts},
+    }
+
+
 @dataclass
 class Bot:
     url: str
@@ -134,14 +145,7 @@ def test_reaction_flags_the_linked_issue_once_despite_retries(bot: Bot) -> None:
     bot.fake.add_message(
         "C0GENERAL", "1717243200.000100", "see <https://github.com/acme/labelling/issues/1>"
     )
-    event = {
-        "type": "reaction_added",
-        "user": "UVERA",
-        "reaction": "dart",
-        "item": {"type": "message", "channel": "C0GENERAL", "ts": "1717243200.000100"},
-        "item_user": "UANA",
-        "event_ts": "1717243300.000200",
-    }
+    event = reaction("UVERA", "1717243200.000100", "1717243300.000200", emoji="dart")
     body = event_body(event, "Ev0REACTION1")
     assert bot.post(body).status_code == 200
     bot.fake.wait_for("chat.postEphemeral")
@@ -240,13 +244,7 @@ def test_a_reaction_on_a_thread_reply_reads_the_reply(bot: Bot) -> None:
         user="UANA",
         thread_ts="1717243200.000100",
     )
-    event = {
-        "type": "reaction_added",
-        "user": "UVERA",
-        "reaction": "dart",
-        "item": {"type": "message", "channel": "C0GENERAL", "ts": "1717243200.000200"},
-        "event_ts": "1717243300.000300",
-    }
+    event = reaction("UVERA", "1717243200.000200", "1717243300.000300", emoji="dart")
     assert bot.post(event_body(event, "Ev0THREAD1")).status_code == 200
     bot.fake.wait_for("chat.postEphemeral")
     assert bot.flags() == [("github:acme/labelling#1", "vera")]
@@ -254,13 +252,7 @@ def test_a_reaction_on_a_thread_reply_reads_the_reply(bot: Bot) -> None:
 
 def test_other_reactions_are_ignored(bot: Bot) -> None:
     bot.fake.add_message("C0GENERAL", "1717243200.000100", "acme/labelling#1")
-    event = {
-        "type": "reaction_added",
-        "user": "UVERA",
-        "reaction": "tada",
-        "item": {"type": "message", "channel": "C0GENERAL", "ts": "1717243200.000100"},
-        "event_ts": "1717243300.000400",
-    }
+    event = reaction("UVERA", "1717243200.000100", "1717243300.000400", emoji="tada")
     assert bot.post(event_body(event, "Ev0TADA1")).status_code == 200
     time.sleep(0.3)
     assert bot.flags() == [] and bot.fake.calls_to("conversations.history") == []
@@ -271,13 +263,7 @@ def test_web_api_rate_limits_are_retried(bot: Bot, monkeypatch: pytest.MonkeyPat
 
     bot.fake.script("chat.postEphemeral", ratelimited(retry_after=1))
     bot.fake.add_message("C0GENERAL", "1717243200.000100", "acme/labelling#1")
-    event = {
-        "type": "reaction_added",
-        "user": "UVERA",
-        "reaction": "dart",
-        "item": {"type": "message", "channel": "C0GENERAL", "ts": "1717243200.000100"},
-        "event_ts": "1717243300.000500",
-    }
+    event = reaction("UVERA", "1717243200.000100", "1717243300.000500", emoji="dart")
     assert bot.post(event_body(event, "Ev0LIMIT1")).status_code == 200
     calls = bot.fake.wait_for("chat.postEphemeral", count=2, timeout=10)
     assert len(calls) == 2  # the 429, then the retry that went through
@@ -296,16 +282,20 @@ def test_every_web_api_method_the_bot_calls_is_in_slacks_spec(bot: Bot) -> None:
     bot.command("why acme/labelling#1")
     bot.command("export 2026", user="UCTO")
     bot.fake.wait_for("files.completeUploadExternal")
-    event = {
-        "type": "reaction_added",
-        "user": "UVERA",
-        "reaction": "dart",
-        "item": {"type": "message", "channel": "C0GENERAL", "ts": "1717243200.000100"},
-        "event_ts": "1717243300.000900",
-    }
+    event = reaction("UVERA", "1717243200.000100", "1717243300.000900", emoji="dart")
     bot.post(event_body(event, "Ev0SPEC1"))
     bot.fake.wait_for("chat.postEphemeral")
     paths = _web_spec()["paths"]
     called = {call.method for call in bot.fake.calls}
     assert {"auth.test", "conversations.history", "chat.postEphemeral"} <= called
     assert [m for m in called if f"/{m}" not in paths and m not in NEWER_THAN_SPEC] == []
+
+
+def test_a_leadership_user_group_grants_leadership(bot: Bot, tmp_path: Path) -> None:
+    teams_file = tmp_path / "rules" / "teams.yaml"
+    doc = yaml.safe_load(teams_file.read_text())
+    doc["leadership_groups"] = ["SLEADS"]
+    teams_file.write_text(yaml.safe_dump(doc))
+    bot.fake.add_usergroup("SLEADS", ["UVERA"])
+    assert "credit is private" not in json.dumps(bot.command("leaderboard 2026", user="UVERA"))
+    assert "credit is private" in json.dumps(bot.command("leaderboard 2026", user="UANA"))

@@ -16,7 +16,7 @@ from bot.store import open_store
 from tests.builders import issue
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_socket import FakeSocketMode
-from tests.slack.test_app_e2e import SECRET, _teams
+from tests.slack.test_app_e2e import SECRET, _teams, reaction
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -52,13 +52,7 @@ def test_impact_and_a_reaction_over_socket_mode(tmp_path: Path) -> None:
             slack.add_message(
                 "C0GENERAL", "1717243200.000100", "<https://github.com/acme/labelling/issues/1>"
             )
-            event = {
-                "type": "reaction_added",
-                "user": "UVERA",
-                "reaction": "dart",
-                "item": {"type": "message", "channel": "C0GENERAL", "ts": "1717243200.000100"},
-                "event_ts": "1717243300.000200",
-            }
+            event = reaction("UVERA", "1717243200.000100", "1717243300.000200", emoji="dart")
             sock.wait_for_ack(sock.push_event(event, "Ev0SOCKET1"))
             slack.wait_for("chat.postEphemeral")
         finally:
