@@ -21,7 +21,8 @@ from bot.core.orphans import rank_orphans
 from bot.core.rules import RuleProblem, Rules
 from bot.core.scoring import score_issues
 from bot.core.signals import MODIFIERS
-from bot.credit_services import CreditUseCases, MintSummary, mint_credit
+from bot.credit_services import MintSummary, mint_credit
+from bot.credit_use_cases import CreditUseCases
 from bot.doctor import Finding, run_checks
 from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
 from bot.rules_files import check_rules_dir, load_rules
