@@ -28,26 +28,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Literal
 
 from bot.core.periods import DEFAULT_PERIOD, PERIOD_HELP, Period, PeriodError, parse_period
+from bot.core.slack_text import IssueRefText, Token, parse_issue_ref
+from bot.core.slack_text import tokens as split_tokens
 
 COMMAND = "/impact"
 DEFAULT_ORPHANS = 5
 MAX_ORPHANS = 25
 MAX_NOTE = 1000  # characters of a flag's note
-
-
-@dataclass(frozen=True)
-class IssueRefText:
-    """An issue as the user named it: the key the store resolves, and the URL if one was given.
-
-    ``key`` is ``owner/repo#N`` (GitHub), ``group/proj#N`` (GitLab) or ``ABC-12`` (Jira,
-    Linear; upper-cased).
-    """
-
-    key: str
-    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,115 +166,6 @@ def _usage() -> str:
 #: The whole help: every subcommand with an example, the issue forms and the period grammar.
 USAGE = _usage()
 
-# --------------------------------------------------------------------------- issue references
-
-_NUM = r"[1-9][0-9]{0,9}"
-_TAIL = r"/?(?:[?#].*)?"
-_KEY = r"[A-Za-z][A-Za-z0-9_]{0,9}-" + _NUM
-_PATH = r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+"
-_HOST = r"(?P<host>[A-Za-z0-9.-]+(?::[0-9]+)?)"
-_GITHUB_URL = re.compile(
-    rf"https?://{_HOST}/(?P<path>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/issues/(?P<num>{_NUM}){_TAIL}",
-    re.ASCII | re.IGNORECASE,
-)
-_GITLAB_URL = re.compile(
-    rf"https?://{_HOST}/(?P<path>{_PATH})/-/(?:issues|work_items)/(?P<num>{_NUM}){_TAIL}",
-    re.ASCII | re.IGNORECASE,
-)
-_JIRA_URL = re.compile(
-    rf"https?://{_HOST}/(?:[^\s?#]*/)?browse/(?P<key>{_KEY}){_TAIL}", re.ASCII | re.IGNORECASE
-)
-_LINEAR_URL = re.compile(
-    rf"https?://linear\.app/[^/\s?#]+/issue/(?P<key>{_KEY})(?:/[^\s?#]*)?{_TAIL}",
-    re.ASCII | re.IGNORECASE,
-)
-_PATH_KEY = re.compile(rf"(?P<path>{_PATH})#(?P<num>{_NUM})", re.ASCII)
-_PROJECT_KEY = re.compile(_KEY, re.ASCII)
-
-
-def parse_issue_ref(text: str) -> IssueRefText | None:
-    """The issue ``text`` names — a whole issue URL or bare key, already unescaped — or None.
-
-    GitHub URLs give ``owner/repo#N`` (on a host with ``gitlab`` in its name, a GitLab key);
-    GitLab ``…/group/proj/-/issues/N`` gives ``group/proj#N``; Jira ``…/browse/ABC-12`` and
-    Linear ``linear.app/org/issue/ENG-42/…`` give the upper-cased key. Bare keys: path keys
-    as written, project keys upper-cased. Never raises.
-    """
-    text = text.strip()
-    if match := _LINEAR_URL.fullmatch(text) or _JIRA_URL.fullmatch(text):
-        return IssueRefText(match["key"].upper(), text)
-    if match := _GITLAB_URL.fullmatch(text) or _GITHUB_URL.fullmatch(text):
-        return IssueRefText(f"{match['path']}#{match['num']}", text)
-    if match := _PATH_KEY.fullmatch(text):
-        return IssueRefText(text)
-    if _PROJECT_KEY.fullmatch(text):
-        return IssueRefText(text.upper())
-    return None
-
-
-# ------------------------------------------------------------------------------------- tokens
-
-_Kind = Literal["word", "link", "user", "usergroup", "channel", "special"]
-
-
-@dataclass(frozen=True)
-class _Token:
-    """One piece of command text: ``value`` is the word, URL or id; ``label`` what Slack
-    showed for it (may be empty)."""
-
-    kind: _Kind
-    value: str
-    label: str = ""
-
-    def plain(self) -> str:
-        """How the token reads as plain text (for notes and messages)."""
-        if self.kind == "word":
-            return self.value
-        if self.kind == "link":
-            return f"{self.label} ({self.value})" if self.label else self.value
-        if self.kind in ("user", "usergroup"):
-            return "@" + (self.label or self.value).lstrip("@")
-        if self.kind == "channel":
-            return "#" + (self.label or self.value)
-        return "@" + self.value
-
-
-_TOKEN = re.compile(r"<[^<>]*>|[^\s<]+|<")
-_ENTITY = re.compile(r"&(amp|lt|gt);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
-_USER = re.compile(r"@([UW][A-Z0-9]+)(?:\|(.*))?", re.ASCII | re.DOTALL)
-_USERGROUP = re.compile(r"!subteam\^([A-Z0-9]+)(?:\|(.*))?", re.ASCII | re.DOTALL)
-_CHANNEL = re.compile(r"#([CG][A-Z0-9]+)(?:\|(.*))?", re.ASCII | re.DOTALL)
-_SPECIALS: tuple[tuple[_Kind, re.Pattern[str]], ...] = (
-    ("user", _USER),
-    ("usergroup", _USERGROUP),
-    ("channel", _CHANNEL),
-)
-
-
-def _unescape(text: str) -> str:
-    """Undo Slack's escaping of ``&``, ``<``, ``>`` (in one pass, so ``&amp;lt;`` → ``&lt;``)."""
-    return _ENTITY.sub(lambda m: _ENTITIES[m[1]], text)
-
-
-def _tokens(text: str) -> list[_Token]:
-    """Split command text into words and Slack's bracketed special tokens."""
-    return [_token(raw) for raw in _TOKEN.findall(text)]
-
-
-def _token(raw: str) -> _Token:
-    if not (raw.startswith("<") and raw.endswith(">") and len(raw) > 1):
-        return _Token("word", _unescape(raw))
-    inner = raw[1:-1]
-    for kind, pattern in _SPECIALS:
-        if match := pattern.fullmatch(inner):
-            return _Token(kind, match[1], _unescape(match[2] or ""))
-    if inner.startswith("!"):
-        return _Token("special", _unescape(inner[1:].split("|", 1)[0]))
-    url, _, label = inner.partition("|")
-    return _Token("link", _unescape(url), _unescape(label))
-
-
 # ------------------------------------------------------------------------------------ parsing
 
 
@@ -306,7 +186,7 @@ def _shown(text: str, most: int = 40) -> str:
 @dataclass(frozen=True)
 class _Context:
     name: str
-    args: list[_Token]
+    args: list[Token]
     now: datetime
     tz: tzinfo
 
@@ -320,7 +200,7 @@ def parse_command(text: str, *, now: datetime, tz: tzinfo = UTC) -> Command:
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"now must be timezone-aware, got naive {now.isoformat()}")
-    tokens = _tokens(text)
+    tokens = split_tokens(text)
     if not tokens:
         return HelpCommand()
     head, args = tokens[0], tokens[1:]
@@ -334,7 +214,7 @@ def parse_command(text: str, *, now: datetime, tz: tzinfo = UTC) -> Command:
         return UsageError(bad.message, bad.usage)
 
 
-def _unknown(head: _Token) -> str:
+def _unknown(head: Token) -> str:
     ref = parse_issue_ref(head.value) if head.kind in ("word", "link") else None
     if ref is not None:
         return f"say what to do with {ref.key} first: `flag`, `why` or `dupes`"
@@ -394,7 +274,7 @@ def _export(ctx: _Context) -> Command:
     return ExportCommand(_period(ctx, ctx.args))
 
 
-def _period(ctx: _Context, tokens: list[_Token]) -> Period:
+def _period(ctx: _Context, tokens: list[Token]) -> Period:
     """The period ``tokens`` spell (``90d`` when none); ``_ParseError`` naming the bad part."""
     if any(t.kind != "word" for t in tokens):
         odd = next(t for t in tokens if t.kind != "word")
@@ -438,7 +318,7 @@ def _count(ctx: _Context, digits: str) -> int:
     return count
 
 
-def _team(ctx: _Context, token: _Token, wanted: str) -> tuple[str | None, str | None]:
+def _team(ctx: _Context, token: Token, wanted: str) -> tuple[str | None, str | None]:
     """``(team id, None)`` or ``(None, user group id)``; ``_ParseError`` for anything else."""
     if token.kind == "usergroup":
         return None, token.value
@@ -469,7 +349,7 @@ def _credit(ctx: _Context) -> Command:
     return CreditCommand(None, team, usergroup, _period(ctx, args[1:]))
 
 
-def _is_period(ctx: _Context, tokens: list[_Token]) -> bool:
+def _is_period(ctx: _Context, tokens: list[Token]) -> bool:
     try:
         _period(ctx, tokens)
     except _ParseError:

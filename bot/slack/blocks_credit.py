@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.core.credit import CreditEntry, EntryKind
-from bot.core.slash import parse_issue_ref
+from bot.core.slack_text import parse_issue_ref
 from bot.credit_services import CreditReport, LeaderBoard, Line
 from bot.slack.blocks_kit import (
     MAX_MESSAGE_BLOCKS,

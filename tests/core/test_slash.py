@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.periods import PERIOD_HELP, Period, parse_period
+from bot.core.slack_text import IssueRefText, parse_issue_ref
 from bot.core.slash import (
     MAX_NOTE,
     SUBCOMMANDS,
@@ -18,13 +19,11 @@ from bot.core.slash import (
     ExportCommand,
     FlagCommand,
     HelpCommand,
-    IssueRefText,
     LeaderboardCommand,
     OrphansCommand,
     UsageError,
     WhyCommand,
     parse_command,
-    parse_issue_ref,
     usage_of,
 )
 
