@@ -8,7 +8,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.core.credit import CreditEntry, CreditItem, EntryKind, plan_credit, reverse
+from bot.core.credit import (
+    CreditEntry,
+    CreditItem,
+    EntryKind,
+    completed_closure,
+    plan_credit,
+    reverse,
+)
 from bot.core.identity import Directory
 from bot.core.models import Issue, ScoreCard
 from bot.core.periods import DEFAULT_PERIOD, Period, PeriodError, parse_period
@@ -100,9 +107,11 @@ def mint_credit(
         rules=rules.scoring,
         flags=flags,
     )
-    spent = store.credit_spent_since(now - timedelta(days=rules.credit.caps.period_days))
+    window = timedelta(days=rules.credit.caps.period_days)
     planned: list[CreditEntry] = []
     for issue in sorted(candidates, key=lambda i: (i.closed_at or now, i.uid)):
+        moment = issue.closed_at or now
+        spent = _spent_in_window(store, planned, moment - window, moment)
         item = CreditItem(
             issue=issue,
             card_at_close=at_close.get(issue.uid),
@@ -118,8 +127,6 @@ def mint_credit(
             spent=spent,
             now=now,
         )
-        for entry in entries:
-            spent[entry.person_id] = spent.get(entry.person_id, 0.0) + entry.points
         planned += entries
     store.append_credit(planned, new_ref)
     return MintSummary(
@@ -139,7 +146,7 @@ def _worth_a_look(
     score-at-close runs only where it matters: an open issue only when it has mints to
     reverse; a closed one not yet paid for this closure when it was flagged or surfaced,
     or when its score could reach the threshold once the cost of delay is added back."""
-    closure = issue.closed_at.isoformat() if issue.closed_at and not issue.is_open else None
+    closure = completed_closure(issue)
     paid = {e.closure for e in entries if e.kind is EntryKind.MINT}
     if closure is None or closure in paid:
         return bool(paid - {closure})
@@ -147,6 +154,18 @@ def _worth_a_look(
         return True
     most = (card.total if card else 0.0) * (1 + rules.scoring.cost_of_delay.max_multiplier)
     return most >= rules.scoring.surfacing_threshold
+
+
+def _spent_in_window(
+    store: Store, planned: Sequence[CreditEntry], start: datetime, end: datetime
+) -> dict[str, float]:
+    """Each person's counted points in ``[start, end)``: the ledger, and what this pass has
+    planned so far — so a cap binds per window, whatever order closures are found in."""
+    spent = store.credit_spent_between(start, end)
+    for entry in planned:
+        if start <= entry.at < end and not entry.pending:
+            spent[entry.person_id] = spent.get(entry.person_id, 0.0) + entry.points
+    return spent
 
 
 def _surfaced_before_close(issue: Issue, surfaced: dict[str, datetime]) -> bool:

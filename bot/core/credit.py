@@ -83,7 +83,7 @@ def plan_credit(
     ``spent`` is each person's counted points inside the cap window before this closure.
     Deterministic; returns [] when the ledger already matches the item's state.
     """
-    closure = _completed_closure(item.issue)
+    closure = completed_closure(item.issue)
     settled = {e.reverses for e in ledger if e.reverses}
     out = [
         reverse(entry, now=now, kind=EntryKind.REVERSAL, reason=_why_reversed(item.issue))
@@ -115,7 +115,7 @@ def mint(
     card = item.card_at_close
     roles = role_holders(item, directory=directory, rules=rules)
     shares = _normalised_shares(rules.roles, roles)
-    closure = _completed_closure(item.issue) or ""
+    closure = completed_closure(item.issue) or ""
     entries: list[CreditEntry] = []
     budget = dict(spent)
     for role, holders in roles.items():
@@ -132,7 +132,7 @@ def mint(
 def why_not(item: CreditItem, *, rules: CreditRules, threshold: float) -> str | None:
     """Why an item earns no credit, or None when it is eligible."""
     card = item.card_at_close
-    if card is None or _completed_closure(item.issue) is None:
+    if card is None or completed_closure(item.issue) is None:
         return "not closed as completed"
     if not (item.flags or item.surfaced or card.total >= threshold):
         return f"neither flagged nor surfaced, and its score {card.total:g} < {threshold:g}"
@@ -270,8 +270,9 @@ def reverse(entry: CreditEntry, *, now: datetime, kind: EntryKind, reason: str) 
     )
 
 
-def _completed_closure(issue: Issue) -> str | None:
-    """The ISO closing time when the issue is closed as completed (or without a reason)."""
+def completed_closure(issue: Issue) -> str | None:
+    """The ISO closing time when the issue is closed as completed (or without a reason);
+    None while open or when closed as not planned or duplicate."""
     done = issue.state_reason in (None, StateReason.COMPLETED)
     if issue.is_open or not done or issue.closed_at is None:
         return None

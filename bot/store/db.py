@@ -409,8 +409,9 @@ class Store:
             if cursor.rowcount:
                 added += 1
                 self.db.execute("INSERT OR IGNORE INTO ledger_refs (ref) VALUES (?)", [ref])
-                if not entry.pending:
-                    self._count(ref, entry.at.isoformat(), int(cursor.lastrowid or 0), entry.points)
+                if not entry.pending or self._confirmed(entry.issue_uid, entry.closure):
+                    entry_id = int(cursor.lastrowid or 0)
+                    self._count(ref, entry.at.isoformat(), entry_id, entry.points)
                 self.db.table("credit_received").insert_all(
                     {
                         "entry_id": cursor.lastrowid,
@@ -421,6 +422,21 @@ class Store:
                     for team in entry.beneficiaries
                 )
         return added
+
+    def _ref_of(self, person_id: str) -> str | None:
+        """The ledger reference of a person id or of a ``former:<ref>``; None if none."""
+        if person_id.startswith("former:"):
+            return person_id.removeprefix("former:")
+        row = self.db.execute(
+            "SELECT ref FROM people_refs WHERE person_id = ?", [person_id]
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def _confirmed(self, issue_uid: str, closure: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM confirmations WHERE issue_uid = ? AND closure = ?", [issue_uid, closure]
+        ).fetchone()
+        return row is not None
 
     def _count(self, ref: str, at: str, entry_id: int, points: float) -> None:
         """Add an entry to its person's running totals (``credit_running``)."""
@@ -443,6 +459,8 @@ class Store:
     def person_ref(self, person_id: str, new_ref: Callable[[], str]) -> str:
         """The pseudonymous reference of a person (made on first use). Append-only tables
         (ledger, audit log) name people only by it, so forgetting someone needs no edit there."""
+        if person_id.startswith("former:"):
+            return person_id.removeprefix("former:")  # a forgotten person keeps their ref
         row = self.db.execute(
             "SELECT ref FROM people_refs WHERE person_id = ?", [person_id]
         ).fetchone()
@@ -452,12 +470,13 @@ class Store:
         self.db.execute("INSERT INTO people_refs (person_id, ref) VALUES (?, ?)", [person_id, ref])
         return ref
 
-    def credit_spent_since(self, start: datetime) -> dict[str, float]:
-        """Each known person's counted points since ``start`` (for caps)."""
+    def credit_spent_between(self, start: datetime, end: datetime) -> dict[str, float]:
+        """Each known person's counted points earned in ``[start, end)`` (for caps)."""
         rows = self.db.execute(
             "SELECT p.person_id, sum(l.points) FROM credit_ledger l "
-            "JOIN people_refs p ON p.ref = l.person_ref WHERE l.at >= ? GROUP BY p.person_id",
-            [start.isoformat()],
+            "JOIN people_refs p ON p.ref = l.person_ref "
+            f"WHERE l.at >= ? AND l.at < ? AND {_COUNTED_L} GROUP BY p.person_id",
+            [start.isoformat(), end.isoformat()],
         ).fetchall()
         return {person: float(points) for person, points in rows}
 
@@ -497,7 +516,12 @@ class Store:
         newest ``limit`` only, when given)."""
         rows = self.db.execute(
             f"{_ENTRY_SELECT} WHERE {_PERSON_SPAN} ORDER BY l.at DESC, l.id DESC LIMIT ?",
-            [person_id, start.isoformat(), end.isoformat(), -1 if limit is None else limit],
+            [
+                self._ref_of(person_id),
+                start.isoformat(),
+                end.isoformat(),
+                -1 if limit is None else limit,
+            ],
         ).fetchall()
         return [(int(row[-1]), _entry_from_row(row)) for row in rows]
 
@@ -506,7 +530,7 @@ class Store:
         rows = self.db.execute(
             f"SELECT l.role, sum(l.points) FROM credit_ledger l WHERE {_PERSON_SPAN} "
             "GROUP BY l.role",
-            [person_id, start.isoformat(), end.isoformat()],
+            [self._ref_of(person_id), start.isoformat(), end.isoformat()],
         ).fetchall()
         return {role: float(points) for role, points in rows}
 
@@ -555,10 +579,7 @@ class Store:
     def confirm(self, issue_uid: str, closure: str, team_id: str, by: str, at: datetime) -> bool:
         """Record a manager's confirmation; the first one for a closure makes its pending
         entries count (into the running totals too)."""
-        first = not self.db.execute(
-            "SELECT 1 FROM confirmations WHERE issue_uid = ? AND closure = ?", [issue_uid, closure]
-        ).fetchone()
-        if first:
+        if not self._confirmed(issue_uid, closure):
             released = self.db.execute(
                 "SELECT person_ref, at, id, points FROM credit_ledger "
                 "WHERE issue_uid = ? AND closure = ? AND pending = 1",
@@ -620,10 +641,7 @@ _COUNTED = (
     "c.issue_uid = credit_ledger.issue_uid AND c.closure = credit_ledger.closure))"
 )
 _COUNTED_L = _COUNTED.replace("credit_ledger.", "l.")
-_PERSON_SPAN = (
-    "l.person_ref = (SELECT ref FROM people_refs WHERE person_id = ?) "
-    f"AND l.at >= ? AND l.at < ? AND {_COUNTED_L}"
-)
+_PERSON_SPAN = f"l.person_ref = ? AND l.at >= ? AND l.at < ? AND {_COUNTED_L}"
 _TEAM_SPAN = f"l.team_id = ? AND l.at >= ? AND l.at < ? AND {_COUNTED_L}"
 _ENTRY_SELECT = (
     "SELECT l.natural_key, l.kind, coalesce(p.person_id, 'former:' || l.person_ref), "
