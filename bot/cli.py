@@ -277,7 +277,7 @@ def export(ctx: click.Context, period: str | None, fmt: str, output: Path | None
 @click.pass_context
 @reports_errors
 def flag(ctx: click.Context, key: str, by: str, note: str) -> None:
-    """Flag an issue as cross-team impact on someone's behalf (Slack does this for users)."""
+    """Flag an issue as cross-team impact on someone's behalf (users flag from Slack)."""
     added = _services(ctx).flag(key, by=by, note=note)
     click.echo(f"flagged {key} for {by}" if added else f"{by} had already flagged {key}")
 

@@ -63,12 +63,19 @@ class CreditUseCases:
         span = period_of(period, self.clock())
         with open_store(self.settings.db_path) as store:
             if team is not None:
-                if not store.has_team(team):
+                if not store.has_team(team) and team not in self._rule_teams():
                     raise CreditError(f"unknown team {team!r}")
                 return report_for_team(store, team, span, limit)
-            if person is None or not store.has_person(person):
+            if person is None or not (store.has_person(person) or person in self._rule_people()):
                 raise CreditError(f"unknown person {person!r}")
             return report_for_person(store, person, span, limit)
+
+    def _rule_teams(self) -> set[str]:
+        """Team ids of teams.yaml: the fallback before a scoring run mirrored them."""
+        return {t.id for t in self.rules().teams.teams}
+
+    def _rule_people(self) -> set[str]:
+        return {p.id for p in self.rules().teams.people}
 
     def leaderboard(self, *, period: str | Period | None = None, limit: int = 20) -> LeaderBoard:
         span = period_of(period, self.clock())

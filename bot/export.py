@@ -24,13 +24,30 @@ def export_csv(lines: Sequence[tuple[int, CreditEntry]], issues: Mapping[str, Is
     writer.writerow(CSV_COLUMNS)
     for entry_id, e in lines:
         issue = issues.get(e.issue_uid)
-        writer.writerow([
+        writer.writerow([_cell(v) for v in (
             e.person_id, e.team_id or "", issue.key if issue else e.issue_uid,
             issue.title if issue else "", issue.url if issue and issue.url else "", e.role,
             f"{e.points:.2f}", " ".join(e.beneficiaries), e.kind.value, e.reason,
             " ".join(e.evidence), e.at.isoformat(), entry_id,
-        ])  # fmt: skip
+        )])  # fmt: skip
     return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run: text starting like a formula (``= + - @``,
+    tab or carriage return) gets a leading quote. Issue titles are anyone's words."""
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def export_markdown(

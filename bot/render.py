@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape as esc
 from rich.table import Table
 
 from bot.core.rules import RuleProblem
@@ -38,10 +39,10 @@ def orphans_table(rows: Sequence[Ranked], title: str = "Orphaned cross-team work
         reasons += [f.detail for f in card.orphan_findings]
         table.add_row(
             str(rank),
-            f"[bold]{row.key}[/]\n{row.title}",
+            f"[bold]{esc(row.key)}[/]\n{esc(row.title)}",
             f"{card.orphan_score:.0f}\n[dim](value {card.total:.0f})[/]",
             f"{card.owner_team or 'no owner'} → {teams}\n[dim]gap {card.incentive_gap:.0%}[/]",
-            "\n".join(f"• {r}" for r in reasons),
+            "\n".join(f"• {esc(r)}" for r in reasons),
         )
     return table
 
@@ -56,7 +57,7 @@ def print_orphans(console: Console, rows: Sequence[Ranked]) -> None:
 def print_explanation(console: Console, exp: Explanation) -> None:
     """The score card, point by point, in words a manager reads in a minute."""
     card, issue = exp.card, exp.issue
-    console.print(f"[bold]{issue.key}[/] — {issue.title}")
+    console.print(f"[bold]{esc(issue.key)}[/] — {esc(issue.title)}")
     if issue.url:
         console.print(issue.url)
     console.print(
@@ -70,24 +71,26 @@ def print_explanation(console: Console, exp: Explanation) -> None:
     table.add_column("reason", ratio=2)
     table.add_column("evidence", ratio=3, overflow="fold")
     for part in card.contributions:
-        table.add_row(f"{part.points:+.1f}", part.signal, part.reason, "; ".join(part.evidence))
+        table.add_row(
+            f"{part.points:+.1f}", part.signal, esc(part.reason), esc("; ".join(part.evidence))
+        )
     table.add_row(f"[bold]{card.total:.1f}[/]", "total", "", "")
     console.print(table)
     if card.orphan_findings:
         console.print("[bold]Why it is orphaned[/]")
         for finding in card.orphan_findings:
             console.print(
-                f"  • {finding.detail} [dim]({finding.reason.value}, ×{finding.weight:g})[/]"
+                f"  • {esc(finding.detail)} [dim]({finding.reason.value}, ×{finding.weight:g})[/]"
             )
     else:
         console.print("Not an orphan: someone is on it, or nobody outside its team needs it.")
     for note in card.notes:
-        console.print(f"[dim]note: {note}[/]")
+        console.print(f"[dim]note: {esc(note)}[/]")
 
 
 def print_rules_problems(console: Console, problems: Sequence[RuleProblem]) -> None:
     for problem in problems:
-        console.print(f"[red]✗[/] {problem}", highlight=False)
+        console.print(f"[red]✗[/] {esc(str(problem))}", highlight=False)
     console.print(f"{len(problems)} problem(s) found", highlight=False)
 
 
@@ -138,7 +141,7 @@ def print_sync(console: Console, outcome: SyncOutcome) -> None:
         highlight=False,
     )
     for failed in report.failed:
-        console.print(f"[red]✗[/] {failed.key}: {failed.error}", highlight=False)
+        console.print(f"[red]✗[/] {esc(failed.key)}: {esc(failed.error or '')}", highlight=False)
     print_score(console, outcome.score)
 
 

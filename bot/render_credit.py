@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape as esc
 from rich.table import Table
 
 from bot.core.credit import CreditEntry
@@ -93,13 +94,13 @@ def print_entry(console: Console, entry_id: int, entry: CreditEntry, issue: Issu
         f"[bold]entry {entry_id}[/] ({entry.kind.value}): {entry.person_id} as "
         f"{entry.role}, {entry.points:+.2f} points ({entry.share:.0%} share)"
     )
-    console.print(f"issue: {issue.key + ' — ' + issue.title if issue else entry.issue_uid}")
+    console.print(f"issue: {esc(issue.key + ' — ' + issue.title) if issue else entry.issue_uid}")
     if issue and issue.url:
         console.print(issue.url)
     console.print(f"benefiting teams: {', '.join(entry.beneficiaries)}")
-    console.print(f"reason: {entry.reason}")
+    console.print(f"reason: {esc(entry.reason)}")
     for item in entry.evidence:
-        console.print(f"  • {item}")
+        console.print(f"  • {esc(item)}")
     if entry.reverses:
         console.print(f"compensates: {entry.reverses}")
     if entry.pending:

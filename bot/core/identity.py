@@ -86,7 +86,9 @@ class Directory:
         found = self._by_handle.get((actor.tracker, _norm(actor.tracker, actor.handle)))
         if found is None and actor.email:
             found = self._by_email.get(actor.email.lower())
-        if found is None and actor.display_name:
+        if found is None and actor.display_name and actor.tracker is TrackerKind.JIRA:
+            # Only Jira CSV exports lack account ids; a GitHub profile name is user-chosen,
+            # so matching on it would let anyone pass for anyone.
             found = self._by_name.get(actor.display_name.casefold())
         return found
 

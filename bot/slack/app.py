@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.config import Settings
 from bot.errors import ConfigurationError
 from bot.services import Services
-from bot.slack.listeners import commands, events, shortcuts
+from bot.slack.listeners import actions, commands, events, shortcuts
 
 log = logging.getLogger("impactbot.slack")
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
     app = App(signing_secret=secret, client=client, raise_error_for_unhandled_request=False)
     app.middleware(_once_per_event(services))
     commands.register(app, services)
+    actions.register(app, services)
     shortcuts.register(app, services)
     events.register(app, services, flag_emoji=settings.flag_emoji)
     app.error(_tell_the_user)

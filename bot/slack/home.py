@@ -7,6 +7,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.core.identity import Directory
+from bot.errors import ImpactbotError
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.answers import SLACK_LINES, unknown_person
@@ -23,9 +24,13 @@ def build_home(services: Services, client: WebClient, user_id: str) -> dict[str,
         return {"type": "home", "blocks": blocks.notice_blocks(unknown_person(user_id))}
     person = next(p for p in rules.teams.people if p.id == viewer.person_id)
     teams = Directory.build(rules.teams).teams_of_person(person.id)
+    try:
+        credit = services.credit_report(person=person.id, limit=SLACK_LINES)
+    except ImpactbotError:
+        credit = None  # e.g. nothing scored yet: show the rest
     return blocks.home_view(
         person_name=person.name,
-        credit=services.credit_report(person=person.id, limit=SLACK_LINES),
+        credit=credit,
         flags=services.flags_of(person.id),
         team_orphans=services.orphans(team=teams[0], limit=HOME_ORPHANS) if teams else [],
     )

@@ -163,7 +163,7 @@ class Store:
 
     def keys_in_container(self, source: str, container: str) -> list[str]:
         rows = self.db.execute(
-            "SELECT key FROM issues WHERE source = ? AND container = ? ORDER BY key",
+            "SELECT key FROM issues WHERE source = ? AND lower(container) = lower(?) ORDER BY key",
             [source, container],
         ).fetchall()
         return [key for (key,) in rows]

@@ -56,6 +56,8 @@ class Governor:
         self.stats = GovernorStats()
         self.remaining: dict[str, int] = {}
         self._resets: dict[str, datetime] = {}
+        self._blocked_until = 0.0  # epoch seconds: no request before then
+        self._waited = threading.local()
         self._lock = threading.Lock()
         self._sleep, self._clock, self._jitter = sleep, clock, jitter
 
@@ -68,6 +70,7 @@ class Governor:
         attempt = 0
         while True:
             attempt += 1
+            self._wait_if_blocked()
             self._wait_for_budget(resource)
             response: httpx.Response | None
             try:
@@ -140,11 +143,27 @@ class Governor:
             self.remaining.pop(resource, None)
 
     def _pause(self, seconds: float, reason: str) -> None:
+        """Wait ``seconds``, and hold every other request on this credential until then:
+        a limit hit by one thread applies to all of them."""
         with self._lock:
             self.stats.retries += 1
             self.stats.waited_seconds += seconds
             self.stats.waits.append((seconds, reason))
+            until = self._clock().timestamp() + seconds
+            self._blocked_until = max(self._blocked_until, until)
         self._sleep(seconds)
+        self._waited.until = until  # this thread has served its wait
+
+    def _wait_if_blocked(self) -> None:
+        """Sleep out a pause another thread started, unless this thread already did."""
+        with self._lock:
+            blocked = self._blocked_until
+        if blocked <= getattr(self._waited, "until", 0.0):
+            return
+        left = blocked - self._clock().timestamp()
+        if left > 0:
+            self._sleep(left)
+        self._waited.until = blocked
 
 
 def _server_time(headers: dict[str, str]) -> datetime | None:

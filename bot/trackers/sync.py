@@ -9,6 +9,7 @@ idempotent). Streams run concurrently, each thread with its own database connect
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from typing import Any, Protocol
 from bot.core.models import Issue
 from bot.errors import ImpactbotError
 from bot.store import Store, open_store
+
+log = logging.getLogger("impactbot.sync")
 
 
 class StoreView(Protocol):
@@ -170,6 +173,9 @@ def _sync_stream(
                 progress.page_done(stream.key, result)
         except ImpactbotError as exc:
             result.error = str(exc)
+        except Exception as exc:  # one odd answer must not stop the other streams
+            log.exception("sync of %s failed", stream.key)
+            result.error = f"unexpected {type(exc).__name__}: {exc} (logged)"
     progress.stream_done(result)
     return result
 

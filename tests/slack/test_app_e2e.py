@@ -299,3 +299,30 @@ def test_a_leadership_user_group_grants_leadership(bot: Bot, tmp_path: Path) -> 
     bot.fake.add_usergroup("SLEADS", ["UVERA"])
     assert "credit is private" not in json.dumps(bot.command("leaderboard 2026", user="UVERA"))
     assert "credit is private" in json.dumps(bot.command("leaderboard 2026", user="UANA"))
+
+
+def _click(bot: Bot, action_id: str, value: str, user: str, response_url: str | None) -> None:
+    payload: dict[str, Any] = {
+        "type": "block_actions", "user": {"id": user}, "team": {"id": "T0IMPACT01"},
+        "trigger_id": "1.2.3", "container": {"type": "message"},
+        "actions": [{"type": "button", "action_id": action_id, "value": value,
+                     "block_id": "b1", "action_ts": "1717243300.000100"}],
+    }  # fmt: skip
+    if response_url:
+        payload["response_url"] = response_url
+    assert bot.post(interaction_body(payload)).status_code == 200
+
+
+def test_why_and_flag_buttons_answer_the_clicker(bot: Bot) -> None:
+    url = bot.fake.response_url()
+    _click(bot, "impact_why", "github:acme/labelling#1", "UANA", url)
+    _click(bot, "impact_flag", "github:acme/labelling#1", "UANA", url)
+    why, flagged = bot.fake.wait_for_response(url, count=2)
+    assert "team asr benefits" in json.dumps(why) and "flagged" in json.dumps(flagged)
+    assert bot.flags() == [("github:acme/labelling#1", "ana")]
+
+
+def test_a_click_in_app_home_answers_in_a_direct_message(bot: Bot) -> None:
+    _click(bot, "impact_why", "github:acme/labelling#1", "UVERA", None)
+    [call] = bot.fake.wait_for("chat.postMessage")
+    assert "acme/labelling#1" in json.dumps(call.args)

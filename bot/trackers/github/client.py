@@ -165,9 +165,14 @@ class GitHubClient:
         response = self.governor.send(self.http, request, "core")
         if follow and response.status_code in (301, 302, 307, 308):
             # A renamed or transferred repository: GitHub redirects, and so do we, once.
-            moved = self.http.build_request(
-                "GET", response.headers["location"], headers=request.headers
-            )
+            location = response.headers.get("location")
+            if not location:
+                raise TrackerError(f"GitHub redirected {url} without saying where")
+            target = httpx.URL(location)
+            headers = dict(request.headers)
+            if target.host != request.url.host:
+                headers.pop("authorization", None)  # never hand the token to another host
+            moved = self.http.build_request("GET", target, headers=headers)
             response = self.governor.send(self.http, moved, "core")
         return response
 

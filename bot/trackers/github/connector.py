@@ -49,11 +49,15 @@ class GitHubConnector:
         self.sweep = sweep  # None: when due (sweep_days); True / False: force / skip
 
     def streams(self, state: StateAccess, *, full: bool) -> list[Stream]:
-        repos = dict.fromkeys(self.sources.repos)
+        # GitHub names are case-insensitive: one stream per repository however it is spelt.
+        repos: dict[str, str] = {}
+        for repo in self.sources.repos:
+            repos.setdefault(repo.casefold(), repo)
         for org in self.sources.orgs:
-            repos.update(dict.fromkeys(self._org_repos(org, state)))
+            for repo in self._org_repos(org, state):
+                repos.setdefault(repo.casefold(), repo)
         excluded = {r.casefold() for r in self.sources.exclude_repos}
-        return [RepoStream(self, repo) for repo in sorted(repos) if repo.casefold() not in excluded]
+        return [RepoStream(self, repos[key]) for key in sorted(repos) if key not in excluded]
 
     def _org_repos(self, org: str, state: StateAccess) -> list[str]:
         key = f"{self.source}-org:{org}"
@@ -126,11 +130,12 @@ class RepoStream:
         """Issues (not pull requests) that are new or changed since stored, with details."""
         source = self.connector.source
         candidates = [i for i in items if not i.is_pull_request]
-        stored = store.updated_at_of([f"{source}:{self.repo}#{i.number}" for i in candidates])
+        # Keys use GitHub's own spelling of the repo (from the item), not the configured one.
+        stored = store.updated_at_of([f"{source}:{i.repo}#{i.number}" for i in candidates])
         changed = [
             i
             for i in candidates
-            if stored.get(f"{source}:{self.repo}#{i.number}") != i.updated_at.isoformat()
+            if stored.get(f"{source}:{i.repo}#{i.number}") != i.updated_at.isoformat()
         ]
         details = self._details([i.node_id for i in changed if i.node_id])
         closers = {pid: pr for d in details.values() for pid, pr in d.pull_requests}

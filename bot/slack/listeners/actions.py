@@ -1,0 +1,56 @@
+"""Buttons: "Why?" answers with the score card, "Flag" flags for the clicker, "Open in
+tracker" is a link (Slack still sends the click; it only needs its ack)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.core.slack_text import IssueRefText
+from bot.core.slash import FlagCommand, WhyCommand
+from bot.services import Services
+from bot.slack.answers import answer
+from bot.slack.blocks import ACTION_FLAG, ACTION_OPEN_ISSUE, ACTION_WHY
+from bot.slack.people import viewer_of
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(ACTION_OPEN_ISSUE)
+    def open_issue(ack: Ack) -> None:
+        ack()
+
+    @app.action(ACTION_WHY)
+    def why(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        ack()
+        _reply(services, client, respond, body, WhyCommand(IssueRefText(action["value"])))
+
+    @app.action(ACTION_FLAG)
+    def flag(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        ack()
+        _reply(services, client, respond, body, FlagCommand(IssueRefText(action["value"])))
+
+
+def _reply(
+    services: Services,
+    client: WebClient,
+    respond: Respond,
+    body: dict[str, Any],
+    command: WhyCommand | FlagCommand,
+) -> None:
+    user = body["user"]["id"]
+    reply = answer(
+        command, services=services, user_id=user, viewer=viewer_of(user, services.rules(), client)
+    )
+    if body.get("response_url"):
+        respond(
+            text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=False
+        )
+    else:  # a click in App Home has no response_url: answer in the DM with the bot
+        channel = client.conversations_open(users=[user])["channel"]["id"]
+        client.chat_postMessage(channel=channel, text=reply.text, blocks=reply.blocks)
