@@ -170,3 +170,13 @@ def test_rules_check_passes_shipped_rules_and_lists_every_problem(workspace: Pat
 def test_orphans_before_scoring_says_what_to_do(workspace: Path) -> None:
     result = run("orphans")
     assert result.exit_code == 0 and "Run `impactbot score`" in result.output
+
+
+def test_titles_that_look_like_markup_are_printed_as_written(workspace: Path) -> None:
+    odd = _gh_issue("acme/labelling", 2, author="ana", labels=("taxonomy",))
+    odd["title"] = "Fix [/] parser and [bold] tags"
+    (workspace / "odd.json").write_text(json.dumps([odd]))
+    run("import", "odd.json")
+    run("score")
+    result = run("explain", "acme/labelling#2")
+    assert result.exit_code == 0 and "Fix [/] parser and [bold] tags" in result.output

@@ -101,6 +101,7 @@ def bot(tmp_path: Path) -> Iterator[Bot]:
         try:
             yield Bot(f"http://127.0.0.1:{server.effective_port}", fake, services, db)
         finally:
+            time.sleep(0.05)  # let answers in flight finish before waitress closes
             server.close()
 
 
