@@ -127,3 +127,11 @@ def test_voiding_a_forgotten_persons_entry_keeps_their_reference(tmp_path: Path)
     assert [who for who, _ in board].count(f"former:{ref}") <= 1
     with pytest.raises(Exception, match="already reversed or voided"):
         services.void(entry_id, by="cto", reason="twice")
+
+
+def test_export_cells_that_look_like_formulas_are_quoted() -> None:
+    from bot.export import _cell
+
+    assert _cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert _cell("@SUM(A1)") == "'@SUM(A1)" and _cell("+1") == "+1" and _cell("-35.60") == "-35.60"
+    assert _cell("plain title") == "plain title"

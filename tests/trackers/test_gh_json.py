@@ -377,11 +377,3 @@ def test_closing_pull_requests_are_read_when_exported() -> None:
     [issue] = parse_gh_issues([item])
     [pr] = issue.closed_by
     assert pr.key == "acme/labelling#9" and pr.merged and pr.author is None
-
-
-def test_export_cells_that_look_like_formulas_are_quoted() -> None:
-    from bot.export import _cell
-
-    assert _cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
-    assert _cell("@SUM(A1)") == "'@SUM(A1)" and _cell("+1") == "+1" and _cell("-35.60") == "-35.60"
-    assert _cell("plain title") == "plain title"
