@@ -6,6 +6,7 @@ Every field's environment name appears in ``.env.example`` (a test checks it).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,25 @@ class Settings(BaseSettings):
         default="dart",
         validation_alias="IMPACTBOT_FLAG_EMOJI",
         description="reaction name that flags the issue linked in a message",
+    )
+
+    sync_minutes: int = Field(
+        default=15,
+        ge=0,
+        validation_alias="IMPACTBOT_SYNC_MINUTES",
+        description="minutes between scheduled syncs under `serve` (0: never)",
+    )
+    digest_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        default="mon",
+        validation_alias="IMPACTBOT_DIGEST_WEEKDAY",
+        description="weekday of the managers' digests, in each manager's own time zone",
+    )
+    digest_hour: int = Field(
+        default=9,
+        ge=0,
+        le=23,
+        validation_alias="IMPACTBOT_DIGEST_HOUR",
+        description="hour of the managers' digests, in each manager's own time zone",
     )
 
     @property

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -611,6 +611,95 @@ class Store:
         ):
             self.db.execute(sql, [person_id])
         return ref
+
+    # ------------------------------------------------------------------ digests
+
+    def claim_send(
+        self, recipient: str, period: str, *, owner: str, at: datetime, lease: timedelta
+    ) -> str:
+        """Take the right to send ``recipient``'s digest for ``period``. Answers ``mine``
+        (send it), ``recover`` (a claim older than ``lease`` was left by a crash: check
+        whether its post went out before posting), ``busy`` (another process holds it) or
+        ``sent``. One transaction, so two processes never both get ``mine``/``recover``."""
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT state, claimed_at, owner FROM digests_sent "
+                "WHERE recipient = ? AND period = ?",
+                [recipient, period],
+            ).fetchone()
+            if row is None:
+                self.db.execute(
+                    "INSERT INTO digests_sent (recipient, period, state, claimed_at, owner) "
+                    "VALUES (?, ?, 'claimed', ?, ?)",
+                    [recipient, period, at.isoformat(), owner],
+                )
+                return "mine"
+            state, claimed_at, _ = row
+            if state == "sent":
+                return "sent"
+            if datetime.fromisoformat(claimed_at) > at - lease:
+                return "busy"
+            self.db.execute(
+                "UPDATE digests_sent SET claimed_at = ?, owner = ? "
+                "WHERE recipient = ? AND period = ?",
+                [at.isoformat(), owner, recipient, period],
+            )
+            return "recover"
+
+    def mark_sent(
+        self, recipient: str, period: str, *, channel: str, ts: str, at: datetime
+    ) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests_sent SET state = 'sent', sent_at = ?, channel = ?, message_ts = ? "
+                "WHERE recipient = ? AND period = ?",
+                [at.isoformat(), channel, ts, recipient, period],
+            )
+
+    def digest_states(self, period: str | None = None) -> list[dict[str, Any]]:
+        where, args = ("period = ?", [period]) if period else (None, [])
+        return list(self.db.table("digests_sent").rows_where(where, args, order_by="recipient"))
+
+    def record_decision(self, decision: dict[str, Any]) -> None:
+        self.db.table("decisions").insert(decision, replace=True)
+
+    def decisions(self) -> list[dict[str, Any]]:
+        return list(self.db.table("decisions").rows_where(order_by="at"))
+
+    def undo_decision(self, manager: str, issue_uid: str, kind: str, at: datetime) -> bool:
+        cursor = self.db.execute(
+            "UPDATE decisions SET undone_at = ? WHERE manager = ? AND issue_uid = ? "
+            "AND kind = ? AND undone_at IS NULL",
+            [at.isoformat(), manager, issue_uid, kind],
+        )
+        return bool(cursor.rowcount)
+
+    def record_claim(self, claim: dict[str, Any]) -> bool:
+        """Record a claim unless the issue already has one standing (double clicks)."""
+        standing = self.db.execute(
+            "SELECT 1 FROM claims WHERE issue_uid = ? AND undone_at IS NULL", [claim["issue_uid"]]
+        ).fetchone()
+        if standing:
+            return False
+        self.db.table("claims").insert(claim)
+        return True
+
+    def claims(self) -> list[dict[str, Any]]:
+        return list(self.db.table("claims").rows_where("undone_at IS NULL", order_by="at"))
+
+    def undo_claim(self, issue_uid: str, at: datetime) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT issue_uid, team, manager, assignee, at FROM claims "
+            "WHERE issue_uid = ? AND undone_at IS NULL",
+            [issue_uid],
+        ).fetchone()
+        if row is None:
+            return None
+        self.db.execute(
+            "UPDATE claims SET undone_at = ? WHERE issue_uid = ? AND undone_at IS NULL",
+            [at.isoformat(), issue_uid],
+        )
+        return dict(zip(("issue_uid", "team", "manager", "assignee", "at"), row, strict=True))
 
     # --------------------------------------------------------------- audit log
 

@@ -220,3 +220,50 @@ def _case_insensitive_key_lookups(db: Database) -> None:
     # `/impact why acme/ASR#12` and `impactbot explain` look keys up case-insensitively.
     db.execute("CREATE INDEX IF NOT EXISTS idx_issues_lower_key ON issues (lower(key))")
     db.execute("CREATE INDEX IF NOT EXISTS idx_issues_lower_uid ON issues (lower(uid))")
+
+
+@MIGRATIONS(name="0009_digests_claims_decisions")
+def _digests_claims_decisions(db: Database) -> None:
+    # digests_sent gains a state so a send is claimed before it is posted: the primary key
+    # lets one process win, and a claim left behind by a crash is finished, not repeated.
+    if db.execute("SELECT count(*) FROM digests_sent").fetchone()[0]:
+        raise RuntimeError("digests_sent is not empty: refusing to replace it")
+    db.execute("DROP TABLE digests_sent")
+    db.table("digests_sent").create(
+        {
+            "recipient": str,
+            "period": str,
+            "state": str,
+            "claimed_at": str,
+            "owner": str,
+            "sent_at": str,
+            "channel": str,
+            "message_ts": str,
+        },
+        pk=("recipient", "period"),
+    )
+    db.table("claims").create(
+        {
+            "issue_uid": str,
+            "team": str,
+            "manager": str,
+            "assignee": str,
+            "at": str,
+            "undone_at": str,
+            "writer_detail": str,
+        },
+        pk=("issue_uid", "at"),
+    )
+    db.table("claims").create_index(["issue_uid"])
+    db.table("decisions").create(
+        {
+            "manager": str,
+            "issue_uid": str,
+            "kind": str,
+            "at": str,
+            "score": float,
+            "until": str,
+            "undone_at": str,
+        },
+        pk=("manager", "issue_uid", "kind", "at"),
+    )

@@ -120,6 +120,9 @@ def _message_content(args: Args) -> dict[str, Any]:
         content["blocks"] = blocks
     if attachments:
         content["attachments"] = attachments
+    metadata = _json_arg(args, "metadata")
+    if metadata:
+        content["metadata"] = metadata  # Slack's message metadata (event_type, event_payload)
     return content
 
 
@@ -330,6 +333,9 @@ def _history(ws: Workspace, args: Args) -> dict[str, Any]:
     reaction on a reply needs conversations.replies), as on Slack."""
     channel = _history_channel(ws, args)
     top = [m for m in ws.messages.get(channel, []) if m.get("thread_ts", m["ts"]) == m["ts"]]
+    if str(args.get("include_all_metadata", "")).lower() not in ("1", "true"):
+        # Slack returns message metadata only to those who ask for it.
+        top = [{k: v for k, v in m.items() if k != "metadata"} for m in top]
     answer = _page(args, sorted(top, key=lambda m: Decimal(m["ts"]), reverse=True))
     return {**answer, "pin_count": 0, "channel_actions_ts": None, "channel_actions_count": 0}
 

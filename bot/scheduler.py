@@ -1,0 +1,72 @@
+"""The job table: which service function runs when. ``impactbot serve`` starts it.
+
+Jobs are plain functions of ``Services``; the scheduler only maps ids to triggers. Every job
+coalesces missed runs into one, never overlaps itself, and tolerates being late by its
+misfire grace. Digests run hourly and each manager's own local time decides who is due.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.errors import ImpactbotError
+from bot.services import Services
+
+log = logging.getLogger("impactbot.jobs")
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    trigger: IntervalTrigger | CronTrigger
+    run: Callable[[], object]
+    grace: timedelta
+
+
+def jobs(services: Services, send_digests: Callable[[], object]) -> list[Job]:
+    """The job table for this configuration."""
+    settings = services.settings
+    table = [
+        Job("digests", CronTrigger(minute=0), send_digests, timedelta(minutes=50)),
+    ]
+    if settings.sync_minutes:
+        every = IntervalTrigger(minutes=settings.sync_minutes)
+        table.append(Job("sync", every, _quietly(services.sync), timedelta(minutes=5)))
+    return table
+
+
+def _quietly(job: Callable[[], object]) -> Callable[[], object]:
+    """A job whose expected failures (no sources, bad token) are logged, not raised."""
+
+    def run() -> object:
+        try:
+            return job()
+        except ImpactbotError as exc:
+            log.warning("job skipped: %s", exc)
+            return None
+
+    return run
+
+
+def start(table: list[Job]) -> BackgroundScheduler:
+    """A running background scheduler for ``table``."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    for job in table:
+        scheduler.add_job(
+            job.run,
+            job.trigger,
+            id=job.id,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(job.grace.total_seconds()),
+            replace_existing=True,
+        )
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,106 @@
+"""Sending a digest exactly once per recipient and period.
+
+The store arbitrates (``Store.claim_send``): one process wins the right to send. Every post
+carries message metadata naming recipient and period, so that a send whose process died
+after posting but before recording it is *recovered* — found in the direct message and
+recorded — instead of posted twice; one that died before posting is posted. Posts are paced
+to stay inside Slack's rate limits instead of hitting them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.store import open_store
+
+MARKER = "impactbot_digest"
+LEASE = timedelta(minutes=10)  # a claim older than this was left by a crash
+
+
+@dataclass
+class Pacer:
+    """At most one call per ``interval`` seconds (Slack's Tier 3 allows ~50 a minute)."""
+
+    interval: float = 1.2
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    waited: float = 0.0
+    _last: float | None = field(default=None, repr=False)
+
+    def wait(self) -> None:
+        now = self.clock()
+        if self._last is not None and now - self._last < self.interval:
+            pause = self.interval - (now - self._last)
+            self.sleep(pause)
+            self.waited += pause
+            now += pause
+        self._last = now
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """One recipient's digest: who, which period, and the message."""
+
+    recipient: str  # Slack user id
+    period: str
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def deliver_once(
+    db_path: Path,
+    client: WebClient,
+    parcel: Parcel,
+    *,
+    owner: str,
+    now: datetime,
+    pacer: Pacer,
+) -> str:
+    """Send ``parcel`` unless it went out already; returns ``sent``, ``recovered``
+    (found already posted), ``already`` or ``busy`` (another process is sending it)."""
+    with open_store(db_path) as store:
+        status = store.claim_send(parcel.recipient, parcel.period, owner=owner, at=now, lease=LEASE)
+        if status in ("sent", "busy"):
+            return "already" if status == "sent" else "busy"
+        pacer.wait()
+        channel = client.conversations_open(users=[parcel.recipient])["channel"]["id"]
+        if status == "recover":
+            found = _posted(client, channel, parcel)
+            if found:
+                store.mark_sent(parcel.recipient, parcel.period, channel=channel, ts=found, at=now)
+                return "recovered"
+        pacer.wait()
+        response = client.chat_postMessage(
+            channel=channel,
+            text=parcel.text,
+            blocks=parcel.blocks,
+            metadata={
+                "event_type": MARKER,
+                "event_payload": {"recipient": parcel.recipient, "period": parcel.period},
+            },
+        )
+        store.mark_sent(
+            parcel.recipient, parcel.period, channel=channel, ts=str(response["ts"]), at=now
+        )
+        return "sent"
+
+
+def _posted(client: WebClient, channel: str, parcel: Parcel) -> str | None:
+    """The ts of this parcel's message if an earlier attempt posted it."""
+    history = client.conversations_history(channel=channel, limit=50, include_all_metadata=True)
+    for message in history.get("messages") or []:
+        meta = message.get("metadata") or {}
+        payload = meta.get("event_payload") or {}
+        if meta.get("event_type") == MARKER and payload == {
+            "recipient": parcel.recipient,
+            "period": parcel.period,
+        }:
+            return str(message["ts"])
+    return None
