@@ -12,11 +12,13 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import render, render_credit
 from bot.config import Settings
 from bot.core.periods import PERIOD_HELP
-from bot.errors import ImpactbotError
+from bot.errors import ConfigurationError, ImpactbotError
 from bot.progress import LiveProgress, LogProgress
 from bot.services import Services, as_json
 from bot.trackers.file_import import ImportFormat
@@ -305,6 +307,7 @@ def people_forget(ctx: click.Context, person: str) -> None:
 @reports_errors
 def serve(ctx: click.Context, port: int | None, host: str) -> None:
     """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP /slack/events."""
+    from bot.scheduler import start_jobs
     from bot.slack.app import create_app
     from bot.slack.server import http_server, socket_mode
 
@@ -312,6 +315,10 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
     settings = services.settings
     services.rules()  # fail now, not on the first request, when the rules are broken
     app = create_app(settings, services)
+    scheduler = start_jobs(services, _slack_client(services))
+    click.echo(
+        f"impactbot: jobs scheduled: {', '.join(j.id for j in scheduler.get_jobs())}", err=True
+    )
     if settings.slack_app_token:
         click.echo("impactbot: connecting to Slack in Socket Mode", err=True)
         socket_mode(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
@@ -322,6 +329,37 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
         err=True,
     )
     server.run()
+
+
+@main.command()
+@click.option("--manager", help="Only this manager (a person id); sends now, due or not.")
+@click.option(
+    "--dry-run/--send",
+    default=True,
+    show_default=True,
+    help="Print the digests here, or send them in Slack (exactly once per week).",
+)
+@click.pass_context
+@reports_errors
+def digest(ctx: click.Context, manager: str | None, dry_run: bool) -> None:
+    """Compose the managers' weekly digests; print them, or send the due ones."""
+    from bot.digests import send_due
+
+    services = _services(ctx)
+    client = None if dry_run else _slack_client(services)
+    for outcome in send_due(services, client, now=services.clock(), only=manager, dry_run=dry_run):
+        click.echo(f"== {outcome.manager} ({outcome.period}): {outcome.status}")
+        if outcome.text:
+            click.echo(outcome.text)
+
+
+def _slack_client(services: Services) -> WebClient:
+    token = services.settings.slack_bot_token
+    if token is None or not token.get_secret_value():
+        raise ConfigurationError("SLACK_BOT_TOKEN is not set: `--send` posts in Slack")
+    client = WebClient(token=token.get_secret_value(), base_url=services.settings.slack_api_url)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    return client
 
 
 @main.command()

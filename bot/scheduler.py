@@ -15,6 +15,7 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
 
 from bot.errors import ImpactbotError
 from bot.services import Services
@@ -70,3 +71,14 @@ def start(table: list[Job]) -> BackgroundScheduler:
         )
     scheduler.start()
     return scheduler
+
+
+def start_jobs(services: Services, client: WebClient) -> BackgroundScheduler:
+    """The production job table, running: syncs, and digests through ``client``."""
+
+    def send_digests() -> object:
+        from bot.digests import send_due
+
+        return send_due(services, client, now=services.clock())
+
+    return start(jobs(services, _quietly(send_digests)))

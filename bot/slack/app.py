@@ -13,16 +13,25 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.claims import WriterFor, github_writer_for
 from bot.config import Settings
 from bot.errors import ConfigurationError
 from bot.services import Services
-from bot.slack.listeners import actions, commands, events, shortcuts
+from bot.slack.listeners import actions, commands, digest_actions, events, shortcuts
 
 log = logging.getLogger("impactbot.slack")
 
 
-def create_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
-    """A bolt App answering `/impact`, the flag shortcut and reaction, unfurls and App Home.
+def create_app(
+    settings: Settings,
+    services: Services,
+    *,
+    client: WebClient | None = None,
+    writer_for: WriterFor | None = None,
+) -> App:
+    """A bolt App answering `/impact`, the flag shortcut and reaction, unfurls, App Home and
+    the digests' buttons; ``writer_for`` gives the tracker write-back Claim uses (default:
+    GitHub, from the settings).
 
     Raises ``ConfigurationError`` when the bot token or signing secret is missing.
     """
@@ -43,6 +52,7 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
     app.middleware(_once_per_event(services))
     commands.register(app, services)
     actions.register(app, services)
+    digest_actions.register(app, services, writer_for or github_writer_for(settings))
     shortcuts.register(app, services)
     events.register(app, services, flag_emoji=settings.flag_emoji)
     app.error(_tell_the_user)

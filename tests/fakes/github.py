@@ -15,7 +15,12 @@ and `If-None-Match` with it gets a free 304. Routes live in `github_rest` and `g
 the data in `github_model`, the set-up methods (`add_issue`, `transfer`, …) in `github_mutations`.
 The clock only moves when a test sets `now`; budgets refill when it passes their reset time.
 
-Not imitated: writes (POST/PATCH/DELETE other than /graphql answer 404), search, the
+Writes: POST/DELETE `/repos/{o}/{r}/issues/{n}/assignees` and POST `…/issues/{n}/comments`, done
+as the viewer at the fake's `now` (see `github_rest`); like REST reads they cost a `core` point.
+Adding an assignee who may not be assigned (`set_assignable`) is a silent no-op with a 201, as
+on GitHub.
+
+Not imitated: other writes (they answer 404), assigned/unassigned timeline events, search, the
 per-user 60/hour unauthenticated limit, secondary limits on their own (script them).
 """
 
@@ -29,6 +34,7 @@ import socket
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -41,7 +47,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tests.fakes.github_graphql import SCHEMA_PATH, GraphQLApi, graphql_schema_available
 from tests.fakes.github_model import Budget, Store, require_aware
-from tests.fakes.github_mutations import GitHubData
+from tests.fakes.github_mutations import GitHubData, IssueWrites
 from tests.fakes.github_rest import HttpError, Query, Response, RestApi
 from tests.fakes.github_rest_json import RestJson, dumps
 
@@ -130,6 +136,7 @@ class FakeGitHub(GitHubData):
         self._graphql = Budget("graphql", graphql_limit, graphql_limit, reset)
         self._lock = threading.RLock()
         self._store = Store()
+        self._assignable: dict[int, frozenset[str]] = {}
         self._html, self._schema_path = html_url, schema_path
         self._cursor_threshold = cursor_threshold
         self._scripts: list[tuple[str, re.Pattern[str], deque[ScriptedResponse]]] = []
@@ -153,7 +160,8 @@ class FakeGitHub(GitHubData):
             return
         self._server = _Server(self)
         api = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._rest = RestApi(self._store, RestJson(api, self._html), self._cursor_threshold)
+        writes = IssueWrites(self._store, self._assignable, self._viewer, lambda: self._now)
+        self._rest = RestApi(self._store, RestJson(api, self._html), self._cursor_threshold, writes)
         self._graphql_api = GraphQLApi(self._store, self._html, self._viewer, self._schema_path)
         for repo in self._store.repos.values():
             for issue in repo.issues.values():
@@ -273,6 +281,8 @@ class FakeGitHub(GitHubData):
         if path == "/graphql" and method == "POST":
             status, payload = self._graphql_api.handle(body, budget)
             return Response(status, dumps(payload))
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            return self._charged(lambda: self._rest.handle_write(method, path, body))
         if method != "GET":
             raise HttpError(404, "Not Found")
         if path.rstrip("/") == "/rate_limit":
@@ -280,6 +290,11 @@ class FakeGitHub(GitHubData):
         return self._rest_get(path, query, headers)
 
     def _rest_get(self, path: str, query: Query, headers: dict[str, str]) -> Response:
+        return self._charged(lambda: self._conditional(self._rest.handle(path, query), headers))
+
+    def _charged(self, answer: Callable[[], Response]) -> Response:
+        """A REST answer that costs one `core` point (a 304 is free), refused with GitHub's
+        403 once the budget is spent."""
         if self._core.remaining <= 0:
             user_id = self._store.actor(self._viewer).db_id
             raise HttpError(
@@ -288,7 +303,7 @@ class FakeGitHub(GitHubData):
                 doc=f"{_RATE_DOCS}#about-the-primary-rate-limit",
             )
         try:
-            response = self._conditional(self._rest.handle(path, query), headers)
+            response = answer()
         except HttpError as error:
             response = _error_response(error)
         if response.status != 304:

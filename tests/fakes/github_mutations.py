@@ -7,15 +7,22 @@ python-github-backup#168: `issues?since=` never lists a merely mentioned issue),
 source, whose text holds the mention, counts as updated at that time; closing through a pull
 request merges the PR and adds a ClosedEvent whose `closer` is the PR; a transfer leaves a 301
 at the old address; a deletion leaves a 410.
+
+`IssueWrites` is what a client's write requests do (the REST write routes call it): assigning
+adds only logins that may be assigned in the repository and drops the others without a word,
+as GitHub does; every change moves `updated_at` up to the fake's clock.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from tests.fakes.github_model import Actor, Comment, Event, Issue, Review, Store, require_aware
+
+MAX_ASSIGNEES = 10  # GitHub keeps at most ten; further logins are ignored
 
 
 class GitHubData:
@@ -25,11 +32,19 @@ class GitHubData:
     _lock: threading.RLock
     _now: datetime
     _viewer: str
+    _assignable: dict[int, frozenset[str]]
 
     def add_repo(self, full_name: str) -> None:
         """A repository `org/name`; it is also listed under `GET /orgs/{org}/repos`."""
         with self._lock:
             self._store.add_repo(full_name, self._now)
+
+    def set_assignable(self, repo: str, logins: Iterable[str]) -> None:
+        """Only `logins` (any case) may be assigned in `repo` from now on, besides people who
+        commented on the issue (GitHub's rule); until this is called, everyone may be."""
+        with self._lock:
+            allowed = frozenset(_fold(login) for login in logins)
+            self._assignable[self._store.repo(repo).db_id] = allowed
 
     def rename_repo(self, old: str, new: str) -> None:
         """Rename (or move to another owner): the old name then answers 301, like GitHub."""
@@ -108,14 +123,7 @@ class GitHubData:
         at = require_aware(created_at, "created_at")
         with self._lock:
             store = self._store
-            issue = store.issue(repo, number)
-            with store.editing(issue):
-                comment = Comment(
-                    store.next_id(), issue, store.actor(author, author_type), body, at
-                )
-                issue.comments.append(comment)
-                issue.updated_at = max(issue.updated_at, at)
-            issue.repo.add_comment_key(comment)
+            append_comment(store, store.issue(repo, number), (author, author_type), body, at)
 
     def add_cross_reference(
         self,
@@ -276,6 +284,80 @@ class GitHubData:
             issue.state, issue.state_reason, issue.closed_at = "closed", reason, at
             issue.closed_by = actor
             issue.updated_at = max(issue.updated_at, at)
+
+
+def append_comment(
+    store: Store, issue: Issue, author: tuple[str, str], body: str, at: datetime
+) -> Comment:
+    """Add a comment by `author` (login, type) to `issue` at `at`, moving its updated_at up
+    (never back) and indexing the comment for the repository's comment listing."""
+    with store.editing(issue):
+        comment = Comment(store.next_id(), issue, store.actor(*author), body, at)
+        issue.comments.append(comment)
+        issue.updated_at = max(issue.updated_at, at)
+    issue.repo.add_comment_key(comment)
+    return comment
+
+
+@dataclass
+class IssueWrites:
+    """The effect of the REST write routes on the store, done as the viewer at the clock's time.
+
+    `assignable` maps a repository id to the folded logins that may be assigned there (set by
+    `GitHubData.set_assignable`); a repository without an entry lets everyone be assigned.
+    """
+
+    store: Store
+    assignable: dict[int, frozenset[str]]
+    viewer: str
+    clock: Callable[[], datetime]
+
+    def add_assignees(self, issue: Issue, logins: Sequence[str]) -> None:
+        """Assign the assignable ones among `logins` (up to ten in all); ignore the rest."""
+        held = {a.base_login.lower() for a in issue.assignees}
+        added = [
+            actor
+            for actor in dict.fromkeys(self._actor(login) for login in logins)
+            if actor.base_login.lower() not in held and self.can_assign(issue, actor)
+        ][: max(0, MAX_ASSIGNEES - len(issue.assignees))]
+        if added:
+            self._set_assignees(issue, [*issue.assignees, *added])
+
+    def remove_assignees(self, issue: Issue, logins: Sequence[str]) -> None:
+        """Unassign `logins`; logins that are not assigned are ignored."""
+        gone = {_fold(login) for login in logins}
+        kept = [a for a in issue.assignees if a.base_login.lower() not in gone]
+        if len(kept) != len(issue.assignees):
+            self._set_assignees(issue, kept)
+
+    def comment(self, issue: Issue, body: str) -> Comment:
+        """A comment by the viewer, now."""
+        at = self.clock()
+        return append_comment(self.store, issue, (self.viewer, "User"), body, at)
+
+    def can_assign(self, issue: Issue, actor: Actor) -> bool:
+        """Allowed in the repository, or a commenter on this issue (as on GitHub)."""
+        allowed = self.assignable.get(issue.repo.db_id)
+        login = actor.base_login.lower()
+        commenters = {c.author.base_login.lower() for c in issue.comments}
+        return allowed is None or login in allowed or login in commenters
+
+    def _actor(self, login: str) -> Actor:
+        """The known actor whatever the case of `login` (GitHub logins ignore case)."""
+        folded = _fold(login)
+        for actor in self.store.actors.values():
+            if actor.base_login.lower() == folded:
+                return actor
+        return self.store.actor(login)
+
+    def _set_assignees(self, issue: Issue, assignees: list[Actor]) -> None:
+        with self.store.editing(issue):
+            issue.assignees = assignees
+            issue.updated_at = max(issue.updated_at, self.clock())
+
+
+def _fold(login: str) -> str:
+    return login.removesuffix("[bot]").lower()
 
 
 def _check_state(state: str, closed: datetime | None, merged: bool, is_pr: bool) -> None:

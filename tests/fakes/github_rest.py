@@ -6,6 +6,11 @@ URLs switch to the `/repositories/{id}/…` and `/organizations/{id}/…` forms 
 pagination (`after=`/`before=`, no rel="last") once a filtered issue list is larger than the
 threshold, with 422 for `page=` past it; 301 to the new location after a rename or transfer, and
 410 for a deleted issue. Everything here runs under the fake's lock.
+
+Writes (`handle_write`): POST/DELETE `/issues/{n}/assignees` answer 201/200 with the whole issue
+and POST `/issues/{n}/comments` answers 201 with the comment and a `Location`; a renamed
+repository or a transferred issue answers 307 (GitHub redirects non-GET requests temporarily,
+keeping method and body); 400 for a body that is not JSON, 422 for one of the wrong shape.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from tests.fakes.github_model import (
     epoch,
     parse_iso,
 )
+from tests.fakes.github_mutations import IssueWrites
 from tests.fakes.github_rest_json import JSON, RestJson, dumps
 
 T = TypeVar("T")
@@ -46,6 +52,8 @@ _REPO_PATH = re.compile(
 )
 _ORG_PATH = re.compile(r"^/(?:orgs/(?P<org>[^/]+)|organizations/(?P<oid>\d+))/repos/?$")
 _ISSUE_PATH = re.compile(r"^/issues/(?P<number>\d+)(?P<sub>/timeline|/comments|/events)?/?$")
+_WRITE_PATH = re.compile(r"^/issues/(?P<number>\d+)(?P<sub>/assignees|/comments)/?$")
+_WRITES = {("POST", "/assignees"), ("DELETE", "/assignees"), ("POST", "/comments")}
 
 
 @dataclass
@@ -174,10 +182,18 @@ def page_rels(page: int, last: int) -> list[tuple[str, dict[str, str]]]:
 
 
 class RestApi:
-    """Answers REST GETs from the store (rate limits, auth and ETags are the caller's)."""
+    """Answers REST requests from the store (rate limits, auth and ETags are the caller's);
+    without `writes`, every write answers 404."""
 
-    def __init__(self, store: Store, render: RestJson, cursor_threshold: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        render: RestJson,
+        cursor_threshold: int,
+        writes: IssueWrites | None = None,
+    ) -> None:
         self.store, self.render, self.cursor_threshold = store, render, cursor_threshold
+        self.writes = writes
 
     def handle(self, path: str, query: Query) -> Response:
         repo_match = _REPO_PATH.match(path)
@@ -187,6 +203,39 @@ class RestApi:
         if org_match:
             return self._org_repos(org_match, query)
         raise HttpError(404, "Not Found")
+
+    def handle_write(self, method: str, path: str, body: bytes) -> Response:
+        """A write to an issue's assignees or comments (see the module docstring)."""
+        repo_match = _REPO_PATH.match(path)
+        write = _WRITE_PATH.match((repo_match["rest"] or "") if repo_match else "")
+        if self.writes is None or repo_match is None or write is None:
+            raise HttpError(404, "Not Found")
+        if (method, write["sub"]) not in _WRITES:
+            raise HttpError(404, "Not Found")
+        try:
+            repo = self._resolve_repo(repo_match, Query([]))
+            issue = self._resolve_issue(repo, int(write["number"]), write["sub"], Query([]))
+        except HttpError as error:
+            raise _temporary(error) from None
+        payload = _json_body(body)
+        if write["sub"] == "/comments":
+            return self._create_comment(self.writes, issue, payload)
+        if method == "POST":
+            self.writes.add_assignees(issue, _assignees(payload))
+        else:
+            self.writes.remove_assignees(issue, _assignees(payload))
+        issue_json = self.render.issue(issue, self._label_ids(issue), single=True)
+        return Response(201 if method == "POST" else 200, dumps(issue_json))
+
+    def _create_comment(self, writes: IssueWrites, issue: Issue, payload: JSON) -> Response:
+        text = payload.get("body")
+        if not isinstance(text, str):
+            raise HttpError(422, 'Invalid request.\n\n"body" wasn\'t supplied.')
+        if not text.strip():
+            missing = {"resource": "IssueComment", "code": "missing_field", "field": "body"}
+            raise HttpError(422, "Validation Failed", extra={"errors": [missing]})
+        comment_json = self.render.comment(writes.comment(issue, text))
+        return Response(201, dumps(comment_json), {"Location": comment_json["url"]})
 
     # -- repositories -------------------------------------------------------------------------
 
@@ -356,6 +405,34 @@ class RestApi:
         base = f"{self.render.api}/repositories/{repo.db_id}/issues/comments"
         window, link = _pages(ordered, query, base)
         return _json([self.render.comment(repo.comments[k[1]]) for k in window], link)
+
+
+def _json_body(body: bytes) -> JSON:
+    """The request body as a JSON object: 400 when it does not parse, as on GitHub."""
+    try:
+        payload = json.loads(body or b"{}")
+    except ValueError:
+        raise HttpError(400, "Problems parsing JSON") from None
+    if not isinstance(payload, dict):
+        raise HttpError(422, "Invalid request.\n\nThe body must be a JSON object.")
+    return payload
+
+
+def _assignees(payload: JSON) -> list[str]:
+    """`assignees`: a list of logins (missing = none)."""
+    logins = payload.get("assignees", [])
+    if not isinstance(logins, list) or not all(isinstance(x, str) for x in logins):
+        raise HttpError(
+            422, f"Invalid request.\n\nFor 'properties/assignees', {logins!r} is not an array."
+        )
+    return logins
+
+
+def _temporary(error: HttpError) -> HttpError:
+    """A write to a moved address: GitHub answers 307 (method and body kept), not 301."""
+    if error.status == 301:
+        error.status, error.message = 307, "Temporary Redirect"
+    return error
 
 
 def _pages(items: Sequence[T], query: Query, base: str) -> tuple[Sequence[T], str | None]:

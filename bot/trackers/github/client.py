@@ -1,9 +1,10 @@
 """A thin GitHub client over an injected ``httpx.Client``: REST listing with Link headers
-and ETags, GraphQL in batches, single-issue probes. Parsing lives in ``payloads``."""
+and ETags, GraphQL in batches, single-issue probes, and the few writes a claim needs
+(assignees, comments). Parsing lives in ``payloads``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +35,18 @@ class Probe:
 
     status: str  # "present" | "moved" | "deleted"
     location: str | None = None
+
+
+class WriteRefusedError(TrackerError):
+    """GitHub refused a write with a 4xx other than 401 (no access, not found, gone, invalid),
+    or redirected it permanently: retrying cannot help, and the user should hear why.
+
+    ``status`` is the HTTP status; ``message`` is GitHub's own explanation.
+    """
+
+    def __init__(self, status: int, message: str, doing: str) -> None:
+        self.status, self.message = status, message
+        super().__init__(f"GitHub answered {status} when {doing}: {message}")
 
 
 @dataclass
@@ -146,6 +159,73 @@ class GitHubClient:
         self._count_cost(data.get("rateLimit"))
         return data
 
+    def add_assignees(self, repo: str, number: int, logins: Sequence[str]) -> list[str]:
+        """Add ``logins`` to the assignees of ``repo#number``; returns the logins GitHub lists
+        as assigned afterwards. GitHub answers 201 even when it silently drops a login that
+        cannot be assigned there, so the caller must look for its logins in the result.
+
+        Raises ``WriteRefusedError`` for a 4xx (but 401), ``TrackerError`` for anything else.
+        """
+        response = self._write(
+            "POST", self._issue_url(repo, number, "/assignees"), {"assignees": list(logins)}
+        )
+        self._check_write(response, f"assigning {', '.join(logins)} on {repo}#{number}")
+        return _assignee_logins(response, repo)
+
+    def remove_assignees(self, repo: str, number: int, logins: Sequence[str]) -> list[str]:
+        """Remove ``logins`` from the assignees of ``repo#number``; returns the logins still
+        assigned afterwards (GitHub ignores logins that were not assigned). Raises like
+        ``add_assignees``."""
+        response = self._write(
+            "DELETE", self._issue_url(repo, number, "/assignees"), {"assignees": list(logins)}
+        )
+        self._check_write(response, f"unassigning {', '.join(logins)} on {repo}#{number}")
+        return _assignee_logins(response, repo)
+
+    def add_comment(self, repo: str, number: int, body: str) -> str:
+        """Comment ``body`` on ``repo#number`` as the token's user; returns the comment's
+        ``html_url``. Raises like ``add_assignees``. Not idempotent: when GitHub fails with a
+        5xx after writing, the governor's retry posts the comment a second time."""
+        response = self._write("POST", self._issue_url(repo, number, "/comments"), {"body": body})
+        self._check_write(response, f"commenting on {repo}#{number}")
+        url = _json_object(response, "a comment").get("html_url")
+        if not isinstance(url, str):
+            raise TrackerError(f"GitHub created a comment on {repo}#{number} but sent no URL")
+        return url
+
+    def _issue_url(self, repo: str, number: int, sub: str) -> str:
+        return f"{self.api_url}/repos/{repo}/issues/{number}{sub}"
+
+    def _write(self, method: str, url: str, payload: Mapping[str, Any]) -> httpx.Response:
+        """Send a JSON write; a 307/308 (a renamed repository) is followed once with the same
+        method and body, and without the token when the new address is on another host."""
+        response = self._send_json(method, url, payload, token=True)
+        if response.status_code not in (307, 308):
+            return response
+        location = response.headers.get("location")
+        if not location:
+            raise TrackerError(f"GitHub redirected {url} without saying where")
+        same_host = httpx.URL(location).host == httpx.URL(url).host
+        return self._send_json(method, location, payload, token=same_host)
+
+    def _send_json(
+        self, method: str, url: str, payload: Mapping[str, Any], *, token: bool
+    ) -> httpx.Response:
+        headers = {k: v for k, v in self._headers.items() if token or k != "Authorization"}
+        request = self.http.build_request(method, url, json=dict(payload), headers=headers)
+        return self.governor.send(self.http, request, "core")
+
+    @classmethod
+    def _check_write(cls, response: httpx.Response, doing: str) -> None:
+        """Raise ``WriteRefusedError`` for a 3xx left over or a 4xx but 401; ``_check`` the rest."""
+        status = response.status_code
+        if 300 <= status < 400:
+            where = response.headers.get("location", "an address GitHub did not give")
+            raise WriteRefusedError(status, f"moved to {where}", doing)
+        if 400 <= status < 500 and status != 401:
+            raise WriteRefusedError(status, _error_message(response), doing)
+        cls._check(response, doing)
+
     def _count_cost(self, rate: Mapping[str, Any] | None) -> None:
         if rate:
             self.graphql_cost.points += int(rate.get("cost", 0))
@@ -194,6 +274,36 @@ def _json_list(response: httpx.Response) -> list[dict[str, Any]]:
     if not isinstance(body, list):
         raise TrackerError(f"GitHub sent {type(body).__name__} where a list was expected")
     return body
+
+
+def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise TrackerError(f"GitHub sent {type(body).__name__} where {what} was expected")
+    return body
+
+
+def _assignee_logins(response: httpx.Response, repo: str) -> list[str]:
+    """The ``assignees`` logins of an issue answer."""
+    issue = _rest_issue(_json_object(response, "an issue"), repo)
+    return [user.login for user in issue.assignees or []]
+
+
+def _error_message(response: httpx.Response) -> str:
+    """GitHub's ``message``, with the codes of a 422's ``errors``; else the start of the text."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    if not isinstance(body, dict):
+        return response.reason_phrase
+    message = str(body.get("message") or response.reason_phrase).replace("\n\n", ": ")
+    errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+    codes = ", ".join(f"{e.get('field', '?')} {e.get('code', 'invalid')}" for e in errors)
+    return f"{message} ({codes})" if codes else message
 
 
 def _rest_issue(item: dict[str, Any], repo: str) -> RestIssue:

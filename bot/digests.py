@@ -1,0 +1,189 @@
+"""Weekly manager digests: compose them from the store, send the ones that are due.
+
+Composition is the pure ``bot.core.digest``; this module gathers its inputs (score cards,
+issues, decisions, claims, team credit), works out each manager's period and whether their
+digest is due in their own time zone, and hands due digests to the exactly-once delivery.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.core.digest import (
+    Claim,
+    Decision,
+    DecisionKind,
+    DigestItem,
+    ManagerDigest,
+    all_managers,
+    compose,
+    digest_item,
+    digest_period,
+    route,
+)
+from bot.core.identity import Directory
+from bot.core.orphans import rank_orphans
+from bot.core.rules import Rules
+from bot.services import Services
+from bot.slack.blocks_digest import digest_blocks, digest_text
+from bot.slack.delivery import Pacer, Parcel, deliver_once
+from bot.store import Store, open_store
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CREDIT_WINDOW = timedelta(days=30)  # "what your team earned lately", in the digest
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one manager's digest in a run."""
+
+    manager: str
+    period: str
+    status: str  # sent / recovered / already / busy / not due / nothing / no slack id / dry run
+    text: str = ""
+
+
+def zone_of(client: WebClient | None, slack_id: str | None) -> tzinfo:
+    """The manager's own time zone from Slack (``users.info``), UTC when unknown."""
+    if client is None or not slack_id:
+        return UTC
+    try:
+        name = client.users_info(user=slack_id)["user"].get("tz") or "UTC"
+        return ZoneInfo(str(name))
+    except (SlackApiError, ZoneInfoNotFoundError, ValueError, KeyError):
+        return UTC
+
+
+def is_due(now: datetime, zone: tzinfo, weekday: str, hour: int) -> bool:
+    """Whether this week's slot (``weekday`` at ``hour`` in ``zone``) has come; a digest
+    that is due and not yet sent goes out late rather than not at all."""
+    local = now.astimezone(zone)
+    slot = local.replace(hour=hour, minute=0, second=0, microsecond=0) + timedelta(
+        days=WEEKDAYS.index(weekday) - local.weekday()
+    )
+    return local >= slot
+
+
+def compose_all(
+    services: Services, now: datetime, zones: Callable[[str], tzinfo]
+) -> list[tuple[str, ManagerDigest | None, str]]:
+    """Every manager's digest (None: nothing to say) and period."""
+    rules = services.rules()
+    with open_store(services.settings.db_path) as store:
+        items = _items(store, rules, now)
+        decisions, claims = _decisions(store), _claims(store)
+        credit = {
+            t.id: store.team_credit(t.id, now - CREDIT_WINDOW, now)["given"]
+            for t in rules.teams.teams
+        }
+    routed = route(items, teams=rules.teams, decisions=decisions, claims=claims, now=now)
+    catalog = {item.issue_uid: item for item in items}
+    out = []
+    for manager in all_managers(rules.teams):
+        period = digest_period(now, zones(manager))
+        digest = compose(
+            manager,
+            routed.get(manager, []),
+            teams=rules.teams,
+            period=period,
+            now=now,
+            claims=claims,
+            catalog=catalog,
+            team_credit=credit,
+        )
+        out.append((manager, digest, period))
+    return out
+
+
+def send_due(
+    services: Services,
+    client: WebClient | None,
+    *,
+    now: datetime,
+    only: str | None = None,
+    dry_run: bool = False,
+    pacer: Pacer | None = None,
+) -> list[Outcome]:
+    """Send every digest that is due (or, with ``only``, that manager's now); with
+    ``dry_run``, compose and describe them without sending."""
+    rules = services.rules()
+    slack_ids = {p.id: p.slack for p in rules.teams.people if p.slack}
+    zones = {m: zone_of(client, slack_ids.get(m)) for m in all_managers(rules.teams)}
+    settings = services.settings
+    outcomes = []
+    owner = f"{socket.gethostname()}:{id(services)}"
+    for manager, digest, period in compose_all(services, now, lambda m: zones.get(m, UTC)):
+        if only is not None and manager != only:
+            continue
+        if digest is None:
+            outcomes.append(Outcome(manager, period, "nothing"))
+            continue
+        text = digest_text(digest, markup=not dry_run)
+        if dry_run or client is None:
+            outcomes.append(Outcome(manager, period, "dry run", text))
+            continue
+        due = only is not None or is_due(
+            now, zones[manager], settings.digest_weekday, settings.digest_hour
+        )
+        if not due:
+            outcomes.append(Outcome(manager, period, "not due"))
+            continue
+        if manager not in slack_ids:
+            outcomes.append(Outcome(manager, period, "no slack id"))
+            continue
+        parcel = Parcel(
+            slack_ids[manager], period, text, digest_blocks(digest, slack_ids=slack_ids)
+        )
+        status = deliver_once(
+            settings.db_path, client, parcel, owner=owner, now=now, pacer=pacer or Pacer()
+        )
+        outcomes.append(Outcome(manager, period, status))
+    return outcomes
+
+
+def _items(store: Store, rules: Rules, now: datetime) -> list[DigestItem]:
+    directory = Directory.build(rules.teams)
+    cards = rank_orphans(
+        store.load_score_cards(orphans_only=True), threshold=rules.scoring.surfacing_threshold
+    )
+    items = []
+    for card in cards:
+        issue = store.load_issue(card.issue_uid)
+        if issue is not None:
+            items.append(digest_item(card, issue, directory=directory, now=now))
+    return items
+
+
+def _decisions(store: Store) -> list[Decision]:
+    return [
+        Decision(
+            manager=row["manager"],
+            issue_uid=row["issue_uid"],
+            kind=DecisionKind(row["kind"]),
+            at=datetime.fromisoformat(row["at"]),
+            score=row["score"],
+            until=datetime.fromisoformat(row["until"]) if row["until"] else None,
+            undone=row["undone_at"] is not None,
+        )
+        for row in store.decisions()
+    ]
+
+
+def _claims(store: Store) -> list[Claim]:
+    return [
+        Claim(
+            issue_uid=row["issue_uid"],
+            team=row["team"],
+            manager=row["manager"],
+            assignee=row["assignee"],
+            at=datetime.fromisoformat(row["at"]),
+        )
+        for row in store.claims()
+    ]

@@ -1,0 +1,96 @@
+"""Clicks in a digest: Claim… (a user picker), Not ours, Snooze, Undo. Each acks, calls one
+service, and updates the item in the message in place (or says why it could not)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import claims
+from bot.core.digest import DEFAULT_RULES
+from bot.services import Services
+from bot.slack.blocks_digest import (
+    ACTION_CLAIM,
+    ACTION_NOT_OURS,
+    ACTION_SNOOZE,
+    ACTION_UNDO,
+    claimed_item_blocks,
+    issue_uid_of,
+    item_blocks,
+    not_ours_item_blocks,
+    parse_undo,
+    replace_item,
+    snoozed_item_blocks,
+)
+
+
+def register(app: App, services: Services, writer_for: claims.WriterFor) -> None:
+    @app.action(ACTION_CLAIM)
+    def claim(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        uid = issue_uid_of(action.get("block_id", "")) or ""
+        result = claims.claim(
+            services,
+            uid,
+            manager_slack=body["user"]["id"],
+            assignee_slack=action.get("selected_user", ""),
+            writer_for=writer_for,
+        )
+        if result.ok and result.item:
+            new = claimed_item_blocks(result.item, action["selected_user"], body["user"]["id"])
+            _update(client, body, uid, new)
+        else:
+            respond(
+                text=f"Not claimed: {result.detail}",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+
+    @app.action(ACTION_NOT_OURS)
+    def not_ours(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        result = claims.decide(
+            services, action["value"], manager_slack=body["user"]["id"], kind="not_ours"
+        )
+        if result.ok and result.item:
+            _update(client, body, action["value"], not_ours_item_blocks(result.item))
+
+    @app.action(ACTION_SNOOZE)
+    def snooze(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        result = claims.decide(
+            services, action["value"], manager_slack=body["user"]["id"], kind="snooze"
+        )
+        if result.ok and result.item:
+            until = services.clock() + timedelta(weeks=DEFAULT_RULES.snooze_weeks)
+            _update(client, body, action["value"], snoozed_item_blocks(result.item, until))
+
+    @app.action(ACTION_UNDO)
+    def undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        parsed = parse_undo(action.get("value", ""))
+        if parsed is None:
+            return
+        kind, uid = parsed
+        result = claims.undo(
+            services, uid, kind=kind.value, manager_slack=body["user"]["id"], writer_for=writer_for
+        )
+        if result.ok and result.item:
+            _update(client, body, uid, list(item_blocks(result.item)))
+
+
+def _update(client: WebClient, body: dict[str, Any], uid: str, new: list[dict[str, Any]]) -> None:
+    """Swap the item in the digest message for ``new`` (the rest of the message stays)."""
+    message = body.get("message") or {}
+    blocks = replace_item(message.get("blocks") or [], uid, new)
+    client.chat_update(
+        channel=body["channel"]["id"],
+        ts=message["ts"],
+        blocks=blocks,
+        text=message.get("text") or "impactbot digest",
+    )

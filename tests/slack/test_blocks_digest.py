@@ -1,0 +1,349 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block as SdkBlock
+
+from bot.core.digest import (
+    Claim,
+    DigestItem,
+    FunnelCounts,
+    FunnelLine,
+    LeadershipDigest,
+    ManagerDigest,
+    StalledClaim,
+    UndoKind,
+    compose,
+    compose_leadership,
+    digest_item,
+    route,
+)
+from bot.core.rules import ScoringRules, TeamsRules
+from bot.core.scoring import score_issues
+from bot.slack.blocks_digest import (
+    ACTION_CLAIM,
+    ACTION_NOT_OURS,
+    ACTION_SNOOZE,
+    ACTION_UNDO,
+    claimed_item_blocks,
+    digest_blocks,
+    digest_text,
+    issue_uid_of,
+    item_blocks,
+    leadership_digest_blocks,
+    leadership_text,
+    not_ours_item_blocks,
+    parse_undo,
+    replace_item,
+    snoozed_item_blocks,
+    undo_value,
+)
+from bot.slack.blocks_kit import ACTION_WHY
+from tests.builders import NOW, TEAMS, directory, issue
+
+ACTION_IDS = {ACTION_CLAIM, ACTION_NOT_OURS, ACTION_SNOOZE, ACTION_UNDO, ACTION_WHY}
+ORG = TeamsRules.model_validate(TEAMS)
+UID = "github:acme/labelling#1"
+
+
+def item(n: int = 1, **fields: Any) -> DigestItem:
+    data: dict[str, Any] = {
+        "issue_uid": f"github:acme/labelling#{n}",
+        "key": f"acme/labelling#{n}",
+        "title": f"Taxonomy mislabels things, part {n}",
+        "url": f"https://github.com/acme/labelling/issues/{n}",
+        "score": 61.4,
+        "orphan_score": 42.0,
+        "reasons": ("2 teams besides labelling benefit", "nobody is assigned"),
+        "benefiting": ("asr", "vision"),
+        "owner_team": "labelling",
+        "waited_days": 150,
+        "cost_of_delay": 16.96,
+        "owner_candidates": ("labelling",),
+    }
+    data.update(fields)
+    return DigestItem(**data)
+
+
+def digest(count: int = 3, **fields: Any) -> ManagerDigest:
+    data: dict[str, Any] = {
+        "manager": "omar",
+        "teams": ("asr",),
+        "period": "2026-W45",
+        "items": tuple(item(n) for n in range(1, count + 1)),
+        "stalled": (),
+        "team_credit": {"asr": 12.5},
+    }
+    data.update(fields)
+    return ManagerDigest(**data)
+
+
+def stalled(n: int = 7, idle: int = 30) -> StalledClaim:
+    claim = Claim(item(n).issue_uid, "asr", "omar", "ana", NOW - timedelta(days=idle))
+    return StalledClaim(item(n), claim, idle)
+
+
+# --- checks every test applies ----------------------------------------------------------
+
+
+def walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def check(blocks: list[dict[str, Any]], limit: int = 50) -> list[dict[str, Any]]:
+    """Slack's limits, slack_sdk's own validation, known action ids, unique block ids."""
+    assert 1 <= len(blocks) <= limit
+    for block in blocks:
+        if block["type"] == "section":
+            assert 1 <= len(block["text"]["text"]) <= 3000
+        if block["type"] == "header":
+            assert 1 <= len(block["text"]["text"]) <= 150
+        if block["type"] == "context":
+            assert all(len(e["text"]) <= 2000 for e in block["elements"])
+        parsed = SdkBlock.parse(block)
+        assert parsed is not None
+        parsed.validate_json()
+    for node in walk(blocks):
+        if "action_id" in node:
+            assert node["action_id"] in ACTION_IDS
+    block_ids = [b["block_id"] for b in blocks if "block_id" in b]
+    assert len(block_ids) == len(set(block_ids)) and all(len(b) <= 255 for b in block_ids)
+    return blocks
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    return "\n".join(n["text"] for n in walk(blocks) if isinstance(n.get("text"), str))
+
+
+def elements(blocks: list[dict[str, Any]], action_id: str) -> list[dict[str, Any]]:
+    return [n for n in walk(blocks) if n.get("action_id") == action_id]
+
+
+# --- the manager digest ------------------------------------------------------------------
+
+
+def test_digest_states_each_item_with_its_actions() -> None:
+    blocks = check(digest_blocks(digest()))
+    assert blocks[0]["type"] == "header" and "2026-W45" in blocks[0]["text"]["text"]
+    text = texts(blocks)
+    assert "<https://github.com/acme/labelling/issues/1|acme/labelling#1 — Taxonomy" in text
+    assert "score *61*" in text and "benefits asr, vision" in text
+    assert "• 2 teams besides labelling benefit\n• nobody is assigned" in text
+    assert "waiting 150 days · cost of delay +17.0" in text
+    claims = elements(blocks, ACTION_CLAIM)
+    assert [c["type"] for c in claims] == ["users_select"] * 3
+    rows = [b for b in blocks if b["type"] == "actions"]
+    assert [issue_uid_of(r["block_id"]) for r in rows] == [item(n).issue_uid for n in (1, 2, 3)]
+    assert [b["value"] for b in elements(blocks, ACTION_NOT_OURS)] == [
+        item(n).issue_uid for n in (1, 2, 3)
+    ]
+    snooze = elements(blocks, ACTION_SNOOZE)[0]
+    assert snooze["text"]["text"] == "Snooze 4 weeks" and snooze["value"] == UID
+
+
+def test_snooze_label_follows_the_rules() -> None:
+    blocks = digest_blocks(digest(1), snooze_weeks=1)
+    assert elements(blocks, ACTION_SNOOZE)[0]["text"]["text"] == "Snooze 1 week"
+
+
+def test_recognition_and_stalled_claims() -> None:
+    blocks = check(
+        digest_blocks(
+            digest(1, stalled=(stalled(),), team_credit={"asr": 12.5, "vision": 4.0}),
+            slack_ids={"ana": "U0ANA"},
+        )
+    )
+    text = texts(blocks)
+    assert "your teams earned *16.5* points" in text and "asr 12.5, vision 4.0" in text
+    assert "*Claimed but stalled*" in text
+    assert "asr claimed it for <@U0ANA> on 2026-10-02; no activity for 30 days" in text
+    assert not elements(blocks[-1:], ACTION_CLAIM)  # stalled items carry no actions
+
+
+def test_no_credit_yet_is_said_kindly() -> None:
+    text = texts(check(digest_blocks(digest(1, team_credit={}))))
+    assert "no cross-team credit for your teams this period yet" in text
+
+
+def test_nothing_needs_you_is_one_line() -> None:
+    blocks = check(digest_blocks(digest(0, team_credit={})))
+    assert "Nothing needs you this week." in texts(blocks)
+    assert not elements(blocks, ACTION_CLAIM)
+
+
+def test_markup_in_titles_and_reasons_is_escaped() -> None:
+    hostile = item(title="<!channel> & <b>bold</b>", reasons=("<@U123> said so",))
+    text = texts(check(digest_blocks(digest(items=(hostile,)))))
+    assert "&lt;!channel&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in text
+    assert "&lt;@U123&gt; said so" in text and "<!channel>" not in text
+
+
+def test_at_most_50_blocks_and_a_pointer_to_the_rest() -> None:
+    d = digest(40, more=5, stalled=tuple(stalled(n) for n in range(100, 130)))
+    blocks = check(digest_blocks(d))
+    assert len(blocks) == 50
+    shown = len(elements(blocks, ACTION_CLAIM))
+    pointer = next(b for b in blocks if "more —" in texts([b]))
+    assert f"and {40 - shown + 5} more — `/impact orphans TEAM`" in texts([pointer])
+    assert "…and 20 more" in texts(blocks[-1:])  # stalled list capped at 10 lines
+
+
+def test_items_left_out_by_the_cap_are_counted() -> None:
+    blocks = check(digest_blocks(digest(2, more=3)))
+    assert "…and 3 more" in texts(blocks)
+
+
+def test_long_uid_drops_only_the_claim_select() -> None:
+    long_item = item(issue_uid="github:" + "x" * 300)
+    blocks = check(digest_blocks(digest(items=(long_item,))))
+    assert not elements(blocks, ACTION_CLAIM)
+    assert elements(blocks, ACTION_NOT_OURS)[0]["value"] == long_item.issue_uid
+
+
+def test_ambiguous_owner_is_named() -> None:
+    unclear = item(owner_team=None, owner_candidates=("nlp", "recsys"))
+    assert "owner unclear (nlp, recsys)" in texts(digest_blocks(digest(items=(unclear,))))
+
+
+# --- after a click -----------------------------------------------------------------------
+
+
+def test_claimed_item_says_who_for_whom_with_undo() -> None:
+    blocks = check(claimed_item_blocks(item(), "U0ANA", "U0OMAR"))
+    assert "Claimed by <@U0OMAR> for <@U0ANA>." in texts(blocks)
+    undo = elements(blocks, ACTION_UNDO)[0]
+    assert parse_undo(undo["value"]) == (UndoKind.CLAIM, UID)
+    assert issue_uid_of(blocks[0]["block_id"]) == UID
+
+
+def test_claimed_item_refuses_to_mention_junk_ids() -> None:
+    text = texts(claimed_item_blocks(item(), "<!here>", "U0OMAR"))
+    assert "&lt;!here&gt;" in text and "<!here>" not in text
+
+
+def test_not_ours_item_with_undo() -> None:
+    blocks = check(not_ours_item_blocks(item()))
+    assert "Not yours" in texts(blocks)
+    assert parse_undo(elements(blocks, ACTION_UNDO)[0]["value"]) == (UndoKind.NOT_OURS, UID)
+
+
+def test_snoozed_item_says_when_it_returns() -> None:
+    blocks = check(snoozed_item_blocks(item(), NOW + timedelta(weeks=4)))
+    assert "comes back after 2026-11-29" in texts(blocks)
+
+
+def test_replace_and_restore_an_item_in_place() -> None:
+    original = digest_blocks(digest(3))
+    two = item(2).issue_uid
+    claimed = check(replace_item(original, two, claimed_item_blocks(item(2), "U1", "U2")))
+    assert len(claimed) == len(original) - 1
+    at = next(i for i, b in enumerate(original) if b.get("block_id", "").endswith(two))
+    assert claimed[at]["block_id"] == f"digest:item:{two}"
+    assert "Claimed by" in texts([claimed[at]])
+    assert len(elements(claimed, ACTION_CLAIM)) == 2
+    restored = check(replace_item(claimed, two, item_blocks(item(2), rank=2)))
+    assert restored == original
+    assert replace_item(original, "github:nope#1", []) == original
+
+
+@pytest.mark.parametrize("value", ["", "claim", "claim:", "flag:github:x#1", ":github:x#1"])
+def test_parse_undo_rejects_other_values(value: str) -> None:
+    assert parse_undo(value) is None
+
+
+def test_undo_value_round_trips_uids_with_colons() -> None:
+    uid = "jira-acme:ASR-12"
+    assert parse_undo(undo_value(UndoKind.NOT_OURS, uid)) == (UndoKind.NOT_OURS, uid)
+
+
+# --- plain text ----------------------------------------------------------------------------
+
+
+def test_digest_text_for_slack_and_for_the_terminal() -> None:
+    d = digest(items=(item(title="A & <B>"),), stalled=(stalled(),), more=2)
+    for_slack = digest_text(d)
+    assert "acme/labelling#1 — A &amp; &lt;B&gt; (score 61, orphan score 42)" in for_slack
+    assert "https://github.com/acme/labelling/issues/1" in for_slack
+    assert "waiting 150 days · cost of delay +17.0" in for_slack
+    assert "…and 2 more" in for_slack and "Your teams earned 12.5 points" in for_slack
+    assert "Claimed but stalled:" in for_slack and "no activity for 30 days" in for_slack
+    assert "A & <B>" in digest_text(d, markup=False)
+    assert "Nothing needs you this week." in digest_text(digest(0))
+
+
+# --- leadership ----------------------------------------------------------------------------
+
+
+def leadership(top: int = 3, teams: int = 3, more: int = 0) -> LeadershipDigest:
+    return LeadershipDigest(
+        period="2026-W45",
+        top=tuple(item(n) for n in range(1, top + 1)),
+        funnel=tuple(
+            FunnelLine(f"team{n:03d}", 5, 2, n % 3, FunnelCounts(4, 2, 1)) for n in range(teams)
+        ),
+        more=more,
+    )
+
+
+def test_leadership_digest_top_orphans_and_funnel() -> None:
+    blocks = check(leadership_digest_blocks(leadership()))
+    text = texts(blocks)
+    assert "leadership digest, 2026-W45" in blocks[0]["text"]["text"]
+    assert [b["value"] for b in elements(blocks, ACTION_WHY)] == [
+        item(n).issue_uid for n in (1, 2, 3)
+    ]
+    assert "`team000` 5 → 2 → 0  (4 → 2 → 1) ▼" in text
+    assert "`team001` 5 → 2 → 1  (4 → 2 → 1)\n" in text
+    assert "`team002` 5 → 2 → 2  (4 → 2 → 1) ▲" in text
+    assert not elements(blocks, ACTION_CLAIM)  # leadership looks, managers claim
+
+
+def test_leadership_digest_fits_a_big_organisation() -> None:
+    blocks = check(leadership_digest_blocks(leadership(top=60, teams=150, more=4)))
+    assert len(blocks) == 50
+    assert "…and" in texts(blocks) and "`team149`" in texts(blocks)
+
+
+def test_leadership_digest_with_nothing() -> None:
+    text = texts(check(leadership_digest_blocks(leadership(top=0, teams=0))))
+    assert "No orphaned work above the surfacing threshold." in text
+    assert "No teams configured." in text
+
+
+def test_leadership_text() -> None:
+    text = leadership_text(leadership(top=1, teams=1, more=2))
+    assert "1. acme/labelling#1" in text and "…and 2 more" in text
+    assert "team000 5 → 2 → 0  (4 → 2 → 1) ▼" in text
+
+
+# --- end to end over real models ---------------------------------------------------------
+
+
+def test_real_cards_routed_composed_and_rendered() -> None:
+    issues = [
+        issue(url="https://github.com/acme/labelling/issues/1", title="Taxonomy is wrong"),
+        issue("acme/asr#2", author="ana", refs=("acme/labelling#1",)),
+        issue("acme/vision#3", author="vera", refs=("acme/labelling#1",)),
+    ]
+    dirs = directory()
+    cards = score_issues(issues, directory=dirs, rules=ScoringRules(), now=NOW)
+    items = [digest_item(c, i, directory=dirs, now=NOW) for c, i in zip(cards, issues, strict=True)]
+    orphans = [i for i in items if i.orphan_score > 0 and i.issue_uid == UID]
+    routed = route(orphans, teams=ORG, now=NOW)
+    d = compose("vik", routed["vik"], teams=ORG, period="2026-W44", now=NOW)
+    assert d is not None
+    blocks = check(digest_blocks(d))
+    assert "Taxonomy is wrong" in texts(blocks) and elements(blocks, ACTION_CLAIM)
+    ld = compose_leadership(
+        items, teams=ORG, period="2026-W44", current={"asr": FunnelCounts(1, 0, 0)}, previous={}
+    )
+    check(leadership_digest_blocks(ld))

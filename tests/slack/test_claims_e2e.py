@@ -1,0 +1,195 @@
+"""Claim from a digest, end to end: the fake Slack sends the click, the fake GitHub gets the
+assignee and the comment, the message updates in place, the claim is recorded for credit."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from bot.config import Settings
+from bot.services import Services
+from bot.slack.app import create_app
+from bot.slack.blocks_digest import ACTION_CLAIM, ACTION_NOT_OURS, ACTION_UNDO
+from bot.slack.server import http_server
+from bot.store import open_store
+from bot.trackers.github.client import GitHubClient
+from bot.trackers.http import Governor
+from bot.trackers.writeback import GitHubClaimWriter
+from tests.builders import issue
+from tests.fakes.github import FakeGitHub
+from tests.fakes.slack import FakeSlack
+from tests.slack.test_app_e2e import SECRET, _teams
+from tests.slack_signing import interaction_body, request_headers
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+UID = "github:acme/labelling#1"
+
+
+@dataclass
+class World:
+    url: str
+    slack: FakeSlack
+    github: FakeGitHub
+    services: Services
+
+    def click(self, action: dict[str, Any], user: str = "UOMAR") -> None:
+        message = {
+            "ts": "1717243200.000100",
+            "text": "digest",
+            "blocks": [
+                {
+                    "type": "section",
+                    "block_id": f"digest:item:{UID}",
+                    "text": {"type": "mrkdwn", "text": "item"},
+                }
+            ],
+        }
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user},
+            "team": {"id": "T0IMPACT01"},
+            "channel": {"id": "D0OMAR"},
+            "message": message,
+            "trigger_id": "1.2.3",
+            "response_url": self.slack.response_url(),
+            "actions": [action],
+        }
+        body = interaction_body(payload)
+        headers = request_headers(SECRET, body, int(time.time()))
+        assert (
+            httpx.post(f"{self.url}/slack/events", content=body, headers=headers).status_code == 200
+        )
+
+    def claims(self) -> list[dict[str, Any]]:
+        with open_store(self.services.settings.db_path) as store:
+            return store.claims()
+
+
+def _claim(assignee: str) -> dict[str, Any]:
+    return {
+        "type": "users_select",
+        "action_id": ACTION_CLAIM,
+        "selected_user": assignee,
+        "block_id": f"digest:actions:{UID}",
+        "action_ts": "1.1",
+    }
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "teams.yaml").write_text(yaml.safe_dump(_teams()))
+    db = tmp_path / "x.db"
+    with open_store(db) as store, store.transaction():
+        store.upsert_issues([issue(), issue("acme/asr#1", refs=("acme/labelling#1",))])
+    with FakeSlack() as slack, FakeGitHub(token="t0k", now=NOW) as github:
+        slack.add_message("D0OMAR", "1717243200.000100", "digest")  # the digest, posted
+        github.add_repo("acme/labelling")
+        github.add_issue("acme/labelling", title="Taxonomy", created_at=NOW)
+        settings = Settings(
+            IMPACTBOT_DB=db,
+            IMPACTBOT_RULES=rules,
+            SLACK_BOT_TOKEN=slack.bot_token,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.url,
+        )  # type: ignore[call-arg]
+        services = Services(settings, clock=lambda: NOW)
+        services.score()
+        http = httpx.Client()
+        client = GitHubClient(
+            http,
+            api_url=github.url,
+            graphql_url=github.graphql_url,
+            token="t0k",
+            governor=Governor(sleep=lambda s: None),
+        )
+        app = create_app(settings, services, writer_for=lambda source: GitHubClaimWriter(client))
+        server = http_server(app, host="127.0.0.1", port=0)
+        threading.Thread(target=server.run, daemon=True).start()
+        try:
+            yield World(f"http://127.0.0.1:{server.effective_port}", slack, github, services)
+        finally:
+            time.sleep(0.05)
+            server.close()
+            http.close()
+
+
+def _assignees(github: FakeGitHub) -> list[str]:
+    response = httpx.get(
+        f"{github.url}/repos/acme/labelling/issues/1", headers={"Authorization": "Bearer t0k"}
+    )
+    return [a["login"] for a in response.json()["assignees"]]
+
+
+def test_claim_assigns_comments_updates_and_records(world: World) -> None:
+    world.click(_claim("UANA"))
+    [update] = world.slack.wait_for("chat.update")
+    assert "Claimed by <@UOMAR> for <@UANA>" in json.dumps(update.args)
+    assert _assignees(world.github) == ["ana"]
+    comments = httpx.get(
+        f"{world.github.url}/repos/acme/labelling/issues/1/comments",
+        headers={"Authorization": "Bearer t0k"},
+    ).json()
+    assert "Claimed via Slack by Omar for @ana" in comments[-1]["body"]
+    [claim] = world.claims()
+    assert (claim["issue_uid"], claim["manager"], claim["assignee"]) == (UID, "omar", "ana")
+
+
+def test_a_double_click_claims_once(world: World) -> None:
+    world.click(_claim("UANA"))
+    world.slack.wait_for("chat.update")
+    world.click(_claim("UANA"))
+    world.slack.wait_for("chat.update", count=2)
+    assert len(world.claims()) == 1
+    posts = [
+        r for r in world.github.requests if r.path.endswith("/comments") and r.method == "POST"
+    ]
+    assert len(posts) == 1
+
+
+def test_a_silently_dropped_assignee_leaves_no_claim(world: World) -> None:
+    world.github.set_assignable("acme/labelling", ["someone-else"])
+    url_before = len(world.slack.calls)
+    world.click(_claim("UANA"))
+    time.sleep(0.5)
+    assert world.claims() == [] and _assignees(world.github) == []
+    assert not [c for c in world.slack.calls[url_before:] if c.method == "chat.update"]
+
+
+def test_undo_unassigns_and_not_ours_is_recorded(world: World) -> None:
+    world.click(_claim("UANA"))
+    world.slack.wait_for("chat.update")
+    world.click(
+        {
+            "type": "button",
+            "action_id": ACTION_UNDO,
+            "value": f"claim:{UID}",
+            "block_id": f"digest:item:{UID}",
+            "action_ts": "1.2",
+        }
+    )
+    world.slack.wait_for("chat.update", count=2)
+    assert world.claims() == [] and _assignees(world.github) == []
+    world.click(
+        {
+            "type": "button",
+            "action_id": ACTION_NOT_OURS,
+            "value": UID,
+            "block_id": f"digest:actions:{UID}",
+            "action_ts": "1.3",
+        }
+    )
+    world.slack.wait_for("chat.update", count=3)
+    with open_store(world.services.settings.db_path) as store:
+        assert [d["kind"] for d in store.decisions()] == ["not_ours"]
