@@ -91,12 +91,18 @@ def mint_credit(
     ledger = store.ledger_for(sorted(uids))
     surfaced = store.surfaced_before(sorted(uids))
     by_uid = {c.issue_uid: c for c in cards}
+    # The manager who claimed an item from a digest sponsors it (a claimed item was surfaced).
+    sponsors = {row["issue_uid"]: row["manager"] for row in store.claims()}
     candidates = [
         i
         for i in issues
         if i.uid in uids
         and _worth_a_look(
-            i, ledger.get(i.uid, []), by_uid.get(i.uid), i.uid in flags or i.uid in surfaced, rules
+            i,
+            ledger.get(i.uid, []),
+            by_uid.get(i.uid),
+            i.uid in flags or i.uid in surfaced or i.uid in sponsors,
+            rules,
         )
     ]
     directory = Directory.build(rules.teams)
@@ -116,7 +122,8 @@ def mint_credit(
             issue=issue,
             card_at_close=at_close.get(issue.uid),
             flags=tuple(flags.get(issue.uid, ())),
-            surfaced=_surfaced_before_close(issue, surfaced),
+            sponsor=sponsors.get(issue.uid),
+            surfaced=_surfaced_before_close(issue, surfaced) or issue.uid in sponsors,
         )
         entries = plan_credit(
             item,

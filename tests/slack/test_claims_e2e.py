@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from bot.config import Settings
+from bot.core.models import IssueState, StateReason
 from bot.services import Services
 from bot.slack.app import create_app
 from bot.slack.blocks_digest import ACTION_CLAIM, ACTION_NOT_OURS, ACTION_UNDO
@@ -193,3 +194,27 @@ def test_undo_unassigns_and_not_ours_is_recorded(world: World) -> None:
     world.slack.wait_for("chat.update", count=3)
     with open_store(world.services.settings.db_path) as store:
         assert [d["kind"] for d in store.decisions()] == ["not_ours"]
+
+
+def test_the_claiming_manager_is_credited_as_sponsor(world: World) -> None:
+    world.click(_claim("UANA"))
+    world.slack.wait_for("chat.update")
+    with open_store(world.services.settings.db_path) as store:
+        fix = store.load_issue(UID)
+        assert fix is not None
+        done = fix.model_copy(
+            update={
+                "state": IssueState.CLOSED,
+                "closed_at": NOW,
+                "state_reason": StateReason.COMPLETED,
+            }
+        )
+        with store.transaction():
+            store.upsert_issues([done])
+    world.services.score()
+    roles = {
+        (line.entry.person_id, line.entry.role)
+        for line in world.services.credit_report(team="asr", period="2026").lines
+    }
+    assert ("omar", "sponsor") in roles
+
