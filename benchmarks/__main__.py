@@ -6,6 +6,7 @@ import argparse
 import platform
 
 from benchmarks.demo import bench_demo
+from benchmarks.digests import bench_digests
 from benchmarks.github_sync import bench_github_sync, format_github_sync
 from benchmarks.ledger import bench_ledger
 from benchmarks.scoring import bench_core, bench_service
@@ -39,7 +40,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=("demo", "scoring", "github", "ledger", "slack"),
+        choices=("demo", "scoring", "github", "ledger", "slack", "digests"),
         help="run one benchmark group only",
     )
     args = parser.parse_args()
@@ -62,6 +63,8 @@ def main() -> None:
             print(format_github_sync(rows), flush=True)
     if args.only in (None, "ledger"):
         _line(f"credit queries ({args.ledger_rows:,} rows)", bench_ledger(args.ledger_rows))
+    if args.only in (None, "digests"):
+        _line("digests for 500 managers", bench_digests())
     if args.only in (None, "slack"):
         _line("/impact through HTTP", bench_slash_latency(args.issues, args.ledger_rows))
 

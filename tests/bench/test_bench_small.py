@@ -96,3 +96,10 @@ def test_slash_latency_benchmark_runs() -> None:
     figures = bench_slash_latency(issues=300, ledger_rows=1_000, requests=20)
     assert figures["requests"] == 20
     assert {"ack_p50_ms", "ack_p99_ms", "answer_p50_ms", "answer_p99_ms"} <= figures.keys()
+
+
+def test_digest_benchmark_runs() -> None:
+    from benchmarks.digests import bench_digests
+
+    figures = bench_digests(managers=12, issues=400)
+    assert figures["managers"] == 12 and figures["sent"] == figures["digests"]

@@ -217,4 +217,3 @@ def test_the_claiming_manager_is_credited_as_sponsor(world: World) -> None:
         for line in world.services.credit_report(team="asr", period="2026").lines
     }
     assert ("omar", "sponsor") in roles
-
