@@ -100,6 +100,12 @@ class Settings(BaseSettings):
         description="hour of the managers' digests, in each manager's own time zone",
     )
 
+    leadership_channel: str | None = Field(
+        default=None,
+        validation_alias="IMPACTBOT_LEADERSHIP_CHANNEL",
+        description="channel (C… or #name) for the leadership digest; unset: DMs to leadership",
+    )
+
     @property
     def github_graphql_url(self) -> str:
         """``GITHUB_GRAPHQL_URL``, else derived: api.github.com → /graphql, a GHES REST base

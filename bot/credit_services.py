@@ -279,6 +279,7 @@ def funnel(store: Store, rules: Rules, period: Period) -> Funnel:
 
 def _funnel_rows(store: Store, rules: Rules, period: Period) -> list[FunnelRow]:
     counts: dict[str, list[int]] = {t.id: [0, 0, 0] for t in rules.teams.teams}
+    claimed = {row["issue_uid"] for row in store.claims()}
     for uid, first_at in store.surfaced_between(period.start, period.end):
         issue, card = store.load_issue(uid), store.load_score_card(uid)
         if issue is None or card is None:
@@ -292,8 +293,8 @@ def _funnel_rows(store: Store, rules: Rules, period: Period) -> list[FunnelRow]:
         for team in {card.owner_team, *card.beneficiaries} - {None}:
             row = counts.setdefault(str(team), [0, 0, 0])
             row[0] += 1
+            row[1] += int(uid in claimed)
             row[2] += int(done)
-    # Claims arrive with the manager digests; until then nothing is claimed.
     return [FunnelRow(team, s, c, d) for team, (s, c, d) in sorted(counts.items())]
 
 

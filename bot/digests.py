@@ -21,9 +21,12 @@ from bot.core.digest import (
     Decision,
     DecisionKind,
     DigestItem,
+    FunnelCounts,
+    LeadershipDigest,
     ManagerDigest,
     all_managers,
     compose,
+    compose_leadership,
     digest_item,
     digest_period,
     route,
@@ -32,12 +35,18 @@ from bot.core.identity import Directory
 from bot.core.orphans import rank_orphans
 from bot.core.rules import Rules
 from bot.services import Services
-from bot.slack.blocks_digest import digest_blocks, digest_text
+from bot.slack.blocks_digest import (
+    digest_blocks,
+    digest_text,
+    leadership_digest_blocks,
+    leadership_text,
+)
 from bot.slack.delivery import Pacer, Parcel, deliver_once
 from bot.store import Store, open_store
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CREDIT_WINDOW = timedelta(days=30)  # "what your team earned lately", in the digest
+CREDIT_WINDOW = timedelta(days=30)
+WEEK_DAYS = 7  # "what your team earned lately", in the digest
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,73 @@ def send_due(
             settings.db_path, client, parcel, owner=owner, now=now, pacer=pacer or Pacer()
         )
         outcomes.append(Outcome(manager, period, status))
+    if only is None:
+        outcomes += _leadership(
+            services, client, now=now, dry_run=dry_run, owner=owner, pacer=pacer or Pacer()
+        )
     return outcomes
+
+
+def compose_leadership_digest(services: Services, now: datetime) -> LeadershipDigest:
+    """Org-wide top orphans and the surfaced → claimed → done funnel, this week and last."""
+    rules = services.rules()
+    with open_store(services.settings.db_path) as store:
+        items, claims = _items(store, rules, now), _claims(store)
+    week = services.funnel(period=f"{WEEK_DAYS}d")
+    counts = {r.team: FunnelCounts(r.surfaced, r.claimed, r.done) for r in week.rows}
+    before = {r.team: FunnelCounts(r.surfaced, r.claimed, r.done) for r in week.previous}
+    return compose_leadership(
+        items,
+        teams=rules.teams,
+        period=digest_period(now, UTC),
+        current=counts,
+        previous=before,
+        claims=claims,
+    )
+
+
+def _leadership(
+    services: Services,
+    client: WebClient | None,
+    *,
+    now: datetime,
+    dry_run: bool,
+    owner: str,
+    pacer: Pacer,
+) -> list[Outcome]:
+    """The leadership digest: to IMPACTBOT_LEADERSHIP_CHANNEL, or to each leader's DMs;
+    due at the managers' weekday and hour, in UTC."""
+    rules, settings = services.rules(), services.settings
+    digest = compose_leadership_digest(services, now)
+    if dry_run or client is None:
+        return [
+            Outcome("leadership", digest.period, "dry run", leadership_text(digest, markup=False))
+        ]
+    if not is_due(now, UTC, settings.digest_weekday, settings.digest_hour):
+        return [Outcome("leadership", digest.period, "not due")]
+    people = {p.id: p.slack for p in rules.teams.people if p.slack}
+    targets = (
+        [settings.leadership_channel]
+        if settings.leadership_channel
+        else [people[p] for p in rules.teams.leadership if p in people]
+    )
+    blocks, text = leadership_digest_blocks(digest), leadership_text(digest)
+    period = f"{digest.period}:leadership"  # its own exactly-once slot beside a manager's
+    return [
+        Outcome(
+            "leadership",
+            digest.period,
+            deliver_once(
+                settings.db_path,
+                client,
+                Parcel(target, period, text, blocks),
+                owner=owner,
+                now=now,
+                pacer=pacer,
+            ),
+        )
+        for target in targets
+    ]
 
 
 def _items(store: Store, rules: Rules, now: datetime) -> list[DigestItem]:

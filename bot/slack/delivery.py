@@ -48,7 +48,7 @@ class Pacer:
 class Parcel:
     """One recipient's digest: who, which period, and the message."""
 
-    recipient: str  # Slack user id
+    recipient: str  # a Slack user id (sent as a direct message) or a channel
     period: str
     text: str
     blocks: list[dict[str, Any]]
@@ -69,8 +69,7 @@ def deliver_once(
         status = store.claim_send(parcel.recipient, parcel.period, owner=owner, at=now, lease=LEASE)
         if status in ("sent", "busy"):
             return "already" if status == "sent" else "busy"
-        pacer.wait()
-        channel = client.conversations_open(users=[parcel.recipient])["channel"]["id"]
+        channel = _channel_of(client, parcel.recipient, pacer)
         if status == "recover":
             found = _posted(client, channel, parcel)
             if found:
@@ -90,6 +89,14 @@ def deliver_once(
             parcel.recipient, parcel.period, channel=channel, ts=str(response["ts"]), at=now
         )
         return "sent"
+
+
+def _channel_of(client: WebClient, recipient: str, pacer: Pacer) -> str:
+    """A channel (``C…``/``G…``/``#name``) as is; a person's direct message with the bot."""
+    if recipient.startswith(("C", "G", "#")):
+        return recipient
+    pacer.wait()
+    return str(client.conversations_open(users=[recipient])["channel"]["id"])
 
 
 def _posted(client: WebClient, channel: str, parcel: Parcel) -> str | None:

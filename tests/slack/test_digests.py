@@ -73,6 +73,11 @@ def _client(slack: FakeSlack) -> WebClient:
     return WebClient(token=slack.bot_token, base_url=slack.url)
 
 
+def _manager_posts(slack: FakeSlack) -> list[object]:
+    calls = slack.calls_to("chat.postMessage")
+    return [c for c in calls if ":leadership" not in json.dumps(c.args)]
+
+
 def _run(services: Services, slack: FakeSlack, now: datetime = MONDAY) -> dict[str, str]:
     outcomes = send_due(services, _client(slack), now=now, pacer=Pacer(interval=0))
     return {o.manager: o.status for o in outcomes}
@@ -87,11 +92,11 @@ def test_each_manager_gets_one_digest_when_it_is_due_in_their_zone(
     assert first["omar"] == "sent" and first["mara"] == "sent"  # Berlin: 09:30, due
     assert first["vik"] == "not due" and first["nia"] == "not due"
     assert first["rex"] == "nothing"  # recsys is neither owner nor beneficiary
-    posts = slack.calls_to("chat.postMessage")
+    posts = _manager_posts(slack)
     assert len(posts) == 2 and "acme/labelling#1" in json.dumps(posts[0].args)
     later = _run(services, slack, MONDAY + timedelta(hours=10))  # every zone past 09:00
     assert later["omar"] == "already" and later["vik"] == "sent" and later["nia"] == "sent"
-    assert len(slack.calls_to("chat.postMessage")) == 4
+    assert len(_manager_posts(slack)) == 4
 
 
 def test_two_schedulers_at_once_send_each_digest_once(world: tuple[Services, FakeSlack]) -> None:
@@ -105,7 +110,7 @@ def test_two_schedulers_at_once_send_each_digest_once(world: tuple[Services, Fak
     recipients = [
         json.loads(json.dumps(c.args))["channel"] for c in slack.calls_to("chat.postMessage")
     ]
-    assert len(recipients) == len(set(recipients)) == 4
+    assert len(recipients) == len(set(recipients)) == 5  # four managers and the CTO
 
 
 def test_not_ours_hides_the_item_from_that_manager(world: tuple[Services, FakeSlack]) -> None:
@@ -145,3 +150,13 @@ def test_dry_run_prints_the_digests(
     assert result.exit_code == 0, result.output
     assert "== omar (" in result.output and "acme/labelling#1" in result.output
     assert slack.calls_to("chat.postMessage") == []
+
+
+def test_leadership_gets_the_org_wide_digest_once(world: tuple[Services, FakeSlack]) -> None:
+    services, slack = world
+    _run(services, slack)
+    _run(services, slack, MONDAY + timedelta(hours=1))
+    calls = slack.calls_to("chat.postMessage")
+    leadership = [c for c in calls if ":leadership" in json.dumps(c.args)]
+    assert len(leadership) == 1
+    assert "acme/labelling#1" in json.dumps(leadership[0].args)
