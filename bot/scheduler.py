@@ -31,12 +31,19 @@ class Job:
     grace: timedelta
 
 
-def jobs(services: Services, send_digests: Callable[[], object]) -> list[Job]:
+def jobs(
+    services: Services,
+    send_digests: Callable[[], object],
+    send_notices: Callable[[], object] | None = None,
+) -> list[Job]:
     """The job table for this configuration."""
     settings = services.settings
     table = [
         Job("digests", CronTrigger(minute=0), send_digests, timedelta(minutes=50)),
     ]
+    if send_notices is not None:
+        every = IntervalTrigger(minutes=max(5, settings.sync_minutes or 15))
+        table.append(Job("credit_notices", every, send_notices, timedelta(minutes=5)))
     if settings.sync_minutes:
         every = IntervalTrigger(minutes=settings.sync_minutes)
         table.append(Job("sync", every, _quietly(services.sync), timedelta(minutes=5)))
@@ -81,4 +88,9 @@ def start_jobs(services: Services, client: WebClient) -> BackgroundScheduler:
 
         return send_due(services, client, now=services.clock())
 
-    return start(jobs(services, _quietly(send_digests)))
+    def send_notices() -> object:
+        from bot.notices import send_credit_notices
+
+        return send_credit_notices(services, client, now=services.clock())
+
+    return start(jobs(services, _quietly(send_digests), _quietly(send_notices)))

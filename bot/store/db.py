@@ -701,6 +701,21 @@ class Store:
         )
         return dict(zip(("issue_uid", "team", "manager", "assignee", "at"), row, strict=True))
 
+    def unnoticed_mints(self) -> list[tuple[int, CreditEntry]]:
+        """Mint entries not yet announced, and not reversed or voided, oldest first."""
+        rows = self.db.execute(
+            f"{_ENTRY_SELECT} WHERE l.kind = 'mint' "
+            "AND l.id NOT IN (SELECT entry_id FROM credit_notices) "
+            "AND l.natural_key NOT IN (SELECT reverses FROM credit_ledger "
+            "WHERE reverses IS NOT NULL) ORDER BY l.id"
+        ).fetchall()
+        return [(int(row[-1]), _entry_from_row(row)) for row in rows]
+
+    def mark_noticed(self, entry_ids: Sequence[int], at: datetime) -> None:
+        self.db.table("credit_notices").insert_all(
+            ({"entry_id": i, "noticed_at": at.isoformat()} for i in entry_ids), ignore=True
+        )
+
     # --------------------------------------------------------------- audit log
 
     def audit(self, *, at: datetime, actor: str, action: str, detail: dict[str, Any]) -> None:

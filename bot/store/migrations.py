@@ -267,3 +267,10 @@ def _digests_claims_decisions(db: Database) -> None:
         },
         pk=("manager", "issue_uid", "kind", "at"),
     )
+
+
+@MIGRATIONS(name="0010_credit_notices")
+def _credit_notices(db: Database) -> None:
+    # Which ledger entries have been announced to the people credited (and to the managers
+    # asked to confirm them), so that each is announced once.
+    db.table("credit_notices").create({"entry_id": int, "noticed_at": str}, pk="entry_id")

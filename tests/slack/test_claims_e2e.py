@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.core.models import IssueState, StateReason
@@ -217,3 +218,68 @@ def test_the_claiming_manager_is_credited_as_sponsor(world: World) -> None:
         for line in world.services.credit_report(team="asr", period="2026").lines
     }
     assert ("omar", "sponsor") in roles
+
+
+def _close_fix(world: World) -> None:
+    with open_store(world.services.settings.db_path) as store:
+        fix = store.load_issue(UID)
+        assert fix is not None
+        done = fix.model_copy(
+            update={
+                "state": IssueState.CLOSED,
+                "closed_at": NOW,
+                "state_reason": StateReason.COMPLETED,
+            }
+        )
+        with store.transaction():
+            store.upsert_issues([done])
+    world.services.score()
+
+
+def test_credit_notices_thank_the_people_credited_once(world: World) -> None:
+    from bot.notices import send_credit_notices
+    from bot.slack.delivery import Pacer
+
+    world.click(_claim("UANA"))
+    world.slack.wait_for("chat.update")
+    _close_fix(world)
+    client = WebClient(token=world.slack.bot_token, base_url=world.slack.url)
+    assert send_credit_notices(world.services, client, now=NOW, pacer=Pacer(interval=0)) >= 1
+    texts = [json.dumps(c.args) for c in world.slack.calls_to("chat.postMessage")]
+    assert any("UOMAR" in t and "as sponsor" in t for t in texts)
+    again = send_credit_notices(world.services, client, now=NOW, pacer=Pacer(interval=0))
+    assert again == 0
+
+
+def test_a_benefiting_manager_confirms_pending_credit(world: World, tmp_path: Path) -> None:
+    from bot.notices import send_credit_notices
+    from bot.slack.blocks_credit_notice import ACTION_CONFIRM
+    from bot.slack.delivery import Pacer
+
+    (world.services.settings.rules_dir / "credit.yaml").write_text(
+        "anti_gaming: {require_manager_confirmation: true}\n"
+    )
+    world.click(_claim("UANA"))
+    world.slack.wait_for("chat.update")
+    _close_fix(world)
+    assert "omar" not in dict(world.services.leaderboard(period="2026").rows)
+    client = WebClient(token=world.slack.bot_token, base_url=world.slack.url)
+    send_credit_notices(world.services, client, now=NOW, pacer=Pacer(interval=0))
+    asks = [
+        c for c in world.slack.calls_to("chat.postMessage") if ACTION_CONFIRM in json.dumps(c.args)
+    ]
+    assert asks  # the manager of a benefiting team is asked
+    world.click(
+        {
+            "type": "button",
+            "action_id": ACTION_CONFIRM,
+            "value": UID,
+            "block_id": "b",
+            "action_ts": "1.4",
+        },
+        user="UOMAR",
+    )
+    deadline = time.time() + 5
+    while "omar" not in dict(world.services.leaderboard(period="2026").rows):
+        assert time.time() < deadline, "the confirmation never released the credit"
+        time.sleep(0.05)

@@ -10,13 +10,17 @@ from slack_sdk import WebClient
 
 from bot.core.slack_text import IssueRefText
 from bot.core.slash import FlagCommand, WhyCommand
+from bot.errors import ImpactbotError
 from bot.services import Services
 from bot.slack.answers import answer
 from bot.slack.blocks import ACTION_FLAG, ACTION_OPEN_ISSUE, ACTION_WHY
+from bot.slack.blocks_credit_notice import ACTION_CONFIRM
 from bot.slack.people import viewer_of
 
 
 def register(app: App, services: Services) -> None:
+    register_confirm(app, services)
+
     @app.action(ACTION_OPEN_ISSUE)
     def open_issue(ack: Ack) -> None:
         ack()
@@ -34,6 +38,22 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         ack()
         _reply(services, client, respond, body, FlagCommand(IssueRefText(action["value"])))
+
+
+def register_confirm(app: App, services: Services) -> None:
+    @app.action(ACTION_CONFIRM)
+    def confirm(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        ack()
+        user = body["user"]["id"]
+        person = viewer_of(user, services.rules(), client).person_id
+        try:
+            released = services.confirm(action["value"], by=person or "")
+            text = f"Thanks — confirmed; {released} credit entries now count."
+        except ImpactbotError as exc:
+            text = str(exc)
+        respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 def _reply(
