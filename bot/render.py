@@ -149,6 +149,11 @@ def print_credit_act(console: Console, act: CreditAct) -> None:
     """The second act: the fix lands, credit is minted, leadership sees it."""
     from bot.render_credit import print_leaderboard, print_report
 
+    console.rule("Monday: the managers' digests (impactbot digest --dry-run)")
+    for outcome in act.digests:
+        console.print(f"[bold]{esc(outcome.manager)}[/] ({outcome.period})", highlight=False)
+        console.print(esc(outcome.text), highlight=False)
+    console.print(f"[bold]Claim[/] from the digest: {esc(act.claim)}", highlight=False)
     console.rule("A week later: the fix lands, and credit follows")
     console.print(
         f"{act.flagger} (asr) flagged {act.fix_key} as cross-team impact; {act.fixer} "

@@ -167,7 +167,7 @@ def engagement(inp: SignalInput) -> list[Contribution]:
             Contribution(
                 signal="engagement",
                 points=points,
-                reason=f"{inp.issue.reactions} reactions / votes",
+                reason=_count(inp.issue.reactions, "reaction / vote", "reactions / votes"),
             )
         )
     if inp.human_commenters:
@@ -181,6 +181,10 @@ def engagement(inp: SignalInput) -> list[Contribution]:
             )
         )
     return out
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def months_waiting(issue: Issue, now: datetime) -> float:

@@ -16,16 +16,21 @@ from typing import Any
 
 import yaml
 
+from bot.claims import claim
 from bot.credit_services import CreditReport, LeaderBoard
 from bot.demo.generator import DemoOrg
+from bot.digests import Outcome, send_due
 from bot.services import Services
 from bot.trackers.file_import import ImportFormat
+from bot.trackers.writeback import WriteResult
 
 WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
 class CreditAct:
+    digests: list[Outcome]  # what two managers and leadership would get this week
+    claim: str
     fix_key: str
     flagger: str
     fixer: str
@@ -40,12 +45,26 @@ def run_credit_act(demo: Services, org: DemoOrg, exports: Path) -> CreditAct:
     people = _people(org)
     flagger, fixer = people["asr"][1], people["data-labelling"][1]
     demo.flag(key, by=flagger["id"], note="Our WER regressions trace back to this")
+    digests = send_due(demo, None, now=demo.clock(), dry_run=True)
+    manager = people["data-labelling"][0]
+    writes: list[str] = []
+    claimed = claim(
+        demo,
+        f"github:{key}",
+        manager_slack=manager["slack"],
+        assignee_slack=fixer["slack"],
+        writer_for=lambda _: _DemoTracker(writes),
+    )
     later = demo.clock() + WEEK
     next_week = Services(demo.settings, clock=lambda: later)
     path, pull_request = _closed_export(org, exports, key, fixer, later - timedelta(days=1))
     next_week.import_file(path, fmt=ImportFormat.GH_JSON, source="github")
     next_week.score()
     return CreditAct(
+        digests=[o for o in digests if o.text][:2]
+        + [o for o in digests if o.manager == "leadership"],
+        claim=f"{manager['id']} claimed it for {fixer['id']}: {claimed.detail}; "
+        + "; ".join(writes),
         fix_key=key,
         flagger=flagger["id"],
         fixer=fixer["id"],
@@ -53,6 +72,26 @@ def run_credit_act(demo: Services, org: DemoOrg, exports: Path) -> CreditAct:
         board=next_week.leaderboard(period="30d", limit=5),
         owner_team=next_week.credit_report(team="data-labelling", period="30d"),
     )
+
+
+class _DemoTracker:
+    """The demo's stand-in for a tracker's write-back: it has no API, so it records what a
+    real one (GitHub) would be asked to do."""
+
+    def __init__(self, writes: list[str]) -> None:
+        self.writes = writes
+
+    def assign(self, issue_key: str, handle: str) -> WriteResult:
+        self.writes.append(f"GitHub: assign @{handle} to {issue_key}")
+        return WriteResult(True, f"assigned @{handle}")
+
+    def unassign(self, issue_key: str, handle: str) -> WriteResult:
+        self.writes.append(f"GitHub: unassign @{handle} from {issue_key}")
+        return WriteResult(True, f"unassigned @{handle}")
+
+    def comment(self, issue_key: str, body: str) -> WriteResult:
+        self.writes.append(f"GitHub: comment on {issue_key}: {body!r}")
+        return WriteResult(True, "commented")
 
 
 def _people(org: DemoOrg) -> dict[str, list[dict[str, Any]]]:
