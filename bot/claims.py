@@ -14,12 +14,18 @@ from datetime import datetime, timedelta
 import httpx
 
 from bot.config import Settings
-from bot.core.digest import DEFAULT_RULES, DigestItem, digest_item, teams_managed_by
+from bot.core.digest import (
+    DEFAULT_RULES,
+    DigestItem,
+    can_undo,
+    digest_item,
+    teams_managed_by,
+)
 from bot.core.identity import Directory
 from bot.core.ratelimit import RetryPolicy
 from bot.errors import ImpactbotError
 from bot.services import Services
-from bot.store import open_store
+from bot.store import Store, open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.http import Governor
 from bot.trackers.writeback import ClaimWriter, GitHubClaimWriter
@@ -140,6 +146,15 @@ def undo(
     if manager is None:
         return ClickResult(False, "Only the manager who decided can undo it.")
     with open_store(services.settings.db_path) as store:
+        made = _made_at(store, uid, kind=kind, manager=manager)
+        if made is None:
+            return ClickResult(False, "There is nothing of yours to undo here.")
+        if not can_undo(made, now=now):
+            return ClickResult(
+                False,
+                "Too late to undo from the digest: "
+                f"undo works for {DEFAULT_RULES.undo_hours} hours.",
+            )
         if kind == "not_ours":
             store.undo_decision(manager, uid, "not_ours", now)
             return ClickResult(True, "undone", item_for(services, uid, now))
@@ -151,6 +166,22 @@ def undo(
         if person is not None and person.github and writer is not None:
             writer.unassign(issue.key, person.github)
     return ClickResult(True, "undone", item_for(services, uid, now))
+
+
+def _made_at(store: Store, uid: str, *, kind: str, manager: str) -> datetime | None:
+    """When ``manager``'s standing claim or "not ours" on ``uid`` was made."""
+    if kind == "not_ours":
+        rows = [
+            r
+            for r in store.decisions()
+            if r["issue_uid"] == uid
+            and r["manager"] == manager
+            and r["kind"] == "not_ours"
+            and r["undone_at"] is None
+        ]
+    else:
+        rows = [r for r in store.claims() if r["issue_uid"] == uid and r["manager"] == manager]
+    return datetime.fromisoformat(rows[-1]["at"]) if rows else None
 
 
 def github_writer_for(settings: Settings) -> WriterFor:

@@ -100,6 +100,11 @@ class Settings(BaseSettings):
         description="hour of the managers' digests, in each manager's own time zone",
     )
 
+    digest_nothing_needs_you: bool = Field(
+        default=False,
+        validation_alias="IMPACTBOT_DIGEST_NOTHING_NEEDS_YOU",
+        description="send managers with nothing relevant a one-line 'nothing needs you'",
+    )
     leadership_channel: str | None = Field(
         default=None,
         validation_alias="IMPACTBOT_LEADERSHIP_CHANNEL",

@@ -21,6 +21,7 @@ from bot.core.digest import (
     Decision,
     DecisionKind,
     DigestItem,
+    DigestRules,
     FunnelCounts,
     LeadershipDigest,
     ManagerDigest,
@@ -92,7 +93,10 @@ def compose_all(
             t.id: store.team_credit(t.id, now - CREDIT_WINDOW, now)["given"]
             for t in rules.teams.teams
         }
-    routed = route(items, teams=rules.teams, decisions=decisions, claims=claims, now=now)
+    digest_rules = DigestRules(nothing_needs_you=services.settings.digest_nothing_needs_you)
+    routed = route(
+        items, teams=rules.teams, decisions=decisions, claims=claims, rules=digest_rules, now=now
+    )
     catalog = {item.issue_uid: item for item in items}
     out = []
     for manager in all_managers(rules.teams):
@@ -106,6 +110,7 @@ def compose_all(
             claims=claims,
             catalog=catalog,
             team_credit=credit,
+            rules=digest_rules,
         )
         out.append((manager, digest, period))
     return out

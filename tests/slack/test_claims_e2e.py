@@ -283,3 +283,22 @@ def test_a_benefiting_manager_confirms_pending_credit(world: World, tmp_path: Pa
     while "omar" not in dict(world.services.leaderboard(period="2026").rows):
         assert time.time() < deadline, "the confirmation never released the credit"
         time.sleep(0.05)
+
+
+def test_undo_only_within_its_window(world: World) -> None:
+    from datetime import timedelta
+
+    from bot import claims
+
+    world.click(_claim("UANA"))
+    world.slack.wait_for("chat.update")
+    late = Services(world.services.settings, clock=lambda: NOW + timedelta(days=2))
+    result = claims.undo(
+        late, UID, kind="claim", manager_slack="UOMAR", writer_for=lambda source: None
+    )
+    assert not result.ok and "Too late" in result.detail
+    assert len(world.claims()) == 1 and _assignees(world.github) == ["ana"]
+    other = claims.undo(
+        world.services, UID, kind="claim", manager_slack="UANA", writer_for=lambda source: None
+    )
+    assert not other.ok  # not the manager who claimed it

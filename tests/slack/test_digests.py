@@ -160,3 +160,44 @@ def test_leadership_gets_the_org_wide_digest_once(world: tuple[Services, FakeSla
     leadership = [c for c in calls if ":leadership" in json.dumps(c.args)]
     assert len(leadership) == 1
     assert "acme/labelling#1" in json.dumps(leadership[0].args)
+
+
+def test_a_snoozed_item_comes_back_after_the_snooze(world: tuple[Services, FakeSlack]) -> None:
+    services, slack = world
+    until = MONDAY + timedelta(weeks=4)
+    with open_store(services.settings.db_path) as store:
+        store.record_decision(
+            {
+                "manager": "omar",
+                "issue_uid": "github:acme/labelling#1",
+                "kind": "snooze",
+                "at": MONDAY.isoformat(),
+                "score": 1.0,
+                "until": until.isoformat(),
+                "undone_at": None,
+            }
+        )
+    assert _run(services, slack)["omar"] == "nothing"
+    back = _run(services, slack, until + timedelta(days=1))
+    assert back["omar"] == "sent"
+
+
+def test_nothing_needs_you_when_configured(world: tuple[Services, FakeSlack]) -> None:
+    services, slack = world
+    quiet = Services(
+        Settings(
+            **{**services.settings.model_dump(by_alias=False), "digest_nothing_needs_you": True}
+        ),  # type: ignore[arg-type]
+        clock=lambda: MONDAY,
+    )
+    outcomes = {
+        o.manager: o.status
+        for o in send_due(
+            quiet, _client(slack), now=MONDAY + timedelta(hours=10), pacer=Pacer(interval=0)
+        )
+    }
+    assert outcomes["rex"] == "sent"  # recsys: nothing relevant, told so in one line
+    posts = [
+        c for c in slack.calls_to("chat.postMessage") if "Nothing needs you" in json.dumps(c.args)
+    ]
+    assert posts
