@@ -1,0 +1,37 @@
+"""The job table: ids, triggers, and the scheduler's protections (coalesce, one instance)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Settings
+from bot.scheduler import jobs, start
+from bot.services import Services
+
+
+def _services(tmp_path: Path, **settings: object) -> Services:
+    return Services(Settings(db_path=tmp_path / "x.db", rules_dir=tmp_path, **settings))  # type: ignore[arg-type]
+
+
+def test_the_job_table(tmp_path: Path) -> None:
+    table = jobs(_services(tmp_path), send_digests=lambda: None, send_notices=lambda: None)
+    assert [j.id for j in table] == ["digests", "credit_notices", "sync"]
+    assert "minute='0'" in str(table[0].trigger)  # hourly: each manager's local hour decides
+    assert [j.id for j in jobs(_services(tmp_path, sync_minutes=0), lambda: None)] == ["digests"]
+
+
+def test_started_jobs_coalesce_and_never_overlap(tmp_path: Path) -> None:
+    scheduler = start(jobs(_services(tmp_path), send_digests=lambda: None))
+    try:
+        for job in scheduler.get_jobs():
+            assert job.coalesce is True and job.max_instances == 1
+            assert job.misfire_grace_time and job.misfire_grace_time >= 300
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_expected_failures_are_logged_not_raised(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    services = _services(tmp_path)
+    [sync] = [j for j in jobs(services, lambda: None) if j.id == "sync"]
+    assert sync.run() is None  # no rules folder content: the job skips, saying why
+    assert "job skipped" in caplog.text
