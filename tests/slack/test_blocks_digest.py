@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +42,7 @@ from bot.slack.blocks_digest import (
 )
 from bot.slack.blocks_kit import ACTION_WHY
 from tests.builders import NOW, TEAMS, directory, issue
+from tests.slack.test_blocks import walk
 
 ACTION_IDS = {ACTION_CLAIM, ACTION_NOT_OURS, ACTION_SNOOZE, ACTION_UNDO, ACTION_WHY}
 ORG = TeamsRules.model_validate(TEAMS)
@@ -87,16 +87,6 @@ def stalled(n: int = 7, idle: int = 30) -> StalledClaim:
 
 
 # --- checks every test applies ----------------------------------------------------------
-
-
-def walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
 
 
 def check(blocks: list[dict[str, Any]], limit: int = 50) -> list[dict[str, Any]]:

@@ -200,19 +200,7 @@ def test_undo_unassigns_and_not_ours_is_recorded(world: World) -> None:
 def test_the_claiming_manager_is_credited_as_sponsor(world: World) -> None:
     world.click(_claim("UANA"))
     world.slack.wait_for("chat.update")
-    with open_store(world.services.settings.db_path) as store:
-        fix = store.load_issue(UID)
-        assert fix is not None
-        done = fix.model_copy(
-            update={
-                "state": IssueState.CLOSED,
-                "closed_at": NOW,
-                "state_reason": StateReason.COMPLETED,
-            }
-        )
-        with store.transaction():
-            store.upsert_issues([done])
-    world.services.score()
+    _close_fix(world)
     roles = {
         (line.entry.person_id, line.entry.role)
         for line in world.services.credit_report(team="asr", period="2026").lines
