@@ -23,12 +23,13 @@ from bot.core.digest import (
 )
 from bot.core.identity import Directory
 from bot.core.ratelimit import RetryPolicy
+from bot.core.rules import Rules
 from bot.errors import ImpactbotError
 from bot.services import Services
 from bot.store import Store, open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.http import Governor
-from bot.trackers.writeback import ClaimWriter, GitHubClaimWriter
+from bot.trackers.writeback import ClaimWriter, GitHubClaimWriter, WriteResult
 
 WriterFor = Callable[[str], ClaimWriter | None]  # issue source → its writer (None: none)
 
@@ -38,6 +39,7 @@ class ClickResult:
     ok: bool
     detail: str
     item: DigestItem | None = None
+    assignee_slack: str | None = None  # who the standing claim is for
 
 
 def item_for(services: Services, uid: str, now: datetime) -> DigestItem | None:
@@ -58,21 +60,19 @@ def claim(
     assignee_slack: str,
     writer_for: WriterFor,
 ) -> ClickResult:
-    """Assign the chosen engineer in the tracker, comment, and record the claim."""
+    """Reserve the claim, assign the chosen engineer in the tracker (checked), comment, and
+    keep the claim — or drop the reservation and say why. Two managers clicking at once get
+    one claim: the reservation is taken in one transaction before any tracker write."""
     rules, now = services.rules(), services.clock()
     directory = Directory.build(rules.teams)
-    manager, assignee = (
-        directory.person_of_slack(manager_slack),
-        directory.person_of_slack(assignee_slack),
-    )
+    manager = directory.person_of_slack(manager_slack)
+    assignee = directory.person_of_slack(assignee_slack)
     teams = teams_managed_by(manager, rules.teams) if manager else ()
     if not manager or not teams:
         return ClickResult(False, "Only a team's manager can claim from a digest.")
     if assignee is None:
         return ClickResult(False, f"<@{assignee_slack}> is not in teams.yaml: add them first.")
     with open_store(services.settings.db_path) as store:
-        if any(row["issue_uid"] == uid for row in store.claims()):
-            return ClickResult(True, "Already claimed.", item_for(services, uid, now))
         issue = store.load_issue(uid)
     if issue is None:
         return ClickResult(False, "That item is no longer in impactbot's store.")
@@ -85,40 +85,71 @@ def claim(
             f"I cannot assign {person.name} in {issue.source}: add "
             "their tracker handle in teams.yaml.",
         )
-    try:
-        assigned = writer.assign(issue.key, handle)
-    except ImpactbotError as exc:
-        return ClickResult(False, f"The tracker could not be reached: {exc}")
-    if not assigned.ok:
-        return ClickResult(False, assigned.detail)
-    by = next(p for p in rules.teams.people if p.id == manager)
-    writer.comment(issue.key, f"Claimed via Slack by {by.name} for @{handle} (impactbot).")
+    item = item_for(services, uid, now)
+    team = next((t for t in teams if item and t in item.teams), teams[0])
+    already = any(a.handle.casefold() == handle.casefold() for a in issue.assignees)
+    row = {
+        "issue_uid": uid,
+        "team": team,
+        "manager": manager,
+        "assignee": assignee,
+        "at": now.isoformat(),
+        "undone_at": None,
+        "writer_detail": "already assigned" if already else "assigned by impactbot",
+    }
     with open_store(services.settings.db_path) as store, store.transaction():
-        store.record_claim(
-            {
-                "issue_uid": uid,
-                "team": teams[0],
-                "manager": manager,
-                "assignee": assignee,
-                "at": now.isoformat(),
-                "undone_at": None,
-                "writer_detail": assigned.detail,
-            }
-        )
+        standing = store.standing_claim(uid)
+        if standing is None:
+            store.record_claim(row)
+    if standing is not None:
+        who = _slack_of(rules, standing["assignee"])
+        return ClickResult(True, "Already claimed.", item, assignee_slack=who)
+    return _write_claim(services, writer, issue.key, handle, row, item, assignee_slack)
+
+
+def _write_claim(
+    services: Services,
+    writer: ClaimWriter,
+    key: str,
+    handle: str,
+    row: dict[str, str | None],
+    item: DigestItem | None,
+    assignee_slack: str,
+) -> ClickResult:
+    """The tracker half of a claim; the reservation goes if the assignment does not take."""
+    try:
+        assigned = writer.assign(key, handle)
+    except ImpactbotError as exc:
+        assigned = WriteResult(False, f"the tracker could not be reached: {exc}")
+    uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
+    with open_store(services.settings.db_path) as store, store.transaction():
+        if not assigned.ok:
+            store.delete_claim(uid, at)
+            return ClickResult(False, assigned.detail)
         store.audit(
-            at=now,
-            actor=store.person_ref(manager, _ref),
+            at=at,
+            actor=store.person_ref(str(row["manager"]), _ref),
             action="claim",
-            detail={"issue": uid, "team": teams[0]},
+            detail={"issue": uid, "team": row["team"]},
         )
-    return ClickResult(True, assigned.detail, item_for(services, uid, now))
+    by = next(p for p in services.rules().teams.people if p.id == row["manager"])
+    try:  # best effort: the assignment is what counts, and it is done
+        said = writer.comment(key, f"Claimed via Slack by {by.name} for @{handle} (impactbot).")
+        note = "" if said.ok else f" (the comment was not posted: {said.detail})"
+    except ImpactbotError as exc:
+        note = f" (the comment was not posted: {exc})"
+    return ClickResult(True, assigned.detail + note, item, assignee_slack=assignee_slack)
+
+
+def _slack_of(rules: Rules, person_id: str) -> str:
+    return next((p.slack or p.id for p in rules.teams.people if p.id == person_id), person_id)
 
 
 def decide(services: Services, uid: str, *, manager_slack: str, kind: str) -> ClickResult:
     """Record "not ours" or a snooze of ``uid`` for the manager who clicked."""
     rules, now = services.rules(), services.clock()
     manager = Directory.build(rules.teams).person_of_slack(manager_slack)
-    if manager is None:
+    if manager is None or not teams_managed_by(manager, rules.teams):
         return ClickResult(False, "Only a team's manager can decide on digest items.")
     item = item_for(services, uid, now)
     until = now + timedelta(weeks=DEFAULT_RULES.snooze_weeks) if kind == "snooze" else None
@@ -158,13 +189,18 @@ def undo(
         if kind == "not_ours":
             store.undo_decision(manager, uid, "not_ours", now)
             return ClickResult(True, "undone", item_for(services, uid, now))
-        taken = store.undo_claim(uid, now)
+        standing = store.standing_claim(uid)
         issue = store.load_issue(uid)
-    if taken and issue is not None:
-        person = next((p for p in rules.teams.people if p.id == taken["assignee"]), None)
+    if standing and issue and standing.get("writer_detail") == "assigned by impactbot":
+        # Un-assign only what the bot assigned, and only then take the claim back.
+        person = next((p for p in rules.teams.people if p.id == standing["assignee"]), None)
         writer = writer_for(issue.source)
         if person is not None and person.github and writer is not None:
-            writer.unassign(issue.key, person.github)
+            undone = writer.unassign(issue.key, person.github)
+            if not undone.ok:
+                return ClickResult(False, f"Not undone: {undone.detail}")
+    with open_store(services.settings.db_path) as store:
+        store.undo_claim(uid, now)
     return ClickResult(True, "undone", item_for(services, uid, now))
 
 

@@ -7,6 +7,7 @@ digest is due in their own time zone, and hands due digests to the exactly-once 
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from bot.slack.blocks_digest import (
 from bot.slack.delivery import Pacer, Parcel, deliver_once
 from bot.store import Store, open_store
 
+log = logging.getLogger("impactbot.digests")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CREDIT_WINDOW = timedelta(days=30)
 WEEK_DAYS = 7  # "what your team earned lately", in the digest
@@ -128,8 +130,11 @@ def send_due(
     """Send every digest that is due (or, with ``only``, that manager's now); with
     ``dry_run``, compose and describe them without sending."""
     rules = services.rules()
+    pacer = pacer or Pacer()  # one per run: it spaces every Slack call of the run
     slack_ids = {p.id: p.slack for p in rules.teams.people if p.slack}
-    zones = {m: zone_of(client, slack_ids.get(m)) for m in all_managers(rules.teams)}
+    zones = {
+        m: _paced_zone(client, slack_ids.get(m), pacer, dry_run) for m in all_managers(rules.teams)
+    }
     settings = services.settings
     outcomes = []
     owner = f"{socket.gethostname()}:{id(services)}"
@@ -155,15 +160,37 @@ def send_due(
         parcel = Parcel(
             slack_ids[manager], period, text, digest_blocks(digest, slack_ids=slack_ids)
         )
-        status = deliver_once(
-            settings.db_path, client, parcel, owner=owner, now=now, pacer=pacer or Pacer()
-        )
-        outcomes.append(Outcome(manager, period, status))
+        outcomes.append(Outcome(manager, period, _deliver(services, client, parcel, owner, pacer)))
     if only is None:
         outcomes += _leadership(
-            services, client, now=now, dry_run=dry_run, owner=owner, pacer=pacer or Pacer()
+            services, client, now=now, dry_run=dry_run, owner=owner, pacer=pacer
         )
     return outcomes
+
+
+def _deliver(
+    services: Services, client: WebClient, parcel: Parcel, owner: str, pacer: Pacer
+) -> str:
+    """One parcel, exactly once; a failure is this recipient's outcome, not the run's end."""
+    try:
+        return deliver_once(
+            services.settings.db_path, client, parcel, owner=owner, now=services.clock, pacer=pacer
+        )
+    except SlackApiError as exc:
+        log.warning("digest to %s not sent: %s", parcel.recipient, exc.response.get("error"))
+        return f"failed: {exc.response.get('error')}"
+    except Exception as exc:  # a lost connection: the claim stays, to be recovered
+        log.exception("digest to %s not confirmed", parcel.recipient)
+        return f"failed: {type(exc).__name__} (will be recovered)"
+
+
+def _paced_zone(
+    client: WebClient | None, slack_id: str | None, pacer: Pacer, dry_run: bool
+) -> tzinfo:
+    if client is None or dry_run:
+        return UTC
+    pacer.wait()
+    return zone_of(client, slack_id)
 
 
 def compose_leadership_digest(services: Services, now: datetime) -> LeadershipDigest:
@@ -215,14 +242,7 @@ def _leadership(
         Outcome(
             "leadership",
             digest.period,
-            deliver_once(
-                settings.db_path,
-                client,
-                Parcel(target, period, text, blocks),
-                owner=owner,
-                now=now,
-                pacer=pacer,
-            ),
+            _deliver(services, client, Parcel(target, period, text, blocks), owner, pacer),
         )
         for target in targets
     ]

@@ -8,10 +8,12 @@ is the record).
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.core.credit import CreditEntry
 from bot.core.digest import managers_of
@@ -20,39 +22,75 @@ from bot.slack.blocks_credit_notice import confirm_blocks
 from bot.slack.delivery import Pacer
 from bot.store import open_store
 
+log = logging.getLogger("impactbot.notices")
+
 
 def send_credit_notices(
     services: Services, client: WebClient, *, now: datetime, pacer: Pacer | None = None
 ) -> int:
-    """Announce every unannounced mint; returns how many messages went out."""
+    """Announce every unannounced mint; returns how many messages went out. Each message's
+    entries are marked just before it is posted; a refused message is logged and skipped."""
     pacer = pacer or Pacer()
     rules = services.rules()
     slack = {p.id: p.slack for p in rules.teams.people if p.slack}
-    with open_store(services.settings.db_path) as store, store.transaction():
+    with open_store(services.settings.db_path) as store:
         fresh = store.unnoticed_mints()
-        store.mark_noticed([entry_id for entry_id, _ in fresh], now)
         titles = {e.issue_uid: _title(store.load_issue(e.issue_uid)) for _, e in fresh}
-    by_person: dict[str, list[CreditEntry]] = defaultdict(list)
-    for _, entry in fresh:
-        by_person[entry.person_id].append(entry)
+    by_person: dict[str, list[tuple[int, CreditEntry]]] = defaultdict(list)
+    for entry_id, entry in fresh:
+        by_person[entry.person_id].append((entry_id, entry))
     sent = 0
-    for person, entries in by_person.items():
-        if person in slack:
-            pacer.wait()
-            client.chat_postMessage(channel=slack[person], text=_thanks(entries, titles))
-            sent += 1
+    for person, lines in by_person.items():
+        entries = [e for _, e in lines]
+        sent += _announce(
+            services,
+            client,
+            pacer,
+            [i for i, _ in lines],
+            now,
+            channel=slack.get(person),
+            text=_thanks(entries, titles),
+        )
     for entry in _needing_confirmation(fresh):
+        title = titles[entry.issue_uid]
         for team in entry.beneficiaries:
             for manager in managers_of(team, rules.teams):
-                if manager in slack:
-                    pacer.wait()
-                    client.chat_postMessage(
-                        channel=slack[manager],
-                        text=f"Did {titles[entry.issue_uid]} help {team}?",
-                        blocks=confirm_blocks(entry.issue_uid, titles[entry.issue_uid], team),
-                    )
-                    sent += 1
+                sent += _announce(
+                    services,
+                    client,
+                    pacer,
+                    [],
+                    now,
+                    channel=slack.get(manager),
+                    text=f"Did {title} help {team}?",
+                    blocks=confirm_blocks(entry.issue_uid, title, team),
+                )
     return sent
+
+
+def _announce(
+    services: Services,
+    client: WebClient,
+    pacer: Pacer,
+    entry_ids: list[int],
+    now: datetime,
+    *,
+    channel: str | None,
+    text: str,
+    blocks: list[dict[str, object]] | None = None,
+) -> int:
+    """Mark ``entry_ids`` announced, then post (1), or not when nobody can be reached (0)."""
+    with open_store(services.settings.db_path) as store, store.transaction():
+        store.mark_noticed(entry_ids, now)
+    if channel is None:
+        return 0
+    try:
+        pacer.wait()
+        client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("credit notice to %s not sent: %s", channel, exc.response.get("error"))
+        return 0
+    return 1
 
 
 def _title(issue: object) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.store import open_store
 
@@ -60,35 +61,49 @@ def deliver_once(
     parcel: Parcel,
     *,
     owner: str,
-    now: datetime,
+    now: Callable[[], datetime],
     pacer: Pacer,
 ) -> str:
     """Send ``parcel`` unless it went out already; returns ``sent``, ``recovered``
-    (found already posted), ``already`` or ``busy`` (another process is sending it)."""
+    (found already posted), ``already`` or ``busy`` (another process is sending it).
+
+    ``now`` is read when the send is claimed and when it is recorded, so a claim's age is its
+    own, however long the run. A refusal by Slack (``SlackApiError``: nothing was posted)
+    releases the claim and is raised; a lost connection keeps the claim, to be recovered.
+    """
     with open_store(db_path) as store:
-        status = store.claim_send(parcel.recipient, parcel.period, owner=owner, at=now, lease=LEASE)
+        status = store.claim_send(
+            parcel.recipient, parcel.period, owner=owner, at=now(), lease=LEASE
+        )
         if status in ("sent", "busy"):
             return "already" if status == "sent" else "busy"
-        channel = _channel_of(client, parcel.recipient, pacer)
-        if status == "recover":
-            found = _posted(client, channel, parcel)
-            if found:
-                store.mark_sent(parcel.recipient, parcel.period, channel=channel, ts=found, at=now)
+        try:
+            channel = _channel_of(client, parcel.recipient, pacer)
+            if status == "recover" and (found := _posted(client, channel, parcel)):
+                store.mark_sent(
+                    parcel.recipient, parcel.period, channel=channel, ts=found, at=now()
+                )
                 return "recovered"
-        pacer.wait()
-        response = client.chat_postMessage(
-            channel=channel,
-            text=parcel.text,
-            blocks=parcel.blocks,
-            metadata={
-                "event_type": MARKER,
-                "event_payload": {"recipient": parcel.recipient, "period": parcel.period},
-            },
-        )
-        store.mark_sent(
-            parcel.recipient, parcel.period, channel=channel, ts=str(response["ts"]), at=now
-        )
+            ts = _post(client, channel, parcel, pacer)
+        except SlackApiError:
+            store.release_send(parcel.recipient, parcel.period)
+            raise
+        store.mark_sent(parcel.recipient, parcel.period, channel=channel, ts=ts, at=now())
         return "sent"
+
+
+def _post(client: WebClient, channel: str, parcel: Parcel, pacer: Pacer) -> str:
+    pacer.wait()
+    response = client.chat_postMessage(
+        channel=channel,
+        text=parcel.text,
+        blocks=parcel.blocks,
+        metadata={
+            "event_type": MARKER,
+            "event_payload": {"recipient": parcel.recipient, "period": parcel.period},
+        },
+    )
+    return str(response["ts"])
 
 
 def _channel_of(client: WebClient, recipient: str, pacer: Pacer) -> str:

@@ -646,6 +646,14 @@ class Store:
             )
             return "recover"
 
+    def release_send(self, recipient: str, period: str) -> None:
+        """Give up an unfinished send (nothing was posted), so the next run tries again."""
+        with self.transaction():
+            self.db.execute(
+                "DELETE FROM digests_sent WHERE recipient = ? AND period = ? AND state = 'claimed'",
+                [recipient, period],
+            )
+
     def mark_sent(
         self, recipient: str, period: str, *, channel: str, ts: str, at: datetime
     ) -> None:
@@ -683,6 +691,19 @@ class Store:
             return False
         self.db.table("claims").insert(claim)
         return True
+
+    def standing_claim(self, issue_uid: str) -> dict[str, Any] | None:
+        """The claim on ``issue_uid`` that was not undone, if any."""
+        rows = list(
+            self.db.table("claims").rows_where("issue_uid = ? AND undone_at IS NULL", [issue_uid])
+        )
+        return rows[0] if rows else None
+
+    def delete_claim(self, issue_uid: str, at: datetime) -> None:
+        """Drop a claim reservation whose tracker write did not take."""
+        self.db.execute(
+            "DELETE FROM claims WHERE issue_uid = ? AND at = ?", [issue_uid, at.isoformat()]
+        )
 
     def claims(self) -> list[dict[str, Any]]:
         return list(self.db.table("claims").rows_where("undone_at IS NULL", order_by="at"))

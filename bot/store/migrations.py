@@ -274,3 +274,8 @@ def _credit_notices(db: Database) -> None:
     # Which ledger entries have been announced to the people credited (and to the managers
     # asked to confirm them), so that each is announced once.
     db.table("credit_notices").create({"entry_id": int, "noticed_at": str}, pk="entry_id")
+    # Credit minted before notices existed is not announced now, all at once.
+    db.execute(
+        "INSERT INTO credit_notices (entry_id, noticed_at) "
+        "SELECT id, at FROM credit_ledger WHERE kind = 'mint'"
+    )

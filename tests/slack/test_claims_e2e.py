@@ -290,3 +290,51 @@ def test_undo_only_within_its_window(world: World) -> None:
         world.services, UID, kind="claim", manager_slack="UANA", writer_for=lambda source: None
     )
     assert not other.ok  # not the manager who claimed it
+
+
+def test_two_managers_claiming_at_once_make_one_claim(world: World) -> None:
+    from bot import claims
+
+    writes: list[str] = []
+
+    class Recording:
+        def assign(self, key: str, handle: str) -> Any:
+            from bot.trackers.writeback import WriteResult
+
+            writes.append(handle)
+            time.sleep(0.05)  # the tracker is slow: both clicks are in flight together
+            return WriteResult(True, f"assigned @{handle}")
+
+        def comment(self, key: str, body: str) -> Any:
+            from bot.trackers.writeback import WriteResult
+
+            return WriteResult(True, "commented")
+
+    results: list[Any] = []
+    clicks = [("UOMAR", "UANA"), ("UVIK", "UVERA")]  # managers of asr and vision
+    teams_file = world.services.settings.rules_dir / "teams.yaml"
+    doc = yaml.safe_load(teams_file.read_text())
+    for person in doc["people"]:
+        if person["id"] == "vik":
+            person["slack"] = "UVIK"
+    teams_file.write_text(yaml.safe_dump(doc))
+    threads = [
+        threading.Thread(
+            target=lambda m=m, a=a: results.append(
+                claims.claim(
+                    world.services,
+                    UID,
+                    manager_slack=m,
+                    assignee_slack=a,
+                    writer_for=lambda source: Recording(),
+                )
+            )
+        )
+        for m, a in clicks
+    ]  # type: ignore[misc]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(world.claims()) == 1
+    assert len(writes) <= 1  # only the manager who reserved the claim wrote to the tracker

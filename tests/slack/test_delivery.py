@@ -36,7 +36,9 @@ def _posts(slack: FakeSlack) -> list[object]:
 
 
 def _send(db: Path, slack: FakeSlack, owner: str = "p1", at: datetime = NOW) -> str:
-    return deliver_once(db, _client(slack), PARCEL, owner=owner, now=at, pacer=Pacer(interval=0))
+    return deliver_once(
+        db, _client(slack), PARCEL, owner=owner, now=lambda: at, pacer=Pacer(interval=0)
+    )
 
 
 def test_a_repeat_sends_nothing(tmp_path: Path, slack: FakeSlack) -> None:
@@ -79,8 +81,9 @@ def crash(*args, **kwargs):
 setattr(Store, "{method}", crash)
 client = WebClient(token=sys.argv[2], base_url=sys.argv[3])
 parcel = delivery.Parcel(recipient="UOMAR", period="2026-W45", text="Your digest", blocks=[])
+at = datetime.fromisoformat(sys.argv[4])
 delivery.deliver_once(Path(sys.argv[1]), client, parcel, owner="crashed",
-                      now=datetime.fromisoformat(sys.argv[4]), pacer=delivery.Pacer(interval=0))
+                      now=lambda: at, pacer=delivery.Pacer(interval=0))
 """
 
 

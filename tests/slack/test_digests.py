@@ -201,3 +201,14 @@ def test_nothing_needs_you_when_configured(world: tuple[Services, FakeSlack]) ->
         c for c in slack.calls_to("chat.postMessage") if "Nothing needs you" in json.dumps(c.args)
     ]
     assert posts
+
+
+def test_one_refused_digest_does_not_stop_the_others(world: tuple[Services, FakeSlack]) -> None:
+    services, slack = world
+    slack.script("chat.postMessage", {"ok": False, "error": "user_disabled"})
+    outcomes = _run(services, slack, MONDAY + timedelta(hours=10))
+    failed = [m for m, s in outcomes.items() if s.startswith("failed")]
+    assert len(failed) == 1 and outcomes[failed[0]] == "failed: user_disabled"
+    assert sum(1 for s in outcomes.values() if s == "sent") == 4  # the others, and leadership
+    again = _run(services, slack, MONDAY + timedelta(hours=11))
+    assert again[failed[0]] == "sent"  # the refusal released the claim: retried next run

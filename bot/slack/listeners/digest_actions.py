@@ -42,7 +42,8 @@ def register(app: App, services: Services, writer_for: claims.WriterFor) -> None
             writer_for=writer_for,
         )
         if result.ok and result.item:
-            new = claimed_item_blocks(result.item, action["selected_user"], body["user"]["id"])
+            assignee = result.assignee_slack or action["selected_user"]
+            new = claimed_item_blocks(result.item, assignee, body["user"]["id"])
             _update(client, body, uid, new)
         else:
             respond(
