@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -38,10 +39,24 @@ def open_store(path: Path | str) -> Iterator[Store]:
             # may lose the last commits, which a resumable sync simply fetches again.
             conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        MIGRATIONS.apply(db)
+        _migrate(db)
         yield Store(db)
     finally:
         conn.close()
+
+
+def _migrate(db: Database, attempts: int = 5) -> None:
+    """Apply pending migrations. Two processes starting on a new file race to apply the
+    same migration; each runs in a transaction, so the loser's is rolled back, and on a
+    retry it finds the migration applied."""
+    for attempt in range(1, attempts + 1):
+        try:
+            MIGRATIONS.apply(db)
+            return
+        except sqlite3.OperationalError:
+            if attempt == attempts:
+                raise
+            time.sleep(0.05 * attempt)
 
 
 class Store:

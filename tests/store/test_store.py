@@ -128,3 +128,27 @@ def test_backup_copies_a_consistent_database(tmp_path: Path) -> None:
         main, ["--db", str(tmp_path / "no.db"), "backup", str(tmp_path / "c.db")]
     )
     assert missing.exit_code == 1 and "no database" in missing.output
+
+
+def test_processes_starting_together_on_a_new_file_both_migrate(tmp_path: Path) -> None:
+    import threading
+
+    db = tmp_path / "fresh.db"
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            with open_store(db) as store:
+                store.count_issues()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with open_store(db) as store:
+        names = store.applied_migrations()
+    assert len(names) == len(set(names))
