@@ -11,6 +11,22 @@ from sqlite_utils import Database, Migrations
 MIGRATIONS = Migrations("impactbot")
 
 
+def _append_only(db: Database, table: str) -> None:
+    """Triggers that refuse every UPDATE and DELETE on ``table`` (evidence is appended to)."""
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+        )
+
+
+def _drop_empty(db: Database, table: str) -> None:
+    """Drop ``table`` to recreate it, refusing when it holds rows (they would be lost)."""
+    if db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+        raise RuntimeError(f"{table} is not empty: refusing to replace it")
+    db.execute(f"DROP TABLE {table}")  # its triggers and indexes go with it
+
+
 @MIGRATIONS(name="0001_issues_and_links")
 def _issues_and_links(db: Database) -> None:
     db.table("issues").create(
@@ -123,20 +139,14 @@ def _operations(db: Database) -> None:
 def _append_only_guards(db: Database) -> None:
     # The ledger and the audit log are evidence: corrections are new rows, never edits.
     for table in ("credit_ledger", "audit_log"):
-        for verb in ("UPDATE", "DELETE"):
-            db.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
+        _append_only(db, table)
 
 
 @MIGRATIONS(name="0006_credit_ledger_v2")
 def _credit_ledger_v2(db: Database) -> None:
     # The first ledger table never held rows (nothing minted before this migration); it is
     # replaced by one keyed on natural keys and pseudonymous person references.
-    if db.execute("SELECT count(*) FROM credit_ledger").fetchone()[0]:
-        raise RuntimeError("credit_ledger is not empty: refusing to replace it")
-    db.execute("DROP TABLE credit_ledger")
+    _drop_empty(db, "credit_ledger")
     db.table("credit_ledger").create(
         {
             "id": int,
@@ -170,12 +180,8 @@ def _credit_ledger_v2(db: Database) -> None:
         pk=("entry_id", "team_id"),
     )
     db.table("credit_received").create_index(["team_id", "at"])
-    for verb in ("UPDATE", "DELETE"):
-        for table in ("credit_ledger", "credit_received"):
-            db.execute(
-                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
+    for table in ("credit_ledger", "credit_received"):
+        _append_only(db, table)
     # A person's ledger rows name a random reference, never the person: forgetting someone
     # deletes the mapping, and their rows stay, anonymous, in every sum.
     db.table("people_refs").create({"person_id": str, "ref": str}, pk="person_id")
@@ -226,9 +232,7 @@ def _case_insensitive_key_lookups(db: Database) -> None:
 def _digests_claims_decisions(db: Database) -> None:
     # digests_sent gains a state so a send is claimed before it is posted: the primary key
     # lets one process win, and a claim left behind by a crash is finished, not repeated.
-    if db.execute("SELECT count(*) FROM digests_sent").fetchone()[0]:
-        raise RuntimeError("digests_sent is not empty: refusing to replace it")
-    db.execute("DROP TABLE digests_sent")
+    _drop_empty(db, "digests_sent")
     db.table("digests_sent").create(
         {
             "recipient": str,
