@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import statistics
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,9 +23,9 @@ from benchmarks.ledger import fill_ledger
 from bot.config import Settings
 from bot.services import Services
 from bot.slack.app import create_app
-from bot.slack.server import http_server
 from bot.store import open_store
 from tests.fakes.slack import FakeSlack
+from tests.slack.serving import serving
 from tests.slack_signing import request_headers, slash_command_body
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -79,21 +78,13 @@ def bench_slash_latency(
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=slack.url,
         )  # type: ignore[call-arg]
-        server = http_server(
-            create_app(settings, Services(settings, clock=lambda: NOW)), host="127.0.0.1", port=0
-        )
-        threading.Thread(target=server.run, daemon=True).start()
-        url = f"http://127.0.0.1:{server.effective_port}/slack/events"
+        app = create_app(settings, Services(settings, clock=lambda: NOW))
         acks, answers = [], []
-        try:
-            with httpx.Client(timeout=10) as http:
-                for n in range(requests):
-                    ack, answer = _one(http, url, slack, rng, n)
-                    acks.append(ack)
-                    answers.append(answer)
-        finally:
-            time.sleep(0.2)  # let the last answers leave before the server closes
-            server.close()
+        with serving(app) as base, httpx.Client(timeout=10) as http:
+            for n in range(requests):
+                ack, answer = _one(http, f"{base}/slack/events", slack, rng, n)
+                acks.append(ack)
+                answers.append(answer)
     ack, full = _percentiles(acks), _percentiles(answers)
     return {
         "requests": requests,

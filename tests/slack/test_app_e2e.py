@@ -4,7 +4,6 @@ calls into the local fake Slack, and the store in between."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,10 +18,10 @@ import yaml
 from bot.config import Settings
 from bot.services import Services
 from bot.slack.app import create_app
-from bot.slack.server import http_server
 from bot.store import open_store
 from tests.builders import TEAMS, issue
 from tests.fakes.slack import FakeSlack
+from tests.slack.serving import serving
 from tests.slack_signing import event_body, interaction_body, request_headers, slash_command_body
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -95,14 +94,8 @@ def bot(tmp_path: Path) -> Iterator[Bot]:
         )  # type: ignore[call-arg]
         services = Services(settings, clock=lambda: NOW)
         services.score()
-        server = http_server(create_app(settings, services), host="127.0.0.1", port=0)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        try:
-            yield Bot(f"http://127.0.0.1:{server.effective_port}", fake, services, db)
-        finally:
-            time.sleep(0.05)  # let answers in flight finish before waitress closes
-            server.close()
+        with serving(create_app(settings, services)) as url:
+            yield Bot(url, fake, services, db)
 
 
 def test_health_endpoint(bot: Bot) -> None:

@@ -22,7 +22,6 @@ from bot.core.models import IssueState, StateReason
 from bot.services import Services
 from bot.slack.app import create_app
 from bot.slack.blocks_digest import ACTION_CLAIM, ACTION_NOT_OURS, ACTION_UNDO
-from bot.slack.server import http_server
 from bot.store import open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.http import Governor
@@ -30,6 +29,7 @@ from bot.trackers.writeback import GitHubClaimWriter
 from tests.builders import issue
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
+from tests.slack.serving import serving
 from tests.slack.test_app_e2e import SECRET, _teams
 from tests.slack_signing import interaction_body, request_headers
 
@@ -117,14 +117,8 @@ def world(tmp_path: Path) -> Iterator[World]:
             governor=Governor(sleep=lambda s: None),
         )
         app = create_app(settings, services, writer_for=lambda source: GitHubClaimWriter(client))
-        server = http_server(app, host="127.0.0.1", port=0)
-        threading.Thread(target=server.run, daemon=True).start()
-        try:
-            yield World(f"http://127.0.0.1:{server.effective_port}", slack, github, services)
-        finally:
-            time.sleep(0.05)
-            server.close()
-            http.close()
+        with http, serving(app) as url:
+            yield World(url, slack, github, services)
 
 
 def _assignees(github: FakeGitHub) -> list[str]:
