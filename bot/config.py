@@ -45,6 +45,42 @@ class Settings(BaseSettings):
         description="GraphQL endpoint; derived from GITHUB_API_URL when unset",
     )
 
+    jira_url: str | None = Field(
+        default=None,
+        validation_alias="JIRA_URL",
+        description="Jira Cloud site, e.g. https://acme.atlassian.net",
+    )
+    jira_email: str | None = Field(
+        default=None,
+        validation_alias="JIRA_EMAIL",
+        description="email of the Atlassian account the API token belongs to",
+    )
+    jira_api_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="JIRA_API_TOKEN",
+        description="Atlassian API token (id.atlassian.com → Security → API tokens)",
+    )
+    linear_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="LINEAR_API_KEY",
+        description="Linear personal API key (Settings → Security & access)",
+    )
+    linear_api_url: str = Field(
+        default="https://api.linear.app/graphql",
+        validation_alias="LINEAR_API_URL",
+        description="Linear GraphQL endpoint",
+    )
+    gitlab_url: str = Field(
+        default="https://gitlab.com",
+        validation_alias="GITLAB_URL",
+        description="GitLab instance URL (self-managed: https://gitlab.example.com)",
+    )
+    gitlab_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="GITLAB_TOKEN",
+        description="GitLab access token with read_api (api to write claims back)",
+    )
+
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias="SLACK_BOT_TOKEN", description="xoxb- bot token"
     )

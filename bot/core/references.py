@@ -4,9 +4,12 @@ Recognised forms, in the order they are tried at each position:
 
 - GitHub issue / pull request URLs on any host (github.com or GitHub Enterprise):
   ``https://host/owner/repo/issues/123`` or ``.../pull/123`` → ``owner/repo#123``;
+- GitLab issue URLs on any host, groups nested to any depth:
+  ``https://gitlab.com/group/sub/proj/-/issues/12`` → ``group/sub/proj#12``;
+- Linear issue URLs: ``https://linear.app/acme/issue/ENG-12/some-slug`` → ``ENG-12``;
 - Jira browse URLs on any host, with or without a context path:
   ``https://acme.atlassian.net/browse/ABC-12`` → ``ABC-12``;
-- ``owner/repo#123``;
+- ``owner/repo#123`` (GitLab: ``group/sub/proj#123``);
 - ``#123``, resolved against the ``container`` (``owner/repo``) the text belongs to;
 - bare Jira keys ``ABC-123``: an uppercase project key of 2-10 characters starting with a
   letter, except well-known non-issue names (``UTF-8``, ``SHA-256``, ``ISO-8601``...,
@@ -42,15 +45,22 @@ _HOST = r"[A-Za-z0-9.-]+(?::\d+)?"
 _JIRA_KEY = r"[A-Z][A-Z0-9_]{1,9}-[1-9][0-9]*"
 _URL_CHAR = r"[^\s<>()\[\]{}|\"'`]"
 _SEGMENT = r"[^\s<>()\[\]{}|\"'`/?#]+"
+_GROUP = r"[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}"
+_LINEAR_KEY = r"[A-Z][A-Z0-9]{0,6}-[1-9][0-9]*"
 
 _REFERENCE = re.compile(
     rf"""
     https?://(?P<gh_host>{_HOST})/(?P<gh_owner>{_OWNER})/(?P<gh_repo>{_REPO})
         /(?:issues|pull)/(?P<gh_num>[0-9]+)(?![0-9A-Za-z_]) (?:[/?#]{_URL_CHAR}*)?
+  | https?://(?P<gl_host>{_HOST})/(?P<gl_path>{_GROUP}(?:/{_GROUP})+)
+        /-/(?:issues|work_items)/(?P<gl_num>[0-9]+)(?![0-9A-Za-z_]) (?:[/?#]{_URL_CHAR}*)?
+  | https?://(?P<lin_host>linear\.app)/{_SEGMENT}/issue/(?P<lin_key>{_LINEAR_KEY})
+        (?![0-9A-Za-z_]) (?:[/?#]{_URL_CHAR}*)?
   | https?://(?P<jira_host>{_HOST})/(?:{_SEGMENT}/)*browse/(?P<jira_url_key>{_JIRA_KEY})
         (?![0-9A-Za-z_-]) (?:[/?#]{_URL_CHAR}*)?
   | https?://{_URL_CHAR}+
-  | (?<![\w./-])(?P<owner>{_OWNER})/(?P<repo>{_REPO})\#(?P<num>[1-9][0-9]*)(?![0-9A-Za-z_])
+  | (?<![\w./-])(?P<owner>{_OWNER}(?:/{_GROUP})*)/(?P<repo>{_REPO})\#(?P<num>[1-9][0-9]*)
+        (?![0-9A-Za-z_])
   | (?<![\w&\#/-])\#(?P<short_num>[1-9][0-9]*)(?![0-9A-Za-z_])
   | (?<![\w-])(?P<jira_key>{_JIRA_KEY})(?![0-9A-Za-z_])
     """,
@@ -71,7 +81,10 @@ _CODE = re.compile(
 class TextReference(Frozen):
     """One issue mentioned in text.
 
-    ``key`` is ``owner/repo#N`` (GitHub) or ``ABC-N`` (Jira); ``host`` is the lower-cased host
+    ``key`` is ``owner/repo#N`` (GitHub, GitLab) or ``ABC-N`` (Jira, Linear). ``tracker`` is
+    the family the *form* says: a URL says it exactly; ``owner/repo#N`` is reported as GitHub
+    and a bare ``ABC-N`` as Jira, though either may belong to a GitLab or Linear source (see
+    ``bot.core.sources.SourceMap``, which decides). ``host`` is the lower-cased host
     when the reference was written as a URL, else ``None`` — callers use it to decide whether
     the reference points into the same tracker instance as the text.
     """
@@ -136,6 +149,11 @@ def _to_reference(match: re.Match[str], container: str | None) -> TextReference 
     if group("gh_num") is not None:
         key = f"{group('gh_owner')}/{group('gh_repo')}#{int(group('gh_num'))}"
         return TextReference(key=key, tracker=TrackerKind.GITHUB, host=group("gh_host").lower())
+    if group("gl_num") is not None:
+        key = f"{group('gl_path')}#{int(group('gl_num'))}"
+        return TextReference(key=key, tracker=TrackerKind.GITLAB, host=group("gl_host").lower())
+    if group("lin_key") is not None:
+        return TextReference(key=group("lin_key"), tracker=TrackerKind.LINEAR, host="linear.app")
     if group("jira_url_key") is not None:
         host = group("jira_host").lower()
         return TextReference(key=group("jira_url_key"), tracker=TrackerKind.JIRA, host=host)

@@ -39,6 +39,18 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+#: Turns a tracker's answer into what ``bot.core.ratelimit.decide`` reads: a status and
+#: lower-case headers in GitHub's dialect (``x-ratelimit-remaining``, ``x-ratelimit-reset`` in
+#: epoch seconds, ``retry-after``). Trackers that say it differently (GitLab's
+#: ``ratelimit-*``, Linear's millisecond resets and ``RATELIMITED`` errors on 400) pass their own.
+Normalise = Callable[[httpx.Response], tuple[int, dict[str, str]]]
+
+
+def github_dialect(response: httpx.Response) -> tuple[int, dict[str, str]]:
+    """The default ``Normalise``: the status as is, header names lower-cased."""
+    return response.status_code, {k.lower(): v for k, v in response.headers.items()}
+
+
 class Governor:
     """Rate-limit state and retries for one credential; safe to share between threads."""
 
@@ -50,8 +62,10 @@ class Governor:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = _utc_now,
         jitter: Callable[[], float] = random.random,
+        normalise: Normalise = github_dialect,
     ) -> None:
         self.policy = policy
+        self._normalise = normalise
         self.reserve = reserve
         self.stats = GovernorStats()
         self.remaining: dict[str, int] = {}
@@ -103,15 +117,15 @@ class Governor:
                 jitter=self._jitter(),
                 policy=self.policy,
             )
-        headers = {k.lower(): v for k, v in response.headers.items()}
+        status, headers = self._normalise(response)
         server_now = _server_time(headers) or self._clock()
         self._observe(headers, resource, server_now)
-        if response.status_code == 304:
+        if status == 304:
             with self._lock:
                 self.stats.not_modified += 1
         # Reset times are the server's: judge them by the server's Date, not by our clock.
         return decide(
-            response.status_code,
+            status,
             headers,
             attempt=attempt,
             now=server_now,

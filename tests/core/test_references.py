@@ -39,6 +39,9 @@ def keys(text: str, **kwargs: str) -> list[str]:
         ("DATA-12 blocks ML_OPS-7", ["DATA-12", "ML_OPS-7"]),
         ("branch feature/DATA-12-fix-labels", ["DATA-12"]),
         ("DATA-12, DATA-12 and #1 then #1", ["DATA-12", "acme/asr#1"]),
+        ("https://gitlab.com/g/p/-/issues/5 and g/sub/p#6", ["g/p#5", "g/sub/p#6"]),
+        ("https://git.acme.io/a/b/c/-/work_items/7#note_1", ["a/b/c#7"]),
+        ("https://linear.app/acme/issue/ENG-12/fix-the-thing", ["ENG-12"]),
     ],
 )
 def test_forms(text: str, expected: list[str]) -> None:
@@ -51,8 +54,9 @@ def test_forms(text: str, expected: list[str]) -> None:
         "UTF-8, SHA-256, ISO-8601, COVID-19, HTTP-2, RFC-7231, GPT-4",
         "a lowercase abc-12 or Abc-12, a one-letter X-1, a too long ABCDEFGHIJK-1",
         "ABC-0 ABC-12x 12ABC-3",
-        "html &#123; colour a#12 or a/b/c#4",
-        "https://example.com/DATA-12/org/repo#5 https://gitlab.com/g/p/-/issues/5",
+        "html &#123; colour a#12 or a/#4 or /b#3",
+        "https://example.com/DATA-12/org/repo#5 https://gitlab.com/g/p/-/merge_requests/5",
+        "https://linear.app/acme/team/ENG/active https://example.com/issue/ENG-5",
         "inline `DATA-1` and ``code with ` DATA-2``",
         "```\nDATA-3 a/b#4\n```\n~~~python\nhttps://github.com/a/b/issues/1\n~~~",
         "{code:java}DATA-5{code} {noformat}DATA-6{noformat} {{DATA-7}}",
@@ -84,6 +88,14 @@ def test_tracker_and_host() -> None:
         TextReference(key="c/d#2", tracker=TrackerKind.GITHUB, host="ghe.acme.corp"),
         TextReference(key="DATA-3", tracker=TrackerKind.JIRA),
     ]  # E-4: a one-letter project key is not a Jira key
+
+
+def test_gitlab_and_linear_urls_say_their_tracker_and_host() -> None:
+    text = "https://GitLab.acme.io/g/s/p/-/issues/3 https://linear.app/acme/issue/ENG-4/x"
+    assert extract_references(text) == [
+        TextReference(key="g/s/p#3", tracker=TrackerKind.GITLAB, host="gitlab.acme.io"),
+        TextReference(key="ENG-4", tracker=TrackerKind.LINEAR, host="linear.app"),
+    ]
     assert extract_references("https://x.atlassian.net/browse/EE-4")[0].host == "x.atlassian.net"
 
 
