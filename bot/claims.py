@@ -21,15 +21,14 @@ from bot.core.digest import (
     digest_item,
     teams_managed_by,
 )
-from bot.core.identity import Directory
-from bot.core.ratelimit import RetryPolicy
-from bot.core.rules import Rules
-from bot.errors import ImpactbotError
+from bot.core.identity import Directory, handle_field
+from bot.core.models import Issue, TrackerKind
+from bot.core.rules import Person, Rules
+from bot.errors import ConfigurationError, ImpactbotError
 from bot.services import Services
 from bot.store import Store, open_store
-from bot.trackers.github.client import GitHubClient
-from bot.trackers.http import Governor
-from bot.trackers.writeback import ClaimWriter, GitHubClaimWriter, WriteResult
+from bot.trackers import registry
+from bot.trackers.writeback import ClaimWriter, WriteResult
 
 WriterFor = Callable[[str], ClaimWriter | None]  # issue source → its writer (None: none)
 
@@ -77,7 +76,7 @@ def claim(
     if issue is None:
         return ClickResult(False, "That item is no longer in impactbot's store.")
     person = next(p for p in rules.teams.people if p.id == assignee)
-    handle = getattr(person, issue.author.tracker.value if issue.author else "github", None)
+    handle = handle_in(person, issue, rules)
     writer = writer_for(issue.source)
     if writer is None or not handle:
         return ClickResult(
@@ -195,8 +194,9 @@ def undo(
         # Un-assign only what the bot assigned, and only then take the claim back.
         person = next((p for p in rules.teams.people if p.id == standing["assignee"]), None)
         writer = writer_for(issue.source)
-        if person is not None and person.github and writer is not None:
-            undone = writer.unassign(issue.key, person.github)
+        handle = handle_in(person, issue, rules) if person is not None else None
+        if handle and writer is not None:
+            undone = writer.unassign(issue.key, handle)
             if not undone.ok:
                 return ClickResult(False, f"Not undone: {undone.detail}")
     with open_store(services.settings.db_path) as store:
@@ -220,23 +220,29 @@ def _made_at(store: Store, uid: str, *, kind: str, manager: str) -> datetime | N
     return datetime.fromisoformat(rows[-1]["at"]) if rows else None
 
 
-def github_writer_for(settings: Settings) -> WriterFor:
-    """Claim write-back to the configured GitHub (issues of other sources: none yet)."""
-    token = settings.github_token.get_secret_value() if settings.github_token else ""
+def tracker_writer_for(settings: Settings, rules: Callable[[], Rules]) -> WriterFor:
+    """Claim write-back to the tracker each source of ``sources.yaml`` syncs from (issues
+    imported from `gh` JSON go to GitHub when a token is set). ``rules`` is read at each
+    click, so an edited ``sources.yaml`` applies without a restart. A source whose
+    credentials are missing has no writer: the click says so."""
 
     def writer_for(source: str) -> ClaimWriter | None:
-        if not token or not source.startswith("github"):
+        try:
+            return registry.claim_writer(
+                settings, rules().sources, source, http=httpx.Client(timeout=20)
+            )
+        except ConfigurationError:
             return None
-        client = GitHubClient(
-            httpx.Client(timeout=20),
-            api_url=settings.github_api_url,
-            graphql_url=settings.github_graphql_url,
-            token=token,
-            governor=Governor(policy=RetryPolicy(max_attempts=3)),
-        )
-        return GitHubClaimWriter(client)
 
     return writer_for
+
+
+def handle_in(person: Person, issue: Issue, rules: Rules) -> str | None:
+    """``person``'s handle in the tracker ``issue`` lives in (from teams.yaml)."""
+    kind = registry.kind_of(rules.sources, issue.source)
+    if kind is None:
+        kind = issue.author.tracker if issue.author else TrackerKind.GITHUB
+    return handle_field(person, kind)
 
 
 def _ref() -> str:

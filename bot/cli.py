@@ -125,7 +125,7 @@ def sync(ctx: click.Context, source: str | None, full: bool, sweep: bool | None)
 
     outcome = _services(ctx).sync(source=source, full=full, sweep=sweep, progress=progress)
     render.print_sync(_console(), outcome)
-    if outcome.report.failed:
+    if outcome.failed:
         sys.exit(1)
 
 

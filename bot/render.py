@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Table
 
+from bot.core.models import TrackerKind
 from bot.core.rules import RuleProblem
 from bot.services import (
     Explanation,
@@ -130,19 +131,32 @@ def print_demo(console: Console, result: DemoResult) -> None:
 
 def print_sync(console: Console, outcome: SyncOutcome) -> None:
     """The summary line(s) after a sync: per source totals, failures, budget spent."""
-    report, client = outcome.report, outcome.client
-    gov = client.governor.stats
-    console.print(
-        f"synced {report.source}: {len(report.streams)} repositories, "
-        f"{sum(s.seen for s in report.streams)} items seen, {report.written} issues written, "
-        f"{sum(s.deleted for s in report.streams)} removed; {gov.requests} requests "
-        f"({gov.not_modified} not modified), {client.graphql_cost.points} GraphQL points, "
-        f"{gov.retries} waits ({gov.waited_seconds:.0f} s)",
-        highlight=False,
-    )
-    for failed in report.failed:
-        console.print(f"[red]✗[/] {esc(failed.key)}: {esc(failed.error or '')}", highlight=False)
+    for synced in outcome.sources:
+        report, gov = synced.report, synced.stats
+        points = (
+            f", {synced.graphql_points} GraphQL points" if synced.graphql_points is not None else ""
+        )
+        console.print(
+            f"synced {report.source}: {len(report.streams)} {_STREAMS[synced.kind]}, "
+            f"{sum(s.seen for s in report.streams)} items seen, {report.written} issues "
+            f"written, {sum(s.deleted for s in report.streams)} removed; {gov.requests} "
+            f"requests ({gov.not_modified} not modified){points}, "
+            f"{gov.retries} waits ({gov.waited_seconds:.0f} s)",
+            highlight=False,
+        )
+        for failed in report.failed:
+            console.print(
+                f"[red]✗[/] {esc(failed.key)}: {esc(failed.error or '')}", highlight=False
+            )
     print_score(console, outcome.score)
+
+
+_STREAMS = {
+    TrackerKind.GITHUB: "repositories",
+    TrackerKind.JIRA: "projects",
+    TrackerKind.LINEAR: "teams",
+    TrackerKind.GITLAB: "groups and projects",
+}
 
 
 def print_credit_act(console: Console, act: CreditAct) -> None:

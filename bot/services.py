@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.core.identity import Directory
-from bot.core.models import Contribution, Issue, ScoreCard
+from bot.core.models import Contribution, Issue, ScoreCard, TrackerKind
 from bot.core.orphans import rank_orphans
 from bot.core.rules import RuleProblem, Rules
 from bot.core.scoring import score_issues
@@ -28,10 +28,14 @@ from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
 from bot.rules_files import check_rules_dir, load_rules
 from bot.store import Store, open_store
 from bot.trackers.file_import import ImportFormat, parse_export
-from bot.trackers.github.client import GitHubClient
-from bot.trackers.github.connector import GitHubConnector
-from bot.trackers.http import Governor
-from bot.trackers.sync import ProgressDisplay, SyncReport, run_sync
+from bot.trackers.http import Governor, GovernorStats
+from bot.trackers.registry import (
+    ConfiguredSource,
+    build_connector,
+    configured_sources,
+    source_map,
+)
+from bot.trackers.sync import Connector, ProgressDisplay, SyncReport, run_sync
 
 Clock = Callable[[], datetime]
 
@@ -51,10 +55,23 @@ class ImportResult:
 
 
 @dataclass(frozen=True)
-class SyncOutcome:
+class SourceSync:
+    """What syncing one source did, and what it cost."""
+
     report: SyncReport
-    client: GitHubClient
+    kind: TrackerKind
+    stats: GovernorStats
+    graphql_points: int | None = None  # GitHub's GraphQL cost; None elsewhere
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    sources: tuple[SourceSync, ...]
     score: ScoreSummary
+
+    @property
+    def failed(self) -> bool:
+        return any(s.report.failed for s in self.sources)
 
 
 @dataclass(frozen=True)
@@ -192,51 +209,65 @@ class Services(CreditUseCases):
 
         ``source`` limits the sync to one configured source; ``full`` ignores saved cursors;
         ``sweep`` forces (True) or skips (False) the check for vanished issues, which
-        otherwise runs when due. ``progress`` builds the progress display, given a function
-        describing the rate-limit budget left. Raises ``ConfigurationError`` when nothing
-        can be synced.
+        otherwise runs when due. ``progress`` builds the progress display of each source,
+        given a function describing its rate-limit budget left. Raises
+        ``ConfigurationError`` when nothing can be synced or credentials are missing (before
+        any source is synced).
         """
         rules = self.rules()
-        github = rules.sources.github
-        if github is None or (source is not None and source != github.source):
-            known = github.source if github else "none configured"
+        chosen = [s for s in configured_sources(rules.sources) if source in (None, s.name)]
+        if not chosen:
+            known = ", ".join(s.name for s in configured_sources(rules.sources))
             raise ConfigurationError(
                 f"no source {source or ''!r} to sync in {self.settings.rules_dir}/sources.yaml"
-                f" (configured: {known})"
+                f" (configured: {known or 'none'})"
             )
-        token = self.settings.github_token
-        if token is None or not token.get_secret_value():
-            raise ConfigurationError("GITHUB_TOKEN is not set (see .env.example)")
         owned = http is None
         client = http or httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
-        governor = Governor()
+        pins = source_map(self.settings, rules.sources)
         try:
-            connector = GitHubConnector(
-                GitHubClient(
-                    client,
-                    api_url=self.settings.github_api_url,
-                    graphql_url=self.settings.github_graphql_url,
-                    token=token.get_secret_value(),
-                    governor=governor,
-                ),
-                github,
-                clock=self.clock,
-                sweep=sweep,
-            )
-            display = progress(governor.describe_budget) if progress else None
-            with display or nullcontext():
-                report = run_sync(
-                    connector,
-                    db_path=self.settings.db_path,
-                    clock=self.clock,
-                    full=full,
-                    concurrency=github.concurrency,
-                    progress=display,
-                )
+            built = [
+                (chosen_source, *build_connector(
+                    self.settings, chosen_source, http=client, clock=self.clock,
+                    source_map=pins, sweep=sweep,
+                ))
+                for chosen_source in chosen
+            ]  # fmt: skip
+            synced = [
+                self._sync_one(setup, connector, governor, full=full, progress=progress)
+                for setup, connector, governor in built
+            ]
         finally:
             if owned:
                 client.close()
-        return SyncOutcome(report=report, client=connector.client, score=self.score(rules))
+        return SyncOutcome(sources=tuple(synced), score=self.score(rules))
+
+    def _sync_one(
+        self,
+        setup: ConfiguredSource,
+        connector: Connector,
+        governor: Governor,
+        *,
+        full: bool,
+        progress: Callable[[Callable[[], str]], ProgressDisplay] | None,
+    ) -> SourceSync:
+        display = progress(governor.describe_budget) if progress else None
+        with display or nullcontext():
+            report = run_sync(
+                connector,
+                db_path=self.settings.db_path,
+                clock=self.clock,
+                full=full,
+                concurrency=setup.concurrency,
+                progress=display,
+            )
+        cost = getattr(getattr(connector, "client", None), "graphql_cost", None)
+        return SourceSync(
+            report=report,
+            kind=setup.kind,
+            stats=governor.stats,
+            graphql_points=cost.points if cost is not None else None,
+        )
 
     # ---------------------------------------------------------------- scoring
 

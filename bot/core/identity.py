@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.core.models import Actor, Issue, TrackerKind
-from bot.core.rules import TeamsRules
+from bot.core.rules import Person, TeamsRules
 
 _HANDLE_FIELD = {
     TrackerKind.GITHUB: "github",
@@ -19,6 +19,12 @@ _HANDLE_FIELD = {
     TrackerKind.LINEAR: "linear",
     TrackerKind.GITLAB: "gitlab",
 }
+
+
+def handle_field(person: Person, tracker: TrackerKind) -> str | None:
+    """``person``'s handle in ``tracker``, as teams.yaml gives it (None: not given)."""
+    handle: str | None = getattr(person, _HANDLE_FIELD[tracker])
+    return handle
 
 
 @dataclass(frozen=True)

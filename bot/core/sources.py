@@ -93,10 +93,9 @@ class SourceMap:
             return home.name
         if len(matching) == 1:
             return matching[0]
-        if not matching and home is not None and home.kind is TrackerKind.JIRA:
-            if home.name not in self._patterns:
-                return home.name
-        return None
+        if home is None or matching or home.kind is not TrackerKind.JIRA:
+            return None
+        return home.name if home.name not in self._patterns else None
 
 
 def _info(

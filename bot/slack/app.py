@@ -13,7 +13,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.claims import WriterFor, github_writer_for
+from bot.claims import WriterFor, tracker_writer_for
 from bot.config import Settings
 from bot.errors import ConfigurationError
 from bot.services import Services
@@ -52,7 +52,9 @@ def create_app(
     app.middleware(_once_per_event(services))
     commands.register(app, services)
     actions.register(app, services)
-    digest_actions.register(app, services, writer_for or github_writer_for(settings))
+    digest_actions.register(
+        app, services, writer_for or tracker_writer_for(settings, services.rules)
+    )
     shortcuts.register(app, services)
     events.register(app, services, flag_emoji=settings.flag_emoji)
     app.error(_tell_the_user)

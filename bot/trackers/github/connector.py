@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.core.models import Issue, PullRequest
 from bot.core.rules import GitHubSources
+from bot.core.sources import SourceMap
 from bot.trackers.github import queries
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.payloads import (
@@ -41,8 +42,10 @@ class GitHubConnector:
         *,
         clock: Callable[[], datetime],
         sweep: bool | None = None,
+        source_map: SourceMap | None = None,
     ) -> None:
         self.client = client
+        self.source_map = source_map
         self.sources = sources
         self.source = sources.source
         self.clock = clock
@@ -143,7 +146,13 @@ class RepoStream:
             [pid for d in details.values() for pid in d.closer_ids if pid not in closers]
         )
         return [
-            to_issue(rest, d, [closers[c] for c in d.closer_ids if c in closers], source=source)
+            to_issue(
+                rest,
+                d,
+                [closers[c] for c in d.closer_ids if c in closers],
+                source=source,
+                source_map=self.connector.source_map,
+            )
             for rest in changed
             for d in [details.get(rest.node_id, IssueDetails())]
         ]

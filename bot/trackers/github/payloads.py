@@ -27,6 +27,7 @@ from bot.core.models import (
     StateReason,
     TrackerKind,
 )
+from bot.core.sources import SourceMap
 from bot.trackers.github.text import github_text_links
 
 
@@ -204,8 +205,10 @@ def to_issue(
     closers: Sequence[PullRequest],
     *,
     source: str,
+    source_map: SourceMap | None = None,
 ) -> Issue:
-    """Join a REST item with its GraphQL details into an ``Issue``."""
+    """Join a REST item with its GraphQL details into an ``Issue``; ``source_map`` pins
+    references to other trackers."""
     repo = rest.repo
     key = f"{repo}#{rest.number}"
     closed = rest.state == "closed"
@@ -217,6 +220,7 @@ def to_issue(
         container=repo,
         source=source,
         host=urlsplit(rest.html_url).netloc.lower(),
+        source_map=source_map,
     )
     return Issue(
         source=source,

@@ -10,6 +10,7 @@ from datetime import UTC
 
 from bot.core.models import Comment, IssueLink, TrackerKind
 from bot.core.references import TextReference, reference_links
+from bot.core.sources import SourceMap
 
 
 def github_text_links(
@@ -22,11 +23,12 @@ def github_text_links(
     source: str,
     host: str,
     skip: Sequence[str] = (),
+    source_map: SourceMap | None = None,
 ) -> tuple[IssueLink, ...]:
     """One ``REFERENCES`` link per distinct target, with where it was first seen.
 
-    GitHub references on ``host`` (or written without a host) point into ``source``; Jira
-    keys and other hosts' URLs stay unpinned, to be resolved across trackers.
+    GitHub references on ``host`` (or written without a host) point into ``source``; others
+    are pinned by ``source_map`` where it knows their source, else left unpinned.
     """
     texts = [(title, f"mentioned in the title of {key}"), (body, f"mentioned in the body of {key}")]
     for comment in comments:
@@ -36,7 +38,9 @@ def github_text_links(
 
     def source_of(ref: TextReference) -> str | None:
         same_instance = ref.tracker is TrackerKind.GITHUB and ref.host in (None, host)
-        return source if same_instance else None
+        if same_instance:
+            return source
+        return source_map.source_of(ref, home=source) if source_map else None
 
     return tuple(
         reference_links(texts, exclude=key, source_of=source_of, container=container, skip=skip)
