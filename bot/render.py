@@ -106,7 +106,8 @@ def print_import(console: Console, result: ImportResult) -> None:
 def print_score(console: Console, summary: ScoreSummary) -> None:
     console.print(
         f"scored {summary.issues} issues: {summary.orphans} orphans, {summary.surfaced} at or "
-        f"above the surfacing threshold ({summary.threshold:g})",
+        f"above the surfacing threshold ({summary.threshold:g}); {summary.duplicates} "
+        "near-duplicate pairs",
         highlight=False,
     )
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from slack_sdk import WebClient
 
+from bot import duplicates
 from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.models import Contribution, Issue, ScoreCard, TrackerKind
@@ -81,6 +82,7 @@ class ScoreSummary:
     surfaced: int  # orphans at or above the surfacing threshold
     threshold: float
     credit: MintSummary = field(default_factory=MintSummary)
+    duplicates: int = 0  # near-duplicate pairs known after this run
 
 
 @dataclass(frozen=True)
@@ -278,12 +280,14 @@ class Services(CreditUseCases):
         now = self.clock()
         with open_store(self.settings.db_path) as store:
             issues = store.load_issues()
+            found = duplicates.refresh(store, rules.duplicates, issues, now=now)
             cards = score_issues(
                 issues,
                 directory=Directory.build(rules.teams),
                 rules=rules.scoring,
                 now=now,
                 flags=store.load_flags(),
+                near_duplicates=found.pairs,
             )
             with store.transaction():
                 store.replace_directory(rules.teams)
@@ -292,6 +296,7 @@ class Services(CreditUseCases):
         threshold = rules.scoring.surfacing_threshold
         orphans = [c for c in cards if c.is_orphan]
         return ScoreSummary(
+            duplicates=len(found.pairs),
             issues=len(cards),
             orphans=len(orphans),
             surfaced=sum(1 for c in orphans if c.total >= threshold),

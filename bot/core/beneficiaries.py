@@ -20,6 +20,7 @@ _INCOMING_BENEFIT = {
     LinkKind.BLOCKED_BY: BenefitKind.LINK,
     LinkKind.RELATES: BenefitKind.LINK,
     LinkKind.DUPLICATES: BenefitKind.DUPLICATE,
+    LinkKind.LOOKS_LIKE: BenefitKind.DUPLICATE,  # another team filed a near-duplicate
 }
 # An edge *out of* this issue of these kinds means the same, seen from this side.
 _OUTGOING_BENEFIT = {
@@ -109,6 +110,8 @@ def _describe(edge: Edge, *, incoming: bool) -> str:
         # A tracker's backlink says the same as the other issue's own mention: word it alike,
         # so that both collapse into one piece of evidence.
         return f"{other} references it"
+    if edge.kind is LinkKind.LOOKS_LIKE:
+        return f"{other} looks like a duplicate of it, {edge.evidence}"
     verb = edge.kind.value.replace("_", " ")
     return f"{other} {verb} it" if incoming else f"it {verb} {other}"
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.core.models import Issue, IssueLink, IssueRef, LinkKind
+from bot.core.models import Issue, IssueLink, IssueRef, LinkKind, NearDuplicate
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,14 @@ class LinkIndex:
     outgoing: dict[str, tuple[Edge, ...]]
 
     @classmethod
-    def build(cls, issues: Iterable[Issue]) -> LinkIndex:
-        """Resolve every link of every issue; unresolvable references are dropped.
+    def build(
+        cls, issues: Iterable[Issue], near_duplicates: Iterable[NearDuplicate] = ()
+    ) -> LinkIndex:
+        """Resolve every link of every issue; unresolvable references are dropped. Each
+        near-duplicate pair between two of ``issues`` adds a ``LOOKS_LIKE`` edge both ways.
 
-        Deterministic: edges keep the order of ``issues`` and of each issue's links.
+        Deterministic: edges keep the order of ``issues`` and of each issue's links, then
+        the pairs' order.
         """
         issue_list = list(issues)
         by_uid = {i.uid for i in issue_list}
@@ -52,6 +56,13 @@ class LinkIndex:
                 edge = Edge(issue.uid, link.kind, target, link.evidence)
                 incoming[target].append(edge)
                 outgoing[issue.uid].append(edge)
+        for pair in near_duplicates:
+            if pair.uid not in by_uid or pair.other_uid not in by_uid:
+                continue
+            for one, other in ((pair.uid, pair.other_uid), (pair.other_uid, pair.uid)):
+                edge = Edge(one, LinkKind.LOOKS_LIKE, other, _looks_like(pair))
+                incoming[other].append(edge)
+                outgoing[one].append(edge)
         return cls(
             incoming={k: tuple(v) for k, v in incoming.items()},
             outgoing={k: tuple(v) for k, v in outgoing.items()},
@@ -77,6 +88,11 @@ def resolve(
     if len(home) == 1:
         return home[0]
     return candidates[0] if len(candidates) == 1 else None
+
+
+def _looks_like(pair: NearDuplicate) -> str:
+    words = ", ".join(pair.matched[:4])
+    return f"texts alike ({pair.score:.2f}" + (f": {words})" if words else ")")
 
 
 def link_to(key: str, kind: LinkKind, evidence: str, source: str | None = None) -> IssueLink:

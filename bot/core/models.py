@@ -51,6 +51,7 @@ class LinkKind(StrEnum):
     DUPLICATED_BY = "duplicated_by"
     RELATES = "relates"
     REFERENCED_BY = "referenced_by"  # the target mentioned this issue (a tracker's backlink)
+    LOOKS_LIKE = "looks_like"  # impactbot found the two texts alike (a near-duplicate)
 
 
 class Actor(Frozen):
@@ -140,6 +141,15 @@ class Issue(Frozen):
     @property
     def is_open(self) -> bool:
         return self.state is IssueState.OPEN
+
+
+class NearDuplicate(Frozen):
+    """Two issues whose texts read alike, as impactbot's duplicate finder scored them."""
+
+    uid: str
+    other_uid: str
+    score: float = Field(ge=0, le=1)
+    matched: tuple[str, ...] = ()
 
 
 class Flag(Frozen):

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.core.dupes.rules import DuplicateRules
 from bot.core.models import BenefitKind, OrphanReason
 
 
@@ -352,6 +353,7 @@ class Rules(_Rule):
     scoring: ScoringRules = ScoringRules()
     credit: CreditRules = CreditRules()
     sources: SourcesRules = SourcesRules()
+    duplicates: DuplicateRules = DuplicateRules()
 
 
 class RuleProblem(_Rule):
@@ -373,11 +375,12 @@ class RulesInvalidError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-RULE_FILES: dict[str, type[_Rule]] = {
+RULE_FILES: dict[str, type[BaseModel]] = {
     "teams.yaml": TeamsRules,
     "scoring.yaml": ScoringRules,
     "credit.yaml": CreditRules,
     "sources.yaml": SourcesRules,
+    "duplicates.yaml": DuplicateRules,
 }
 
 
@@ -399,7 +402,7 @@ def parse_rules(documents: Mapping[str, Any]) -> Rules:
     alike. Deterministic; performs no I/O.
     """
     problems: list[RuleProblem] = []
-    parsed: dict[str, _Rule] = {}
+    parsed: dict[str, BaseModel] = {}
     for file, model in RULE_FILES.items():
         data = documents.get(file)
         if data is None:

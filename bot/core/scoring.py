@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.core.beneficiaries import BenefitContext, find_beneficiaries, team_strengths
 from bot.core.identity import Directory, Ownership
 from bot.core.links import LinkIndex
-from bot.core.models import Flag, Issue, IssueState, ScoreCard
+from bot.core.models import Flag, Issue, IssueState, NearDuplicate, ScoreCard
 from bot.core.orphans import find_orphan_reasons, orphan_factor
 from bot.core.rules import ScoringRules
 from bot.core.signals import MODIFIERS, VALUE_SIGNALS, SignalInput, incentive_gap_share
@@ -28,9 +28,11 @@ def score_issues(
     rules: ScoringRules,
     now: datetime,
     flags: Mapping[str, Sequence[Flag]] | None = None,
+    near_duplicates: Sequence[NearDuplicate] = (),
 ) -> list[ScoreCard]:
-    """Score every issue against the others (links need the whole set); same order."""
-    context = ScoringContext.build(issues, directory, flags or {})
+    """Score every issue against the others (links need the whole set); same order.
+    ``near_duplicates`` found by the duplicate finder count like duplicate links."""
+    context = ScoringContext.build(issues, directory, flags or {}, near_duplicates)
     return [context.score(issue, rules=rules, now=now) for issue in issues]
 
 
@@ -68,11 +70,16 @@ class ScoringContext:
 
     @classmethod
     def build(
-        cls, issues: Sequence[Issue], directory: Directory, flags: Mapping[str, Sequence[Flag]]
+        cls,
+        issues: Sequence[Issue],
+        directory: Directory,
+        flags: Mapping[str, Sequence[Flag]],
+        near_duplicates: Sequence[NearDuplicate] = (),
     ) -> ScoringContext:
         ownerships = {i.uid: directory.ownership(i) for i in issues}
         owner_of = {uid: o.team for uid, o in ownerships.items()}
-        return cls(directory, LinkIndex.build(issues), ownerships, owner_of, flags)
+        links = LinkIndex.build(issues, near_duplicates)
+        return cls(directory, links, ownerships, owner_of, flags)
 
     def score(self, issue: Issue, *, rules: ScoringRules, now: datetime) -> ScoreCard:
         return score_issue(

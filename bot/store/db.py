@@ -22,6 +22,7 @@ from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Flag, Issue, ScoreCard
 from bot.core.rules import TeamsRules
 from bot.errors import UnknownIssueError
+from bot.store.duplicates import DuplicateTables
 from bot.store.migrations import MIGRATIONS
 
 
@@ -59,7 +60,7 @@ def _migrate(db: Database, attempts: int = 5) -> None:
             time.sleep(0.05 * attempt)
 
 
-class Store:
+class Store(DuplicateTables):
     """Typed access to the tables; callers never write SQL."""
 
     def __init__(self, db: Database) -> None:
@@ -623,6 +624,7 @@ class Store:
             "DELETE FROM people WHERE id = ?",
             "DELETE FROM flags WHERE person_id = ?",
             "UPDATE confirmations SET confirmed_by = 'former member' WHERE confirmed_by = ?",
+            "UPDATE dupe_feedback SET person = 'former member' WHERE person = ?",
         ):
             self.db.execute(sql, [person_id])
         return ref

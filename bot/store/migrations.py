@@ -283,3 +283,19 @@ def _credit_notices(db: Database) -> None:
         "INSERT INTO credit_notices (entry_id, noticed_at) "
         "SELECT id, at FROM credit_ledger WHERE kind = 'mint'"
     )
+
+
+@MIGRATIONS(name="0011_near_duplicates")
+def _near_duplicates(db: Database) -> None:
+    # Each issue's analysed text, so that only new or edited issues are analysed again;
+    # `fingerprint` covers the text and the analysis settings.
+    db.table("dupe_docs").create({"uid": str, "fingerprint": str, "doc": str}, pk="uid")
+    # Pairs at or above the reporting threshold, stored once with a < b.
+    db.table("dupe_pairs").create(
+        {"a": str, "b": str, "score": float, "matched": str, "found_at": str}, pk=("a", "b")
+    )
+    db.table("dupe_pairs").create_index(["b"])
+    # "Not a duplicate" from people: the pair is never shown again.
+    db.table("dupe_feedback").create(
+        {"a": str, "b": str, "verdict": str, "person": str, "at": str}, pk=("a", "b")
+    )

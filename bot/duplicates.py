@@ -1,0 +1,133 @@
+"""Near-duplicate detection over the store: keeping the analysed documents and found pairs
+up to date after each sync or import, and answering "what looks like this issue?".
+
+Incremental: an issue is analysed again only when its text (or the analysis settings)
+changed, and only new or changed open issues are matched against the rest; the pairs of
+the others stay as found. The in-memory index is rebuilt from the stored documents, which
+costs a JSON parse per issue, not a text analysis.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.dupes import Candidate, DupeDoc, DuplicateIndex, DuplicateRules, analyse
+from bot.core.models import Issue, NearDuplicate
+from bot.store import Store
+from bot.store.duplicates import StoredPair, ordered
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What one refresh did: documents analysed and removed, issues matched, pairs known."""
+
+    analysed: int
+    removed: int
+    matched: int
+    pairs: tuple[NearDuplicate, ...]
+
+
+def fingerprint(issue: Issue, rules: DuplicateRules) -> str:
+    """A digest of everything analysis reads from ``issue``, and of the settings it uses."""
+    parts = [
+        rules.model_dump_json(),
+        issue.title,
+        issue.body,
+        issue.container,
+        "\x1f".join(issue.components),
+        issue.created_at.isoformat(),
+    ]
+    return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()
+
+
+def analysed(issue: Issue, rules: DuplicateRules) -> DupeDoc:
+    """``issue`` as the duplicate index reads it."""
+    return analyse(
+        issue.uid,
+        title=issue.title,
+        body=issue.body,
+        container=issue.container,
+        created_at=issue.created_at,
+        components=issue.components,
+        rules=rules,
+    )
+
+
+def refresh(
+    store: Store, rules: DuplicateRules, issues: Sequence[Issue], *, now: datetime
+) -> Refresh:
+    """Bring documents and pairs up to date with ``issues`` (all issues in the store).
+
+    Writes in one transaction per step, so an interrupted refresh leaves a consistent
+    store that the next refresh completes (changed issues are found by fingerprint)."""
+    known = store.dupe_fingerprints()
+    prints = {issue.uid: fingerprint(issue, rules) for issue in issues}
+    changed = [issue for issue in issues if known.get(issue.uid) != prints[issue.uid]]
+    gone = sorted(set(known) - set(prints))
+    fresh = {issue.uid: analysed(issue, rules) for issue in changed}
+    with store.transaction():
+        store.forget_dupes_of(gone)
+        store.save_dupe_docs([(uid, prints[uid], doc.to_json()) for uid, doc in fresh.items()])
+    index = build_index(store, rules)
+    refused = store.not_duplicates()
+    to_match = [issue for issue in changed if issue.is_open]
+    with store.transaction():
+        for issue in to_match:
+            found = index.query(fresh[issue.uid], k=rules.top_k)
+            store.replace_pairs_of(issue.uid, _pairs(issue.uid, found, rules, refused, now))
+    return Refresh(
+        analysed=len(fresh),
+        removed=len(gone),
+        matched=len(to_match),
+        pairs=tuple(near_duplicates(store)),
+    )
+
+
+def build_index(store: Store, rules: DuplicateRules) -> DuplicateIndex:
+    """An index of every stored document."""
+    index = DuplicateIndex(rules)
+    for _uid, doc in store.dupe_docs():
+        index.add(DupeDoc.from_json(doc))
+    return index
+
+
+def near_duplicates(store: Store, uid: str | None = None) -> list[NearDuplicate]:
+    """The stored pairs (of ``uid``, or all) people have not refused, strongest first."""
+    return [_near(pair, uid) for pair in store.dupe_pairs(uid)]
+
+
+def candidates(
+    store: Store, rules: DuplicateRules, issue: Issue, *, k: int | None = None
+) -> list[Candidate]:
+    """Issues that read like ``issue``, best first, above nothing: the raw ranking, without
+    the pairs people said are not duplicates."""
+    index = build_index(store, rules)
+    refused = store.not_duplicates()
+    found = index.query(analysed(issue, rules), k=(k or rules.top_k) + len(refused))
+    kept = [c for c in found if ordered(issue.uid, c.uid) not in refused]
+    return kept[: k or rules.top_k]
+
+
+def _pairs(
+    uid: str,
+    found: Iterable[Candidate],
+    rules: DuplicateRules,
+    refused: set[tuple[str, str]],
+    now: datetime,
+) -> list[StoredPair]:
+    pairs = []
+    for candidate in found:
+        a, b = ordered(uid, candidate.uid)
+        if candidate.score >= rules.report_threshold and (a, b) not in refused:
+            pairs.append(StoredPair(a, b, candidate.score, candidate.matched, now))
+    return pairs
+
+
+def _near(pair: StoredPair, uid: str | None) -> NearDuplicate:
+    one = uid or pair.a
+    return NearDuplicate(
+        uid=one, other_uid=pair.other(one), score=round(pair.score, 4), matched=pair.matched
+    )

@@ -1,0 +1,112 @@
+"""The tables of near-duplicate detection (a part of ``Store``; all its SQL is here)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+
+@dataclass(frozen=True)
+class StoredPair:
+    """Two issues that read alike: ``a < b``; ``score`` in [0, 1]; ``matched`` words."""
+
+    a: str
+    b: str
+    score: float
+    matched: tuple[str, ...]
+    found_at: datetime
+
+    def other(self, uid: str) -> str:
+        return self.b if uid == self.a else self.a
+
+
+def ordered(one: str, other: str) -> tuple[str, str]:
+    """A pair's storage order: the smaller uid first."""
+    return (one, other) if one < other else (other, one)
+
+
+class DuplicateTables:
+    """Mixin for ``Store``: analysed documents, found pairs and people's verdicts."""
+
+    db: Database
+
+    def dupe_fingerprints(self) -> dict[str, str]:
+        """uid → fingerprint of every analysed issue."""
+        rows = self.db.execute("SELECT uid, fingerprint FROM dupe_docs").fetchall()
+        return dict(rows)
+
+    def dupe_docs(self) -> Iterable[tuple[str, str]]:
+        """(uid, analysed document as JSON) of every analysed issue, in uid order."""
+        yield from self.db.execute("SELECT uid, doc FROM dupe_docs ORDER BY uid")
+
+    def save_dupe_docs(self, docs: Sequence[tuple[str, str, str]]) -> None:
+        """Insert or replace (uid, fingerprint, doc JSON) rows."""
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO dupe_docs (uid, fingerprint, doc) VALUES (?, ?, ?)", docs
+        )
+
+    def forget_dupes_of(self, uids: Sequence[str]) -> None:
+        """Drop the documents and pairs of issues that are gone (verdicts stay)."""
+        for uid in uids:
+            self.db.execute("DELETE FROM dupe_docs WHERE uid = ?", [uid])
+            self.db.execute("DELETE FROM dupe_pairs WHERE a = ? OR b = ?", [uid, uid])
+
+    def replace_pairs_of(self, uid: str, pairs: Sequence[StoredPair]) -> None:
+        """Replace every pair involving ``uid`` by ``pairs``, keeping a pair's first
+        ``found_at`` when it was already known."""
+        known = {
+            (a, b): found
+            for a, b, found in self.db.execute(
+                "SELECT a, b, found_at FROM dupe_pairs WHERE a = ? OR b = ?", [uid, uid]
+            )
+        }
+        self.db.execute("DELETE FROM dupe_pairs WHERE a = ? OR b = ?", [uid, uid])
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO dupe_pairs (a, b, score, matched, found_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    p.a,
+                    p.b,
+                    p.score,
+                    json.dumps(list(p.matched)),
+                    known.get((p.a, p.b), p.found_at.isoformat()),
+                )
+                for p in pairs
+            ],
+        )
+
+    def dupe_pairs(self, uid: str | None = None) -> list[StoredPair]:
+        """Stored pairs (of ``uid``, or all), strongest first, without those people
+        said are not duplicates."""
+        where = "WHERE (p.a = ? OR p.b = ?)" if uid else ""
+        rows = self.db.execute(
+            "SELECT p.a, p.b, p.score, p.matched, p.found_at FROM dupe_pairs p "
+            "LEFT JOIN dupe_feedback f ON f.a = p.a AND f.b = p.b "
+            f"{where} {'AND' if where else 'WHERE'} f.a IS NULL "
+            "ORDER BY p.score DESC, p.a, p.b",
+            [uid, uid] if uid else [],
+        ).fetchall()
+        return [
+            StoredPair(a, b, score, tuple(json.loads(matched)), datetime.fromisoformat(found))
+            for a, b, score, matched, found in rows
+        ]
+
+    def not_duplicates(self) -> set[tuple[str, str]]:
+        """Pairs people said are not duplicates, each as (smaller uid, larger uid)."""
+        return {(a, b) for a, b in self.db.execute("SELECT a, b FROM dupe_feedback")}
+
+    def mark_not_duplicate(self, one: str, other: str, *, person: str, at: datetime) -> bool:
+        """Record that ``person`` says the two issues are not duplicates; False if somebody
+        already said so (the first verdict stands)."""
+        a, b = ordered(one, other)
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO dupe_feedback (a, b, verdict, person, at) "
+            "VALUES (?, ?, 'not_duplicate', ?, ?)",
+            [a, b, person, at.isoformat()],
+        )
+        return bool(cursor.rowcount)
