@@ -166,6 +166,21 @@ def explain(ctx: click.Context, key: str, as_json_output: bool) -> None:
         render.print_explanation(_console(), explanation)
 
 
+@main.command()
+@click.argument("key")
+@click.option("--limit", type=click.IntRange(1, 100), help="Candidates to list (default: top_k).")
+@click.option("--json", "as_json_output", is_flag=True, help="The candidates as JSON.")
+@click.pass_context
+@reports_errors
+def dupes(ctx: click.Context, key: str, limit: int | None, as_json_output: bool) -> None:
+    """List issues that read like KEY's, other teams' first (KEY: owner/repo#N or ABC-123)."""
+    answer = _services(ctx).dupes(key, limit=limit)
+    if as_json_output:
+        click.echo(json.dumps(answer.as_json(), indent=2))
+    else:
+        render.print_dupes(_console(), answer)
+
+
 PERIOD_OPTION = click.option("--period", help=f"Period (default 90d): {PERIOD_HELP}.")
 
 

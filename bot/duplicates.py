@@ -100,11 +100,17 @@ def near_duplicates(store: Store, uid: str | None = None) -> list[NearDuplicate]
 
 
 def candidates(
-    store: Store, rules: DuplicateRules, issue: Issue, *, k: int | None = None
+    store: Store,
+    rules: DuplicateRules,
+    issue: Issue,
+    *,
+    k: int | None = None,
+    index: DuplicateIndex | None = None,
 ) -> list[Candidate]:
-    """Issues that read like ``issue``, best first, above nothing: the raw ranking, without
-    the pairs people said are not duplicates."""
-    index = build_index(store, rules)
+    """Issues that read like ``issue``, best first, whatever their score: the raw ranking,
+    without the pairs people said are not duplicates. ``index`` (built by ``build_index``)
+    saves building one."""
+    index = index or build_index(store, rules)
     refused = store.not_duplicates()
     found = index.query(analysed(issue, rules), k=(k or rules.top_k) + len(refused))
     kept = [c for c in found if ordered(issue.uid, c.uid) not in refused]

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from bot.core.models import TrackerKind
 from bot.core.rules import RuleProblem
+from bot.duplicate_use_cases import DupesAnswer
 from bot.services import (
     Explanation,
     ImportResult,
@@ -158,6 +159,39 @@ _STREAMS = {
     TrackerKind.LINEAR: "teams",
     TrackerKind.GITLAB: "groups and projects",
 }
+
+
+def print_dupes(console: Console, answer: DupesAnswer) -> None:
+    """Candidates of ``impactbot dupes``: other teams' first, then the issue's own team's."""
+    team = answer.team or "no team"
+    console.print(
+        f"[bold]{esc(answer.issue.key)}[/] ({esc(team)}): {esc(answer.issue.title)}",
+        highlight=False,
+    )
+    for heading, matches in (
+        ("in other teams' trackers", answer.other_teams),
+        (f"in {team}'s own backlog", answer.own_team),
+    ):
+        if not matches:
+            continue
+        table = Table(title=f"Looks like — {heading}", title_justify="left")
+        for column in ("score", "issue", "team", "matched"):
+            table.add_column(column)
+        for m in matches:
+            mark = "[bold]" if m.likely else "[dim]"
+            table.add_row(
+                f"{mark}{m.score:.2f}[/]",
+                f"{esc(m.key)}\n{esc(m.title)}",
+                esc(m.team or "—"),
+                f"{esc(', '.join(m.matched[:5]))}\n[dim]{esc(m.passage)}[/]",
+            )
+        console.print(table)
+    if not answer.other_teams and not answer.own_team:
+        console.print("nothing reads like it", highlight=False)
+    console.print(
+        f"[dim]bold scores are at or above the reporting threshold ({answer.threshold:g})[/]",
+        highlight=False,
+    )
 
 
 def print_credit_act(console: Console, act: CreditAct) -> None:

@@ -25,6 +25,7 @@ from bot.core.signals import MODIFIERS
 from bot.credit_services import MintSummary, mint_credit
 from bot.credit_use_cases import CreditUseCases
 from bot.doctor import Finding, run_checks
+from bot.duplicate_use_cases import DuplicateUseCases
 from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
 from bot.rules_files import check_rules_dir, load_rules
 from bot.store import Store, open_store
@@ -102,7 +103,7 @@ class Explanation:
     threshold: float
 
 
-class Services(CreditUseCases):
+class Services(CreditUseCases, DuplicateUseCases):
     """impactbot's use cases over one configuration."""
 
     def __init__(self, settings: Settings, clock: Clock = utc_now) -> None:

@@ -39,6 +39,12 @@ class DuplicateTables:
         rows = self.db.execute("SELECT uid, fingerprint FROM dupe_docs").fetchall()
         return dict(rows)
 
+    def dupe_docs_version(self) -> tuple[int, int]:
+        """Changes whenever a document is added, replaced or removed (count, newest rowid):
+        a cheap key for caching an index built from the documents."""
+        count, newest = self.db.execute("SELECT count(*), max(rowid) FROM dupe_docs").fetchone()
+        return int(count), int(newest or 0)
+
     def dupe_docs(self) -> Iterable[tuple[str, str]]:
         """(uid, analysed document as JSON) of every analysed issue, in uid order."""
         yield from self.db.execute("SELECT uid, doc FROM dupe_docs ORDER BY uid")

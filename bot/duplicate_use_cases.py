@@ -1,0 +1,144 @@
+"""Duplicate use cases as the CLI and Slack call them: what looks like an issue, and "not a
+duplicate". Mixed into ``bot.services.Services``; the pieces live in ``bot.duplicates``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import duplicates
+from bot.config import Settings
+from bot.core.dupes import Candidate, DuplicateIndex, passage
+from bot.core.identity import Directory
+from bot.core.models import Issue
+from bot.core.rules import Rules
+from bot.errors import ImpactbotError
+from bot.store import Store, open_store
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class DupeMatch:
+    """One candidate duplicate, with what a reader needs to judge it."""
+
+    uid: str
+    key: str
+    source: str
+    title: str
+    url: str | None
+    team: str | None  # the team owning it, where teams.yaml says
+    score: float
+    matched: tuple[str, ...]
+    passage: str
+    likely: bool  # at or above the reporting threshold
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "uid": self.uid,
+            "key": self.key,
+            "source": self.source,
+            "title": self.title,
+            "url": self.url,
+            "team": self.team,
+            "score": round(self.score, 4),
+            "likely": self.likely,
+            "matched": list(self.matched),
+            "passage": self.passage,
+        }
+
+
+@dataclass(frozen=True)
+class DupesAnswer:
+    """Candidates for ``issue``: those owned by other teams, and its own team's, apart."""
+
+    issue: Issue
+    team: str | None
+    other_teams: tuple[DupeMatch, ...]
+    own_team: tuple[DupeMatch, ...]
+    threshold: float
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "issue": {"uid": self.issue.uid, "key": self.issue.key, "team": self.team},
+            "threshold": self.threshold,
+            "other_teams": [m.as_json() for m in self.other_teams],
+            "own_team": [m.as_json() for m in self.own_team],
+        }
+
+
+class NotADuplicateError(ImpactbotError):
+    """A "not a duplicate" verdict that cannot be recorded (an unknown issue)."""
+
+
+class DuplicateUseCases:
+    """Duplicate queries and verdicts (mixed into ``Services``)."""
+
+    settings: Settings
+    clock: Clock
+    _dupe_index: tuple[tuple[int, int], DuplicateIndex] | None = None
+    _dupe_lock = threading.Lock()
+
+    def rules(self) -> Rules:
+        raise NotImplementedError
+
+    def dupes(self, key: str, *, limit: int | None = None) -> DupesAnswer:
+        """Issues that read like the one ``key`` names, best first (``UnknownIssueError``
+        when no single stored issue has that key)."""
+        rules = self.rules()
+        directory = Directory.build(rules.teams)
+        with open_store(self.settings.db_path) as store:
+            issue = store.load_issue(store.resolve_key(key))
+            assert issue is not None, "resolve_key returns stored uids"
+            found = self._candidates(store, issue, limit)
+            matches = [_match(store, c, directory, rules) for c in found]
+        team = directory.ownership(issue).team
+        return DupesAnswer(
+            issue=issue,
+            team=team,
+            other_teams=tuple(m for m in matches if m.team is None or m.team != team),
+            own_team=tuple(m for m in matches if m.team is not None and m.team == team),
+            threshold=rules.duplicates.report_threshold,
+        )
+
+    def not_a_duplicate(self, uid: str, other_uid: str, *, person: str) -> bool:
+        """Record ``person``'s verdict that the two issues are not duplicates: the pair is
+        never shown again. False when somebody said so before. Raises
+        ``NotADuplicateError`` for an unknown issue or a pair of one issue with itself."""
+        if uid == other_uid:
+            raise NotADuplicateError("an issue is not a duplicate of itself")
+        with open_store(self.settings.db_path) as store:
+            for one in (uid, other_uid):
+                if store.load_issue(one) is None:
+                    raise NotADuplicateError(f"{one} is not in impactbot's store")
+            with store.transaction():
+                return store.mark_not_duplicate(uid, other_uid, person=person, at=self.clock())
+
+    def _candidates(self, store: Store, issue: Issue, limit: int | None) -> list[Candidate]:
+        rules = self.rules().duplicates
+        version = store.dupe_docs_version()
+        with self._dupe_lock:  # one index per process, rebuilt only when documents change
+            cached = self._dupe_index
+            if cached is None or cached[0] != version:
+                cached = (version, duplicates.build_index(store, rules))
+                self._dupe_index = cached
+        return duplicates.candidates(store, rules, issue, k=limit, index=cached[1])
+
+
+def _match(store: Store, found: Candidate, directory: Directory, rules: Rules) -> DupeMatch:
+    other = store.load_issue(found.uid)
+    assert other is not None, "the index holds stored issues only"
+    return DupeMatch(
+        uid=other.uid,
+        key=other.key,
+        source=other.source,
+        title=other.title,
+        url=other.url,
+        team=directory.ownership(other).team,
+        score=found.score,
+        matched=found.matched,
+        passage=passage(f"{other.title}\n{other.body}", found.matched),
+        likely=found.score >= rules.duplicates.report_threshold,
+    )
