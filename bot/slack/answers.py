@@ -33,7 +33,7 @@ from bot.core.slash import (
 )
 from bot.errors import ImpactbotError
 from bot.services import Services
-from bot.slack import blocks
+from bot.slack import blocks, blocks_dupes
 
 SLACK_LINES = 20  # credit lines shown in Slack; the totals cover every line
 
@@ -74,8 +74,11 @@ def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str
                 text=f"Why {ref.key} scores {explanation.card.total:.0f}",
                 blocks=blocks.score_card_blocks(explanation),
             )
-        case DupesCommand():
-            return notice("Duplicate detection is not available yet.")
+        case DupesCommand(ref=ref):
+            found = services.dupes(ref.key)
+            return Reply(
+                text=f"What reads like {found.issue.key}", blocks=blocks_dupes.dupes_blocks(found)
+            )
         case OrphansCommand():
             return _orphans(command, services)
         case CreditCommand():

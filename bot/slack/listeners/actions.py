@@ -1,5 +1,6 @@
-"""Buttons: "Why?" answers with the score card, "Flag" flags for the clicker, "Open in
-tracker" is a link (Slack still sends the click; it only needs its ack)."""
+"""Buttons: "Why?" answers with the score card, "Flag" flags for the clicker, "Not a
+duplicate" records that verdict for a pair, "Open in tracker" is a link (Slack still sends
+the click; it only needs its ack)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.core.beneficiaries import display_key
 from bot.core.slack_text import IssueRefText
 from bot.core.slash import FlagCommand, WhyCommand
 from bot.errors import ImpactbotError
@@ -15,11 +17,13 @@ from bot.services import Services
 from bot.slack.answers import answer
 from bot.slack.blocks import ACTION_FLAG, ACTION_OPEN_ISSUE, ACTION_WHY
 from bot.slack.blocks_credit_notice import ACTION_CONFIRM
+from bot.slack.blocks_dupes import ACTION_NOT_DUPLICATE, split_pair
 from bot.slack.people import viewer_of
 
 
 def register(app: App, services: Services) -> None:
     register_confirm(app, services)
+    register_not_duplicate(app, services)
 
     @app.action(ACTION_OPEN_ISSUE)
     def open_issue(ack: Ack) -> None:
@@ -38,6 +42,28 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         ack()
         _reply(services, client, respond, body, FlagCommand(IssueRefText(action["value"])))
+
+
+def register_not_duplicate(app: App, services: Services) -> None:
+    @app.action(ACTION_NOT_DUPLICATE)
+    def not_duplicate(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        ack()
+        user = body["user"]["id"]
+        person = viewer_of(user, services.rules(), client).person_id or f"slack:{user}"
+        try:
+            one, other = split_pair(action["value"])
+            first = services.not_a_duplicate(one, other, person=person)
+            text = (
+                f"Noted: {display_key(one)} and {display_key(other)} are not duplicates; "
+                "impactbot will not pair them again."
+                if first
+                else "Somebody already said these two are not duplicates."
+            )
+        except (ImpactbotError, ValueError) as exc:
+            text = f"Not recorded: {exc}"
+        respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 def register_confirm(app: App, services: Services) -> None:
