@@ -7,11 +7,13 @@ digest is due in their own time zone, and hands due digests to the exactly-once 
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
@@ -33,6 +35,7 @@ from bot.core.digest import (
     digest_period,
     route,
 )
+from bot.core.digest_dupes import NEW_FOR, DupePair, IssueSide
 from bot.core.identity import Directory
 from bot.core.orphans import rank_orphans
 from bot.core.rules import Rules
@@ -95,6 +98,7 @@ def compose_all(
             t.id: store.team_credit(t.id, now - CREDIT_WINDOW, now)["given"]
             for t in rules.teams.teams
         }
+        alike = dupe_pairs(store, now)
     digest_rules = DigestRules(nothing_needs_you=services.settings.digest_nothing_needs_you)
     routed = route(
         items, teams=rules.teams, decisions=decisions, claims=claims, rules=digest_rules, now=now
@@ -113,6 +117,7 @@ def compose_all(
             catalog=catalog,
             team_credit=credit,
             rules=digest_rules,
+            duplicates=alike,
         )
         out.append((manager, digest, period))
     return out
@@ -198,6 +203,7 @@ def compose_leadership_digest(services: Services, now: datetime) -> LeadershipDi
     rules = services.rules()
     with open_store(services.settings.db_path) as store:
         items, claims = _items(store, rules, now), _claims(store)
+        alike = dupe_pairs(store, now)
     week = services.funnel(period=f"{WEEK_DAYS}d")
     counts = {r.team: FunnelCounts(r.surfaced, r.claimed, r.done) for r in week.rows}
     before = {r.team: FunnelCounts(r.surfaced, r.claimed, r.done) for r in week.previous}
@@ -208,6 +214,8 @@ def compose_leadership_digest(services: Services, now: datetime) -> LeadershipDi
         current=counts,
         previous=before,
         claims=claims,
+        duplicates=alike,
+        now=now,
     )
 
 
@@ -259,6 +267,31 @@ def _items(store: Store, rules: Rules, now: datetime) -> list[DigestItem]:
         if issue is not None:
             items.append(digest_item(card, issue, directory=directory, now=now))
     return items
+
+
+def dupe_pairs(store: Store, now: datetime) -> list[DupePair]:
+    """Near-duplicate pairs found in the week before ``now``, as the digests show them."""
+    return [
+        DupePair(
+            one=_side(row, "a"),
+            other=_side(row, "b"),
+            score=row["score"],
+            matched=tuple(json.loads(row["matched"])),
+            found_at=datetime.fromisoformat(row["found_at"]),
+        )
+        for row in store.pairs_found_since(now - NEW_FOR)
+    ]
+
+
+def _side(row: dict[str, Any], s: str) -> IssueSide:
+    return IssueSide(
+        uid=row[s],
+        key=row[f"{s}_key"],
+        title=row[f"{s}_title"],
+        url=row[f"{s}_url"],
+        team=row[f"{s}_team"],
+        is_open=row[f"{s}_state"] == "open",
+    )
 
 
 def _decisions(store: Store) -> list[Decision]:

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import NamedTuple
 
+from bot.core.digest_dupes import DupeLine, DupePair, lines_for_teams, strongest_new_pairs
 from bot.core.identity import Directory
 from bot.core.models import Issue, ScoreCard
 from bot.core.orphans import last_human_activity
@@ -136,6 +137,7 @@ class ManagerDigest:
     stalled: tuple[StalledClaim, ...]
     team_credit: Mapping[str, float] = field(default_factory=dict)
     more: int = 0
+    duplicates: tuple[DupeLine, ...] = ()  # "your team's X looks like Y in team Z's tracker"
 
     @property
     def nothing_needs_you(self) -> bool:
@@ -175,6 +177,7 @@ class LeadershipDigest:
     top: tuple[DigestItem, ...]
     funnel: tuple[FunnelLine, ...]
     more: int = 0
+    duplicates: tuple[DupePair, ...] = ()  # the strongest new pairs across teams
 
 
 _POSITIVE_RULES = (
@@ -385,12 +388,17 @@ def compose(
     catalog: Mapping[str, DigestItem] | None = None,
     team_credit: Mapping[str, float] | None = None,
     rules: DigestRules = DEFAULT_RULES,
+    duplicates: Sequence[DupePair] = (),
 ) -> ManagerDigest | None:
     """``manager``'s digest: the ``items_per_digest`` best of ``routed`` (their :func:`route`
     list), their teams' stalled claims (see :func:`stalled_claims`; ``catalog`` maps issue
     uids to items of open issues) and ``team_credit`` of their teams.
 
-    None when there is no item, no stalled claim and no credit earned — unless
+    ``duplicates`` are this week's near-duplicate pairs (see ``digest_dupes``): the new
+    cross-team ones of the manager's teams are listed.
+
+    None when there is no item, no stalled claim, no new duplicate and no credit earned —
+    unless
     ``rules.nothing_needs_you``, which keeps the digest (its renderer says so in one line).
     """
     own = teams_managed_by(manager, teams)
@@ -400,7 +408,8 @@ def compose(
     earned = team_credit or {}
     credit = {t: earned[t] for t in own if t in earned}
     earned_any = any(points > 0 for points in credit.values())
-    if not (shown or stalled or earned_any or rules.nothing_needs_you):
+    alike = lines_for_teams(own, duplicates, now=now)
+    if not (shown or stalled or earned_any or alike or rules.nothing_needs_you):
         return None
     return ManagerDigest(
         manager=manager,
@@ -410,6 +419,7 @@ def compose(
         stalled=stalled,
         team_credit=credit,
         more=len(ranked) - len(shown),
+        duplicates=alike,
     )
 
 
@@ -469,15 +479,21 @@ def compose_leadership(
     previous: Mapping[str, FunnelCounts],
     claims: Sequence[Claim] = (),
     rules: DigestRules = DEFAULT_RULES,
+    duplicates: Sequence[DupePair] = (),
+    now: datetime | None = None,
 ) -> LeadershipDigest:
-    """The leadership digest: the ``leadership_items`` best unclaimed items org-wide, and
-    one funnel line per team (every team in ``teams``, then any other counted), by team id."""
+    """The leadership digest: the ``leadership_items`` best unclaimed items org-wide, one
+    funnel line per team (every team in ``teams``, then any other counted), by team id, and
+    the strongest of ``duplicates`` found in the week before ``now`` across teams."""
     claimed = {c.issue_uid for c in claims if not c.undone}
     ranked = rank_items({i.issue_uid: i for i in items if i.issue_uid not in claimed}.values())
     top = tuple(ranked[: rules.leadership_items])
     names = sorted({t.id for t in teams.teams} | set(current) | set(previous))
     funnel = tuple(_funnel_line(name, current, previous) for name in names)
-    return LeadershipDigest(period=period, top=top, funnel=funnel, more=len(ranked) - len(top))
+    alike = strongest_new_pairs(duplicates, now=now) if now is not None else ()
+    return LeadershipDigest(
+        period=period, top=top, funnel=funnel, more=len(ranked) - len(top), duplicates=alike
+    )
 
 
 def _funnel_line(

@@ -21,6 +21,7 @@ from bot.core.digest import (
     StalledClaim,
     UndoKind,
 )
+from bot.core.digest_dupes import DupeLine, DupePair, IssueSide
 from bot.slack.blocks_credit import person
 from bot.slack.blocks_kit import (
     ACTION_WHY,
@@ -124,6 +125,8 @@ def digest_blocks(
     tail = [divider(), _recognition(d)]
     if d.stalled:
         tail.append(_stalled(d.stalled, ids))
+    if d.duplicates:
+        tail.append(_alike(d.duplicates))
     units: list[Unit] = [
         item_blocks(item, rank=rank, snooze_weeks=snooze_weeks)
         for rank, item in enumerate(d.items, start=1)
@@ -222,6 +225,38 @@ def _recognition(d: ManagerDigest) -> Block:
     )
 
 
+def _alike(lines: Sequence[DupeLine]) -> Block:
+    text = "*Looks alike across teams* — two teams may be working on the same thing:\n"
+    text += "\n".join(
+        f"• your team's {_side(line.ours)} looks like {_side(line.theirs)} in "
+        f"{_team(line.theirs)} tracker ({line.score:.2f}: {_words(line.matched)})"
+        for line in lines
+    )
+    return section(clip(text, MAX_SECTION_TEXT))
+
+
+def _pairs(pairs: Sequence[DupePair]) -> Block:
+    text = "*Likely duplicates across teams*, new this week:\n"
+    text += "\n".join(
+        f"• {_side(p.one)} ({escape(p.one.team or 'no team')}) ↔ {_side(p.other)} "
+        f"({escape(p.other.team or 'no team')}) — {p.score:.2f}: {_words(p.matched)}"
+        for p in pairs
+    )
+    return section(clip(text, MAX_SECTION_TEXT))
+
+
+def _side(side: IssueSide) -> str:
+    return link(side.url, f"{side.key} — {clip(side.title, 80, markup=False)}")
+
+
+def _team(side: IssueSide) -> str:
+    return f"team {escape(side.team)}'s" if side.team else "an unowned"
+
+
+def _words(matched: Sequence[str]) -> str:
+    return ", ".join(escape(w) for w in matched[:4]) or "—"
+
+
 def _stalled(stalled: Sequence[StalledClaim], slack_ids: Mapping[str, str]) -> Block:
     lines = [_stalled_line(s, slack_ids) for s in stalled[:_STALLED_SHOWN]]
     if len(stalled) > _STALLED_SHOWN:
@@ -306,6 +341,8 @@ def leadership_digest_blocks(ld: LeadershipDigest) -> list[Block]:
     tail += [section("\n".join(_funnel_line(line) for line in chunk)) for chunk in chunks[:8]]
     if not ld.funnel:
         tail.append(section("No teams configured."))
+    if ld.duplicates:
+        tail.append(_pairs(ld.duplicates))
     units: list[Unit] = [_leader_item(rank, item) for rank, item in enumerate(ld.top, start=1)]
     room = MAX_MESSAGE_BLOCKS - len(head) - len(tail)
     return [*head, *_fit_items(units, room, ld.more, LEADERSHIP_HINT), *tail]
@@ -349,6 +386,14 @@ def digest_text(d: ManagerDigest, *, markup: bool = True) -> str:
             f"{esc(s.claim.assignee)}; no activity for {s.idle_days} days"
             for s in d.stalled
         ]
+    if d.duplicates:
+        lines.append("Looks alike across teams:")
+        lines += [
+            f"- your team's {esc(ln.ours.key)} — {esc(ln.ours.title)} looks like "
+            f"{esc(ln.theirs.key)} — {esc(ln.theirs.title)} in "
+            f"{_team(ln.theirs) if markup else _team_plain(ln.theirs)} tracker ({ln.score:.2f})"
+            for ln in d.duplicates
+        ]
     return "\n".join(lines)
 
 
@@ -362,6 +407,13 @@ def leadership_text(ld: LeadershipDigest, *, markup: bool = True) -> str:
         lines.append(f"…and {ld.more} more")
     lines.append("Funnel per team — surfaced → claimed → done (previous period in brackets):")
     lines += [_funnel_line(line).replace("`", "") for line in ld.funnel]
+    if ld.duplicates:
+        lines.append("Likely duplicates across teams, new this week:")
+        lines += [
+            f"- {esc(p.one.key)} ({esc(p.one.team or 'no team')}) <-> {esc(p.other.key)} "
+            f"({esc(p.other.team or 'no team')}): {p.score:.2f}"
+            for p in ld.duplicates
+        ]
     return "\n".join(lines)
 
 
@@ -376,6 +428,10 @@ def _item_lines(rank: int, item: DigestItem, esc: _Escape) -> list[str]:
     if item.url:
         lines.insert(1, f"   {item.url}")
     return lines + [f"   - {esc(r)}" for r in item.reasons]
+
+
+def _team_plain(side: IssueSide) -> str:
+    return f"team {side.team}'s" if side.team else "an unowned"
 
 
 def _same(text: str) -> str:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -101,6 +102,27 @@ class DuplicateTables:
             StoredPair(a, b, score, tuple(json.loads(matched)), datetime.fromisoformat(found))
             for a, b, score, matched, found in rows
         ]
+
+    def pairs_found_since(self, since: datetime) -> list[dict[str, Any]]:
+        """Pairs found after ``since`` (and not refused), each with both issues' key, title,
+        url, state and owner team (``a_key``, ``b_title``...), strongest first. One query:
+        digests read this for thousands of pairs."""
+        side = (
+            "{s}.key AS {s}_key, {s}.title AS {s}_title, json_extract({s}.data, '$.url') "
+            "AS {s}_url, {s}.state AS {s}_state, {s}c.owner_team AS {s}_team"
+        )
+        rows = self.db.execute(
+            f"SELECT p.a, p.b, p.score, p.matched, p.found_at, {side.format(s='a')}, "
+            f"{side.format(s='b')} FROM dupe_pairs p "
+            "JOIN issues a ON a.uid = p.a JOIN issues b ON b.uid = p.b "
+            "LEFT JOIN score_cards ac ON ac.issue_uid = p.a "
+            "LEFT JOIN score_cards bc ON bc.issue_uid = p.b "
+            "LEFT JOIN dupe_feedback f ON f.a = p.a AND f.b = p.b "
+            "WHERE p.found_at > ? AND f.a IS NULL ORDER BY p.score DESC, p.a, p.b",
+            [since.isoformat()],
+        )
+        names = [d[0] for d in rows.description]
+        return [dict(zip(names, row, strict=True)) for row in rows.fetchall()]
 
     def not_duplicates(self) -> set[tuple[str, str]]:
         """Pairs people said are not duplicates, each as (smaller uid, larger uid)."""
