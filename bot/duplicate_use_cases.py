@@ -4,7 +4,7 @@ duplicate". Mixed into ``bot.services.Services``; the pieces live in ``bot.dupli
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -78,7 +78,7 @@ class DuplicateUseCases:
 
     settings: Settings
     clock: Clock
-    _dupe_index: tuple[tuple[int, int], DuplicateIndex] | None = None
+    _dupe_index: tuple[tuple[tuple[int, int], str], DuplicateIndex] | None = None
     _dupe_lock = threading.Lock()
 
     def rules(self) -> Rules:
@@ -103,6 +103,24 @@ class DuplicateUseCases:
             threshold=rules.duplicates.report_threshold,
         )
 
+    def refresh_duplicates(
+        self, store: Store, rules: Rules, issues: Sequence[Issue], now: datetime
+    ) -> duplicates.Refresh:
+        """``duplicates.refresh`` with this process's index: kept between runs, so a run
+        under ``serve`` only adds what changed. While a refresh runs, queries build their
+        own index rather than read one being changed."""
+        key = (store.dupe_docs_version(), rules.duplicates.model_dump_json())
+        with self._dupe_lock:
+            cached, self._dupe_index = self._dupe_index, None
+        index = cached[1] if cached is not None and cached[0] == key else None
+        done = duplicates.refresh(store, rules.duplicates, issues, now=now, index=index)
+        with self._dupe_lock:
+            self._dupe_index = (
+                (store.dupe_docs_version(), rules.duplicates.model_dump_json()),
+                done.index,
+            )
+        return done
+
     def not_a_duplicate(self, uid: str, other_uid: str, *, person: str) -> bool:
         """Record ``person``'s verdict that the two issues are not duplicates: the pair is
         never shown again. False when somebody said so before. Raises
@@ -118,11 +136,11 @@ class DuplicateUseCases:
 
     def _candidates(self, store: Store, issue: Issue, limit: int | None) -> list[Candidate]:
         rules = self.rules().duplicates
-        version = store.dupe_docs_version()
+        key = (store.dupe_docs_version(), rules.model_dump_json())
         with self._dupe_lock:  # one index per process, rebuilt only when documents change
             cached = self._dupe_index
-            if cached is None or cached[0] != version:
-                cached = (version, duplicates.build_index(store, rules))
+            if cached is None or cached[0] != key:
+                cached = (key, duplicates.build_index(store, rules))
                 self._dupe_index = cached
         return duplicates.candidates(store, rules, issue, k=limit, index=cached[1])
 

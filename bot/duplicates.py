@@ -19,19 +19,27 @@ from bot.core.models import Issue, NearDuplicate
 from bot.store import Store
 from bot.store.duplicates import StoredPair, ordered
 
+#: Open issues matched per refresh at most: a first run on a big store spreads its matching
+#: over several runs (the rest stay pending) instead of holding up one for many minutes.
+MATCH_BUDGET = 5_000
+
 
 @dataclass(frozen=True)
 class Refresh:
-    """What one refresh did: documents analysed and removed, issues matched, pairs known."""
+    """What one refresh did: documents analysed and removed, issues matched and still
+    pending, the pairs now known, and the up-to-date index (to keep for the next one)."""
 
     analysed: int
     removed: int
     matched: int
+    pending: int
     pairs: tuple[NearDuplicate, ...]
+    index: DuplicateIndex
 
 
 def fingerprint(issue: Issue, rules: DuplicateRules) -> str:
-    """A digest of everything analysis reads from ``issue``, and of the settings it uses."""
+    """A digest of everything analysis reads from ``issue``, of its state (a reopened issue
+    is matched again) and of the settings analysis uses."""
     parts = [
         rules.model_dump_json(),
         issue.title,
@@ -39,6 +47,7 @@ def fingerprint(issue: Issue, rules: DuplicateRules) -> str:
         issue.container,
         "\x1f".join(issue.components),
         issue.created_at.isoformat(),
+        issue.state.value,
     ]
     return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()
 
@@ -57,12 +66,20 @@ def analysed(issue: Issue, rules: DuplicateRules) -> DupeDoc:
 
 
 def refresh(
-    store: Store, rules: DuplicateRules, issues: Sequence[Issue], *, now: datetime
+    store: Store,
+    rules: DuplicateRules,
+    issues: Sequence[Issue],
+    *,
+    now: datetime,
+    index: DuplicateIndex | None = None,
+    budget: int = MATCH_BUDGET,
 ) -> Refresh:
     """Bring documents and pairs up to date with ``issues`` (all issues in the store).
 
-    Writes in one transaction per step, so an interrupted refresh leaves a consistent
-    store that the next refresh completes (changed issues are found by fingerprint)."""
+    ``index``, if given, must hold exactly the stored documents (the one the last refresh
+    returned): it is updated in place instead of being rebuilt. New, edited and reopened
+    open issues are matched, at most ``budget`` per run. Writes in one transaction per step,
+    so an interrupted refresh leaves a consistent store that the next one completes."""
     known = store.dupe_fingerprints()
     prints = {issue.uid: fingerprint(issue, rules) for issue in issues}
     changed = [issue for issue in issues if known.get(issue.uid) != prints[issue.uid]]
@@ -70,20 +87,42 @@ def refresh(
     fresh = {issue.uid: analysed(issue, rules) for issue in changed}
     with store.transaction():
         store.forget_dupes_of(gone)
-        store.save_dupe_docs([(uid, prints[uid], doc.to_json()) for uid, doc in fresh.items()])
-    index = build_index(store, rules)
+        store.save_dupe_docs(
+            [(i.uid, prints[i.uid], fresh[i.uid].to_json(), i.is_open) for i in changed]
+        )
+    index = _updated(index, store, rules, gone, fresh.values())
     refused = store.not_duplicates()
-    to_match = [issue for issue in changed if issue.is_open]
+    todo = store.pending_dupe_docs(budget)
     with store.transaction():
-        for issue in to_match:
-            found = index.query(fresh[issue.uid], k=rules.top_k)
-            store.replace_pairs_of(issue.uid, _pairs(issue.uid, found, rules, refused, now))
+        for uid, stored in todo:
+            doc = fresh.get(uid) or DupeDoc.from_json(stored)
+            found = index.query(doc, k=rules.top_k)
+            store.replace_pairs_of(uid, _pairs(uid, found, rules, refused, now))
+            store.mark_matched(uid)
     return Refresh(
         analysed=len(fresh),
         removed=len(gone),
-        matched=len(to_match),
+        matched=len(todo),
+        pending=store.count_pending_dupe_docs(),
         pairs=tuple(near_duplicates(store)),
+        index=index,
     )
+
+
+def _updated(
+    index: DuplicateIndex | None,
+    store: Store,
+    rules: DuplicateRules,
+    gone: Iterable[str],
+    fresh: Iterable[DupeDoc],
+) -> DuplicateIndex:
+    if index is None:
+        return build_index(store, rules)
+    for uid in gone:
+        index.remove(uid)
+    for doc in fresh:
+        index.add(doc)  # replaces an edited issue's old document
+    return index
 
 
 def build_index(store: Store, rules: DuplicateRules) -> DuplicateIndex:

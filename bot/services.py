@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 from slack_sdk import WebClient
 
-from bot import duplicates
 from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.models import Contribution, Issue, ScoreCard, TrackerKind
@@ -281,7 +280,7 @@ class Services(CreditUseCases, DuplicateUseCases):
         now = self.clock()
         with open_store(self.settings.db_path) as store:
             issues = store.load_issues()
-            found = duplicates.refresh(store, rules.duplicates, issues, now=now)
+            found = self.refresh_duplicates(store, rules, issues, now)
             cards = score_issues(
                 issues,
                 directory=Directory.build(rules.teams),

@@ -50,11 +50,28 @@ class DuplicateTables:
         """(uid, analysed document as JSON) of every analysed issue, in uid order."""
         yield from self.db.execute("SELECT uid, doc FROM dupe_docs ORDER BY uid")
 
-    def save_dupe_docs(self, docs: Sequence[tuple[str, str, str]]) -> None:
-        """Insert or replace (uid, fingerprint, doc JSON) rows."""
+    def save_dupe_docs(self, docs: Sequence[tuple[str, str, str, bool]]) -> None:
+        """Insert or replace (uid, fingerprint, doc JSON, pending) rows."""
         self.db.conn.executemany(
-            "INSERT OR REPLACE INTO dupe_docs (uid, fingerprint, doc) VALUES (?, ?, ?)", docs
+            "INSERT OR REPLACE INTO dupe_docs (uid, fingerprint, doc, pending) VALUES (?, ?, ?, ?)",
+            [(uid, fingerprint, doc, int(pending)) for uid, fingerprint, doc, pending in docs],
         )
+
+    def pending_dupe_docs(self, limit: int) -> list[tuple[str, str]]:
+        """Up to ``limit`` (uid, doc JSON) still to be matched, in uid order."""
+        rows = self.db.execute(
+            "SELECT uid, doc FROM dupe_docs WHERE pending = 1 ORDER BY uid LIMIT ?", [limit]
+        ).fetchall()
+        return [(uid, doc) for uid, doc in rows]
+
+    def count_pending_dupe_docs(self) -> int:
+        return int(
+            self.db.execute("SELECT count(*) FROM dupe_docs WHERE pending = 1").fetchone()[0]
+        )
+
+    def mark_matched(self, uid: str) -> None:
+        """``uid`` has been matched against the others (its pairs are stored)."""
+        self.db.execute("UPDATE dupe_docs SET pending = 0 WHERE uid = ?", [uid])
 
     def forget_dupes_of(self, uids: Sequence[str]) -> None:
         """Drop the documents and pairs of issues that are gone (verdicts stay)."""

@@ -288,8 +288,12 @@ def _credit_notices(db: Database) -> None:
 @MIGRATIONS(name="0011_near_duplicates")
 def _near_duplicates(db: Database) -> None:
     # Each issue's analysed text, so that only new or edited issues are analysed again;
-    # `fingerprint` covers the text and the analysis settings.
-    db.table("dupe_docs").create({"uid": str, "fingerprint": str, "doc": str}, pk="uid")
+    # `fingerprint` covers the text and the analysis settings; `pending` marks open issues
+    # still to be matched against the others (matching is spread over runs on a big store).
+    db.table("dupe_docs").create(
+        {"uid": str, "fingerprint": str, "doc": str, "pending": int}, pk="uid"
+    )
+    db.table("dupe_docs").create_index(["pending"])
     # Pairs at or above the reporting threshold, stored once with a < b.
     db.table("dupe_pairs").create(
         {"a": str, "b": str, "score": float, "matched": str, "found_at": str}, pk=("a", "b")

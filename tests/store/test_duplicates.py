@@ -102,3 +102,37 @@ def test_a_near_duplicate_from_another_team_is_reach_in_the_score_card(tmp_path:
     assert "vision" in with_pairs.beneficiaries and "vision" not in without.beneficiaries
     evidence = [e for c in with_pairs.contributions for e in c.evidence]
     assert any("acme/vision#7 looks like a duplicate of it" in e for e in evidence), evidence
+
+
+def test_matching_is_spread_over_runs_by_the_budget(tmp_path: Path) -> None:
+    issues = pool()
+    with open_store(tmp_path / "db.sqlite") as store:
+        first = duplicates.refresh(store, RULES, issues, now=NOW, budget=2)
+        assert (first.analysed, first.matched, first.pending) == (4, 2, 2)
+        second = duplicates.refresh(store, RULES, issues, now=NOW, budget=2)
+        assert (second.analysed, second.matched, second.pending) == (0, 2, 0)
+        assert {(p.uid, p.other_uid) for p in second.pairs} == {
+            ("github:acme/asr#1", "github:acme/vision#7")
+        }
+
+
+def test_a_kept_index_is_updated_in_place_like_a_rebuilt_one(tmp_path: Path) -> None:
+    issues = pool()
+    edited = [issues[0].model_copy(update={"title": "Emoji tokenizer"}), *issues[1:3]]
+    with open_store(tmp_path / "kept.sqlite") as kept, open_store(tmp_path / "new.sqlite") as new:
+        first = duplicates.refresh(kept, RULES, issues, now=NOW)
+        again = duplicates.refresh(kept, RULES, edited, now=NOW, index=first.index)
+        duplicates.refresh(new, RULES, issues, now=NOW)
+        rebuilt = duplicates.refresh(new, RULES, edited, now=NOW)
+    assert again.index is first.index and len(again.index) == 3
+    assert again.pairs == rebuilt.pairs
+    query = duplicates.analysed(edited[2], RULES)
+    assert again.index.query(query) == rebuilt.index.query(query)
+
+
+def test_a_reopened_issue_is_matched_again(tmp_path: Path) -> None:
+    closed = pool()[0].model_copy(update={"state": IssueState.CLOSED, "closed_at": NOW})
+    with open_store(tmp_path / "db.sqlite") as store:
+        duplicates.refresh(store, RULES, [closed, *pool()[1:]], now=NOW)
+        reopened = duplicates.refresh(store, RULES, pool(), now=NOW)
+    assert reopened.matched == 1
