@@ -19,7 +19,9 @@ from bot.core.models import TrackerKind
 from bot.core.rules import GitHubSources, SourcesRules
 from bot.core.sources import SourceMap, host_of
 from bot.trackers.github import factory as github_factory
+from bot.trackers.gitlab import factory as gitlab_factory
 from bot.trackers.http import Governor
+from bot.trackers.linear import factory as linear_factory
 from bot.trackers.sync import Connector
 from bot.trackers.writeback import ClaimWriter
 
@@ -61,7 +63,11 @@ class ConfiguredSource:
 
 
 def _factories() -> dict[TrackerKind, _Factory]:
-    return {TrackerKind.GITHUB: github_factory}
+    return {
+        TrackerKind.GITHUB: github_factory,
+        TrackerKind.LINEAR: linear_factory,
+        TrackerKind.GITLAB: gitlab_factory,
+    }
 
 
 def configured_sources(rules: SourcesRules) -> list[ConfiguredSource]:

@@ -1,0 +1,185 @@
+"""GitLab sync against the local fake GitLab: a full sync and a no-change re-sync.
+
+The fake serves from a process of its own (spawned; driven through a pipe: ``stats``,
+``reset``, ``stop``); each sync runs in a fresh child process (``benchmarks.github_sync.in_child``),
+so wall time excludes start-up and imports and peak memory is the sync's own peak RSS.
+Requests are counted by the fake. The dataset: ``n_issues`` issues round-robin over three
+projects of one group (synced as the group, subgroups included), a third closed, four in ten
+with one to three notes, one in ten linked to an issue of another project, one in ten
+mentioning one in its description.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from multiprocessing import get_context
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.github_sync import in_child
+
+PROJECTS = ("bench/alpha", "bench/ml/beta", "bench/ml/gamma")
+TOKEN = "glpat-bench"
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+BUDGET = 10_000_000  # per minute: the benchmark measures work, not waiting
+_PEOPLE = [f"dev{n:02d}" for n in range(60)]
+_LABELS = ["bug", "enhancement", "flaky", "perf", "docs", "taxonomy", "data", "infra"]
+
+
+def build_dataset(fake: Any, n_issues: int, seed: int = 20_000) -> dict[str, int]:
+    """Fill ``fake`` (a ``FakeGitLab``) deterministically; returns what was added."""
+    rng = random.Random(seed)
+    start = NOW - timedelta(days=730)
+    links = notes = 0
+    for n in range(n_issues):
+        project = PROJECTS[n % 3]
+        at = start + timedelta(minutes=50 * n + rng.randint(0, 40))
+        closed = at + timedelta(days=rng.randint(1, 60)) if rng.random() < 0.33 else None
+        other = PROJECTS[(n + 1) % 3]
+        mention = (
+            f"\n\nSee {other}#{rng.randint(1, n // 3)}" if n > 3 and rng.random() < 0.1 else ""
+        )
+        iid = fake.add_issue(
+            project,
+            title=f"Issue {n}: slow sampler under load",
+            description=f"Steps to reproduce are in the log.{mention}",
+            created_at=at,
+            closed_at=closed if closed and closed < NOW else None,
+            labels=rng.sample(_LABELS, rng.randint(0, 3)),
+            assignees=rng.sample(_PEOPLE, 1) if rng.random() < 0.5 else [],
+            author=rng.choice(_PEOPLE),
+            upvotes=rng.randint(0, 5),
+            weight=rng.choice([None, 1, 2, 3, 5, 8]),
+        )
+        for _ in range(rng.randint(1, 3) if rng.random() < 0.4 else 0):
+            body = "We see it in roughly one run out of ten."
+            fake.add_note(project, iid, author=rng.choice(_PEOPLE), body=body, at=at)
+            notes += 1
+        if n > 3 and rng.random() < 0.1:
+            fake.link((project, iid), (other, rng.randint(1, n // 3)), "relates_to", at)
+            links += 1
+    return {"issues": n_issues, "notes": notes, "links": links}
+
+
+def serve(conn: Connection, n_issues: int) -> None:
+    """Process entry point: build the fake, serve it, answer commands until ``stop``."""
+    from tests.fakes.gitlab import FakeGitLab
+
+    fake = FakeGitLab(token=TOKEN, now=NOW, rate_limit=BUDGET)
+    dataset = build_dataset(fake, n_issues)
+    with fake:
+        for issue in fake.issues_by_id.values():
+            fake.issue_bytes(issue)  # render once, so no contender pays the fake's first render
+        conn.send({"url": fake.url, **dataset})
+        while (command := conn.recv()) != "stop":
+            if command == "stats":
+                requests = list(fake.requests)
+                conn.send(
+                    {
+                        "requests": len(requests),
+                        "listing_requests": sum(r.path.endswith("/issues") for r in requests),
+                        "errors": sum(r.status >= 400 for r in requests),
+                    }
+                )
+            else:
+                fake.reset_requests()
+                fake.remaining = BUDGET
+                conn.send("ok")
+        conn.send("ok")
+
+
+@contextmanager
+def fake_gitlab(n_issues: int) -> Iterator[tuple[Connection, dict[str, Any]]]:
+    ctx = get_context("spawn")
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=serve, args=(child, n_issues), daemon=True, name="fake-gitlab")
+    process.start()
+    child.close()
+    try:
+        if not parent.poll(600):
+            raise RuntimeError("the fake GitLab did not start within 10 minutes")
+        yield parent, parent.recv()
+        parent.send("stop")
+        parent.recv()
+    finally:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.terminate()
+            process.join()
+
+
+def sync_once(url: str, db_path: str) -> dict[str, Any]:
+    """One sync of the bench group into ``db_path`` (child side)."""
+    from bot.config import Settings
+    from bot.core.rules import GitLabSources
+    from bot.core.sources import SourceMap
+    from bot.trackers.gitlab.factory import build
+    from bot.trackers.sync import run_sync
+
+    settings = Settings(_env_file=None, gitlab_url=url, gitlab_token=TOKEN)  # type: ignore[call-arg]
+    clock = lambda: datetime.now(UTC)  # noqa: E731
+    with httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0)) as http:
+        connector, governor = build(
+            settings,
+            GitLabSources(groups=("bench",)),
+            http=http,
+            clock=clock,
+            source_map=SourceMap([]),
+            sweep=False,
+        )
+        report = run_sync(connector, db_path=Path(db_path), clock=clock)
+    return {
+        "written": report.written,
+        "seen": sum(s.seen for s in report.streams),
+        "failed": [f"{s.key}: {s.error}" for s in report.failed],
+        "retries": governor.stats.retries,
+    }
+
+
+def _run(conn: Connection, url: str, db: Path, name: str) -> dict[str, Any]:
+    conn.send("reset")
+    conn.recv()
+    figures = in_child(f"{__name__}:sync_once", url, str(db))
+    if figures["failed"]:
+        raise RuntimeError(f"{name} failed: {figures['failed']}")
+    conn.send("stats")
+    return {"name": name, **figures, **conn.recv()}
+
+
+def bench_gitlab_sync(issues: int = 20_000) -> list[dict[str, Any]]:
+    """Full sync then a no-change re-sync of ``issues`` issues, one row each."""
+    with tempfile.TemporaryDirectory() as tmp, fake_gitlab(issues) as (conn, info):
+        db = Path(tmp) / "gitlab.db"
+        rows = [_run(conn, info["url"], db, "full sync"), _run(conn, info["url"], db, "re-sync")]
+    for row in rows:
+        row["dataset"] = {k: v for k, v in info.items() if k != "url"}
+    return rows
+
+
+def format_gitlab_sync(rows: list[dict[str, Any]]) -> str:
+    """The figures as an aligned plain-text table."""
+    d = rows[0]["dataset"]
+    lines = [
+        f"GitLab sync — {d['issues']:,} issues in {len(PROJECTS)} projects of one group, "
+        f"{d['notes']:,} notes, {d['links']:,} links; fake GitLab in its own process",
+        f"{'':28}" + "".join(f"{r['name']:>16}" for r in rows),
+    ]
+    for label, key, fmt in (
+        ("wall time (s)", "seconds", "{:,.2f}"),
+        ("  CPU time (s)", "cpu_seconds", "{:,.2f}"),
+        ("requests", "requests", "{:,}"),
+        ("  of which listings", "listing_requests", "{:,}"),
+        ("issues written / seen", None, ""),
+        ("peak RSS (MB)", "peak_rss_mb", "{:,.1f}"),
+        ("  RSS before work (MB)", "base_rss_mb", "{:,.1f}"),
+    ):
+        cells = [fmt.format(r[key]) if key else f"{r['written']:,} / {r['seen']:,}" for r in rows]
+        lines.append(f"{label:28}" + "".join(f"{c:>16}" for c in cells))
+    return "\n".join(lines)

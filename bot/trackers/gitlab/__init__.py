@@ -1,0 +1,1 @@
+"""GitLab (gitlab.com or self-managed) on the sync engine, over REST API v4."""

@@ -1,0 +1,80 @@
+"""Building the GitLab connector and claim writer from settings (entry points call these)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import httpx
+
+from bot.config import Settings
+from bot.core.ratelimit import RetryPolicy
+from bot.core.rules import GitLabSources
+from bot.core.sources import SourceMap, host_of
+from bot.errors import ConfigurationError
+from bot.trackers.gitlab.client import GitLabClient
+from bot.trackers.gitlab.connector import GitLabConnector
+from bot.trackers.gitlab.ratelimit import gitlab_dialect
+from bot.trackers.gitlab.writeback import GitLabClaimWriter
+from bot.trackers.http import Governor
+from bot.trackers.sync import Connector
+from bot.trackers.writeback import ClaimWriter
+
+
+def build(
+    settings: Settings,
+    sources: GitLabSources,
+    *,
+    http: httpx.Client,
+    clock: Callable[[], datetime],
+    source_map: SourceMap,
+    sweep: bool | None = None,
+    governor: Governor | None = None,
+) -> tuple[Connector, Governor]:
+    """The connector for ``sources`` and the governor of its token. A ``governor`` passed in
+    must read GitLab's headers (``Governor(normalise=gitlab_dialect)``). Raises
+    ``ConfigurationError`` when GITLAB_TOKEN is unset."""
+    governor = governor or Governor(normalise=gitlab_dialect)
+    client = _client(settings, sources, http, governor)
+    connector = GitLabConnector(client, sources, source_map=source_map, clock=clock, sweep=sweep)
+    return connector, governor
+
+
+def claim_writer(
+    settings: Settings,
+    sources: GitLabSources,
+    *,
+    http: httpx.Client,
+    governor: Governor | None = None,
+) -> ClaimWriter:
+    """Claim write-back to ``sources``' instance (the token needs the ``api`` scope).
+    Raises ``ConfigurationError`` when GITLAB_TOKEN is unset."""
+    governor = governor or Governor(policy=RetryPolicy(max_attempts=3), normalise=gitlab_dialect)
+    return GitLabClaimWriter(_client(settings, sources, http, governor))
+
+
+def web_hosts(settings: Settings, sources: GitLabSources) -> tuple[str, ...]:
+    """The host issue URLs of ``sources`` use, for ``SourceMap.from_rules``."""
+    return (host_of(instance_url(settings, sources)),)
+
+
+def instance_url(settings: Settings, sources: GitLabSources) -> str:
+    """``url:`` of the source in sources.yaml, else GITLAB_URL."""
+    return (sources.url or settings.gitlab_url).rstrip("/")
+
+
+def _client(
+    settings: Settings, sources: GitLabSources, http: httpx.Client, governor: Governor
+) -> GitLabClient:
+    token = settings.gitlab_token.get_secret_value() if settings.gitlab_token else ""
+    if not token.strip():
+        raise ConfigurationError(
+            f"GITLAB_TOKEN is not set (see .env.example): needed to sync {sources.source!r}"
+        )
+    return GitLabClient(
+        http,
+        url=instance_url(settings, sources),
+        token=token.strip(),
+        governor=governor,
+        per_page=sources.page_size,
+    )

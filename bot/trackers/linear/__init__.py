@@ -1,0 +1,1 @@
+"""Linear: the GraphQL client, pure payload parsing, the windowed sync connector, claims."""

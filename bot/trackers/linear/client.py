@@ -1,0 +1,126 @@
+"""A thin Linear client over an injected ``httpx.Client``: one GraphQL POST per call, every
+request through the governor (with ``linear_dialect`` as its normaliser). Parsing lives in
+``payloads``; the documents in ``queries``.
+
+Personal API keys go in ``Authorization`` as they are (no ``Bearer``). GraphQL errors are
+final here: the governor has already waited out ``RATELIMITED`` answers, so what is left is
+a rejected key (``AUTHENTICATION_ERROR``), a refusal (``LinearRefusedError``: not found, no
+access, invalid input) or a broken answer (``TrackerError``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from bot.trackers.http import Governor, TrackerError
+from bot.trackers.linear import queries
+from bot.trackers.linear.normaliser import RATE_LIMITED, error_codes
+
+RESOURCE = "graphql"
+_AUTH_CODES = {"AUTHENTICATION_ERROR"}
+
+
+class LinearRefusedError(TrackerError):
+    """Linear refused a request it understood (entity not found, forbidden, invalid input):
+    retrying cannot help, and a person should hear ``message``, Linear's own words."""
+
+    def __init__(self, codes: list[str], message: str, doing: str) -> None:
+        self.codes, self.message = codes, message
+        super().__init__(f"Linear refused {doing}: {message}")
+
+
+class LinearClient:
+    """GraphQL calls for the sync and for claims."""
+
+    def __init__(
+        self, http: httpx.Client, *, api_url: str, api_key: str, governor: Governor
+    ) -> None:
+        self.http = http
+        self.api_url = api_url
+        self.governor = governor
+        self._headers = {
+            "Authorization": api_key,
+            "Content-Type": "application/json",
+            "User-Agent": "impactbot",
+        }
+
+    def query(self, document: str, variables: Mapping[str, Any], *, doing: str) -> dict[str, Any]:
+        """Run one document; returns its ``data``. Raises ``LinearRefusedError`` for a
+        refusal, ``TrackerError`` for a rejected key, a lasting limit or a broken answer."""
+        request = self.http.build_request(
+            "POST",
+            self.api_url,
+            json={"query": document, "variables": dict(variables)},
+            headers=self._headers,
+        )
+        response = self.governor.send(self.http, request, RESOURCE)
+        body = _json(response, doing)
+        if body.get("errors"):
+            raise _error(response.status_code, body, doing)
+        if response.status_code >= 400:
+            raise TrackerError(f"Linear answered {response.status_code} when {doing}")
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise TrackerError(f"Linear sent no data when {doing}")
+        return data
+
+    def assignee_of(self, key: str) -> str | None:
+        """The user id assigned to issue ``key`` (identifier or id), or None."""
+        data = self.query(queries.ASSIGNEE, {"id": key}, doing=f"reading {key}")
+        return _assignee_id(data.get("issue"), key)
+
+    def set_assignee(self, key: str, user_id: str | None) -> str | None:
+        """Assign ``user_id`` (None: nobody) to issue ``key``; returns the assignee Linear
+        lists afterwards, for the caller to check."""
+        data = self.query(
+            queries.ASSIGN, {"id": key, "assigneeId": user_id}, doing=f"assigning {key}"
+        )
+        payload = data.get("issueUpdate") or {}
+        if not payload.get("success"):
+            raise LinearRefusedError([], "the update did not succeed", f"assigning {key}")
+        return _assignee_id(payload.get("issue"), key)
+
+    def add_comment(self, key: str, body: str) -> str:
+        """Comment ``body`` on issue ``key`` as the key's user; returns the comment's URL.
+        Not idempotent: a 5xx after Linear stored it makes the retry post it twice."""
+        variables = {"issueId": key, "body": body}
+        data = self.query(queries.COMMENT_CREATE, variables, doing=f"commenting on {key}")
+        payload = data.get("commentCreate") or {}
+        comment = payload.get("comment") or {}
+        if not payload.get("success") or not comment.get("url"):
+            raise TrackerError(f"Linear did not confirm the comment on {key}")
+        return str(comment["url"])
+
+
+def _assignee_id(issue: Any, key: str) -> str | None:
+    if not isinstance(issue, dict):
+        raise TrackerError(f"Linear sent no issue for {key}")
+    assignee = issue.get("assignee")
+    return str(assignee["id"]) if isinstance(assignee, dict) and assignee.get("id") else None
+
+
+def _json(response: httpx.Response, doing: str) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise TrackerError(f"Linear answered {response.status_code} without JSON when {doing}")
+    return body
+
+
+def _error(status: int, body: dict[str, Any], doing: str) -> TrackerError:
+    codes = error_codes(body)
+    messages = "; ".join(
+        str(e.get("message") or "no message") for e in body["errors"] if isinstance(e, dict)
+    )
+    if _AUTH_CODES & set(codes) or status == 401:
+        return TrackerError(
+            f"Linear rejected the API key when {doing}: check LINEAR_API_KEY ({messages})"
+        )
+    if RATE_LIMITED in codes:
+        return TrackerError(f"Linear's rate limit outlasted the retries when {doing}")
+    return LinearRefusedError(codes, messages, doing)

@@ -1,0 +1,189 @@
+"""Linear on the sync engine: one stream per configured team (one for the whole workspace
+when no team is named), so a team added later gets its whole history.
+
+Linear lists ``orderBy: updatedAt`` newest first, so a cursor cannot advance page by page.
+Each stream walks bounded windows ``[lo, hi)`` of ``updatedAt`` from its cursor to now
+(``window_days`` wide; the first sync starts at the oldest issue, found with one
+``last: 1`` probe). Inside a window the Relay ``endCursor`` is checkpointed with every page,
+so a crash resumes mid-window; only a finished window moves ``since`` to its ``hi`` — or, for
+the last window (whose ``hi`` is now), to ``hi`` minus ``overlap_seconds``. An issue edited
+while a window is read moves past ``hi`` and is read by the next window, never lost.
+
+A page's issues that the store already holds at the same ``updatedAt`` are not rebuilt;
+trashed issues and the old identifiers of issues moved between teams are forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.core.models import Issue
+from bot.core.rules import LinearSources
+from bot.core.sources import SourceMap
+from bot.trackers.linear import queries
+from bot.trackers.linear.client import LinearClient
+from bot.trackers.linear.payloads import LinearIssue, parse_issue, to_issue
+from bot.trackers.sync import Page, SavedState, StateAccess, StoreView, Stream
+
+ALL_TEAMS = "*"
+
+
+class LinearConnector:
+    """Builds one ``TeamStream`` per configured team key (or one for every team)."""
+
+    def __init__(
+        self,
+        client: LinearClient,
+        sources: LinearSources,
+        *,
+        clock: Callable[[], datetime],
+        source_map: SourceMap,
+    ) -> None:
+        self.client = client
+        self.sources = sources
+        self.source = sources.source
+        self.clock = clock
+        self.source_map = source_map
+        self.page_size = queries.fitting_page_size(sources.page_size)
+
+    def streams(self, state: StateAccess, *, full: bool) -> list[Stream]:
+        teams = sorted(set(self.sources.teams)) or [ALL_TEAMS]
+        return [TeamStream(self, team) for team in teams]
+
+
+@dataclass
+class _Cursor:
+    """What a stream saves: ``since`` (issues updated before it are stored) and the window
+    being read, with the Relay cursor of its last committed page."""
+
+    since: str | None = None
+    lo: str | None = None
+    hi: str | None = None
+    after: str | None = None
+    last: bool = False  # the window's hi is the sync's "now"
+
+
+class TeamStream:
+    """The issues of one team (or of the whole workspace), window by window."""
+
+    def __init__(self, connector: LinearConnector, team: str) -> None:
+        self.connector = connector
+        self.client = connector.client
+        self.team = team
+        self.key = f"{connector.source}:{team}"
+        sources = connector.sources
+        self.window = timedelta(days=sources.window_days)
+        self.overlap = timedelta(seconds=sources.overlap_seconds)
+
+    def pages(self, state: SavedState | None, store: StoreView) -> Iterator[Page]:
+        cursor = _Cursor(**state.cursor) if state and state.cursor else _Cursor()
+        while True:
+            if cursor.hi is None and not self._open_window(cursor):
+                return
+            last = cursor.last
+            yield from self._read_window(cursor, store)
+            if last:
+                return
+
+    def _open_window(self, cursor: _Cursor) -> bool:
+        """Set the next window from ``since``; False when there is nothing to read."""
+        now = self.connector.clock()
+        lo = _parse(cursor.since) or self._oldest()
+        if lo is None or lo >= now:
+            return False
+        hi = min(lo + self.window, now)
+        cursor.lo, cursor.hi, cursor.after, cursor.last = _format(lo), _format(hi), None, hi >= now
+        return True
+
+    def _oldest(self) -> datetime | None:
+        data = self.client.query(
+            queries.OLDEST, {"filter": self._team_filter()}, doing=f"probing {self.key}"
+        )
+        nodes = (data.get("issues") or {}).get("nodes") or []
+        return _parse(nodes[0].get("updatedAt")) if nodes else None
+
+    def _read_window(self, cursor: _Cursor, store: StoreView) -> Iterator[Page]:
+        while True:
+            variables = {
+                "first": self.connector.page_size,
+                "after": cursor.after,
+                "filter": {**self._team_filter(), "updatedAt": {"gte": cursor.lo, "lt": cursor.hi}},
+            }
+            data = self.client.query(queries.ISSUES, variables, doing=f"listing {self.key}")
+            listing = data.get("issues") or {}
+            nodes = listing.get("nodes") or []
+            issues, deleted = self._complete([parse_issue(n) for n in nodes], store)
+            page_info = listing.get("pageInfo") or {}
+            if page_info.get("hasNextPage") and page_info.get("endCursor"):
+                cursor.after = page_info["endCursor"]
+            else:
+                self._finish(cursor)
+            yield Page(issues, asdict(cursor), seen=len(nodes), deleted=deleted)
+            if cursor.hi is None:
+                return
+
+    def _finish(self, cursor: _Cursor) -> None:
+        hi = _parse(cursor.hi)
+        assert hi is not None
+        cursor.since = _format(hi - self.overlap if cursor.last else hi)
+        cursor.lo = cursor.hi = cursor.after = None
+        cursor.last = False
+
+    def _team_filter(self) -> dict[str, Any]:
+        return {} if self.team == ALL_TEAMS else {"team": {"key": {"eq": self.team}}}
+
+    def _complete(
+        self, items: Sequence[LinearIssue], store: StoreView
+    ) -> tuple[list[Issue], list[str]]:
+        """Issues new or changed since stored (completed with their nested pages), and the
+        uids to forget: trashed issues and the old keys of moved ones."""
+        source = self.connector.source
+        deleted = [f"{source}:{i.identifier}" for i in items if i.is_deleted]
+        deleted += [
+            f"{source}:{old}"
+            for i in items
+            for old in i.previous_identifiers
+            if old != i.identifier
+        ]
+        live = [i for i in items if not i.is_deleted]
+        stored = store.updated_at_of([f"{source}:{i.identifier}" for i in live])
+        changed = [
+            i
+            for i in live
+            if stored.get(f"{source}:{i.identifier}") != i.updated_at.astimezone(UTC).isoformat()
+        ]
+        issues = [
+            to_issue(self._whole(i), source=source, source_map=self.connector.source_map)
+            for i in changed
+        ]
+        return issues, deleted
+
+    def _whole(self, issue: LinearIssue) -> LinearIssue:
+        """``issue`` with every label, comment and relation, paging those cut short."""
+        for name in issue.more_needed():
+            after = issue.end_cursor_of(name)
+            nodes: list[dict[str, Any]] = []
+            while after:
+                data = self.client.query(
+                    queries.MORE_OF[name],
+                    {"id": issue.id, "after": after},
+                    doing=f"reading {name} of {issue.identifier}",
+                )
+                more = (data.get("issue") or {}).get(name) or {}
+                nodes += more.get("nodes") or []
+                info = more.get("pageInfo") or {}
+                after = info.get("endCursor") if info.get("hasNextPage") else None
+            issue = issue.with_more(name, nodes)
+        return issue
+
+
+def _format(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, as Linear writes its own times."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC) if text else None

@@ -1,0 +1,295 @@
+"""A local fake of Linear's GraphQL API (api.linear.app/graphql) that really speaks HTTP.
+
+    with FakeLinear(api_key="lin_api_k") as linear:
+        eng = linear.workspace.add_issue("ENG", title="Crash", created_at=T0)
+        client = httpx.Client(); client.post(linear.url, headers={"Authorization": "lin_api_k"})
+
+Per request, in this order: scripted answers (`script`), authentication (`Authorization`
+holding the key as is, or `Bearer <key>`; else HTTP 400 `AUTHENTICATION_ERROR`), parsing,
+validation against the real schema and the complexity cap (see `linear_graphql`), the two
+hourly budgets (requests, and complexity points charged by each query's cost): a spent budget
+answers `rate_limited_status` (400 by default, as Linear does; 429 can be chosen) with a
+`RATELIMITED` error. Every answer carries `X-RateLimit-Requests-Limit/-Remaining/-Reset`,
+`X-RateLimit-Complexity-Limit/-Remaining/-Reset` (resets in epoch milliseconds) and a `Date`
+from the fake clock; executed queries carry `X-Complexity`. Budgets refill when the clock
+(`now`, moved only by tests) passes their reset; Linear refills continuously (leaky bucket),
+the fake in one step at the reset it announced, which is what a client may rely on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import sys
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from tests.fakes.linear_graphql import (
+    LinearApi,
+    LinearGraphQLError,
+    error,
+    schema_available,
+)
+from tests.fakes.linear_model import Workspace
+
+__all__ = ["FakeLinear", "Recorded", "Scripted", "rate_limited", "schema_available"]
+
+DEFAULT_NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Scripted:
+    """An answer given instead of normal service: a dict body is sent as JSON, a str as text."""
+
+    status: int
+    body: object = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def rate_limited(status: int = 400) -> Scripted:
+    """Linear's answer to a spent budget, without the budget headers (see `FakeLinear`)."""
+    return Scripted(status, {"errors": [error("Rate limit exceeded", "RATELIMITED")]})
+
+
+@dataclass
+class Recorded:
+    """One request as the fake saw it; `status` and `complexity` filled once answered."""
+
+    headers: dict[str, str]
+    body: bytes
+    status: int = 0
+    complexity: int = 0
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class _Budget:
+    limit: int
+    remaining: int
+    reset_at: datetime
+
+    def headers(self, name: str) -> dict[str, str]:
+        reset_ms = int(self.reset_at.timestamp() * 1000)
+        return {
+            f"X-RateLimit-{name}-Limit": str(self.limit),
+            f"X-RateLimit-{name}-Remaining": str(max(self.remaining, 0)),
+            f"X-RateLimit-{name}-Reset": str(reset_ms),
+        }
+
+
+class FakeLinear:
+    """A fake Linear on 127.0.0.1, port 0 (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str = "lin_api_test",
+        now: datetime = DEFAULT_NOW,
+        requests_per_hour: int = 5_000,
+        complexity_per_hour: int = 3_000_000,
+        rate_limited_status: int = 400,
+        viewer: str = "Impactbot",
+    ) -> None:
+        self.api_key = api_key
+        self._now = now
+        self._lock = threading.RLock()
+        self.workspace = Workspace()
+        self.viewer = self.workspace.add_user(viewer, app=True)
+        self.api = LinearApi(self.workspace, viewer=self.viewer, now=lambda: self._now)
+        reset = now + timedelta(hours=1)
+        self.requests_budget = _Budget(requests_per_hour, requests_per_hour, reset)
+        self.complexity_budget = _Budget(complexity_per_hour, complexity_per_hour, reset)
+        self.rate_limited_status = rate_limited_status
+        self.requests: list[Recorded] = []
+        self._scripts: deque[Scripted] = deque()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> FakeLinear:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        if self._server is None:
+            self._server = _Server(self)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, args=(0.05,), daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.close_connections()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    @property
+    def url(self) -> str:
+        """The GraphQL endpoint, like https://api.linear.app/graphql."""
+        if self._server is None:
+            raise RuntimeError("FakeLinear is not started; use it as a context manager")
+        return f"http://127.0.0.1:{self._server.server_address[1]}/graphql"
+
+    # -- clock, scripts ----------------------------------------------------------------------
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        """Move the clock; a budget whose reset has come is refilled."""
+        with self._lock:
+            self._now = value
+            for budget in (self.requests_budget, self.complexity_budget):
+                if value >= budget.reset_at:
+                    budget.remaining, budget.reset_at = budget.limit, value + timedelta(hours=1)
+
+    def script(self, *answers: Scripted) -> None:
+        """The next requests get these answers, in order, before any other handling."""
+        with self._lock:
+            self._scripts.extend(answers)
+
+    def reset_requests(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    # -- serving ------------------------------------------------------------------------------
+
+    def handle(
+        self, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """Answer one POST: ``(status, body, headers)``."""
+        record = Recorded(headers, body)
+        with self._lock:
+            self.requests.append(record)
+            status, payload, extra = self._answer(path, headers, body, record)
+            record.status = status
+            out = {
+                "Content-Type": "application/json; charset=utf-8",
+                "Date": format_datetime(self._now, usegmt=True),
+                **self.requests_budget.headers("Requests"),
+                **self.complexity_budget.headers("Complexity"),
+                **extra,
+            }
+        raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        return status, raw, out
+
+    def _answer(
+        self, path: str, headers: dict[str, str], body: bytes, record: Recorded
+    ) -> tuple[int, Any, dict[str, str]]:
+        if self._scripts:
+            scripted = self._scripts.popleft()
+            text = (
+                scripted.body
+                if isinstance(scripted.body, dict | list)
+                else str(scripted.body or "")
+            )
+            return (
+                scripted.status,
+                text.encode() if isinstance(text, str) else text,
+                scripted.headers,
+            )
+        if path.split("?")[0].rstrip("/") != "/graphql":
+            return 404, {"errors": [error("Not found", "NOT_FOUND")]}, {}
+        if not self._authorised(headers.get("authorization", "")):
+            message = "Authentication required, not authenticated"
+            return 400, {"errors": [error(message, "AUTHENTICATION_ERROR")]}, {}
+        if self.requests_budget.remaining <= 0:
+            return self._limited()
+        try:
+            doc, request, cost = self.api.prepare(body)
+        except LinearGraphQLError as refused:
+            self.requests_budget.remaining -= 1
+            return refused.status, {"errors": refused.errors}, {}
+        if cost > self.complexity_budget.remaining:
+            return self._limited()
+        self.requests_budget.remaining -= 1
+        self.complexity_budget.remaining -= cost
+        record.complexity = cost
+        return 200, self.api.execute(doc, request), {"X-Complexity": str(cost)}
+
+    def _limited(self) -> tuple[int, Any, dict[str, str]]:
+        return self.rate_limited_status, rate_limited().body, {}
+
+    def _authorised(self, value: str) -> bool:
+        return bool(self.api_key) and value.strip().removeprefix("Bearer ").strip() == self.api_key
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with Content-Length on every answer, so keep-alive connections are reused."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    timeout = 30
+    server: _Server
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        status, raw, out = self.server.fake.handle(self.path, headers, body)
+        self.send_response_only(status)
+        for name, value in out.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def do_GET(self) -> None:
+        self.send_response_only(405)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: requests are recorded in `FakeLinear.requests`."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, fake: FakeLinear) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.fake = fake
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake handler threads blocked on idle keep-alive connections so they exit."""
+        with self._open_lock:
+            for sock in list(self._open):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
