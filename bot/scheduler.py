@@ -2,7 +2,8 @@
 
 Jobs are plain functions of ``Services``; the scheduler only maps ids to triggers. Every job
 coalesces missed runs into one, never overlaps itself, and tolerates being late by its
-misfire grace. Digests run hourly and each manager's own local time decides who is due.
+misfire grace. Digests run hourly and each manager's own local time decides who is due;
+Slack ids are looked up from people's emails at start and daily.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -29,12 +30,14 @@ class Job:
     trigger: IntervalTrigger | CronTrigger
     run: Callable[[], object]
     grace: timedelta
+    at_start: bool = False  # also run once as soon as the scheduler starts
 
 
 def jobs(
     services: Services,
     send_digests: Callable[[], object],
     send_notices: Callable[[], object] | None = None,
+    fill_slack_ids: Callable[[], object] | None = None,
 ) -> list[Job]:
     """The job table for this configuration."""
     settings = services.settings
@@ -47,6 +50,9 @@ def jobs(
     if settings.sync_minutes:
         every = IntervalTrigger(minutes=settings.sync_minutes)
         table.append(Job("sync", every, _quietly(services.sync), timedelta(minutes=5)))
+    if fill_slack_ids is not None:
+        daily = IntervalTrigger(hours=24)
+        table.append(Job("slack_ids", daily, fill_slack_ids, timedelta(hours=1), at_start=True))
     return table
 
 
@@ -75,6 +81,7 @@ def start(table: list[Job]) -> BackgroundScheduler:
             max_instances=1,
             misfire_grace_time=int(job.grace.total_seconds()),
             replace_existing=True,
+            **({"next_run_time": datetime.now(UTC)} if job.at_start else {}),
         )
     scheduler.start()
     return scheduler
@@ -93,4 +100,10 @@ def start_jobs(services: Services, client: WebClient) -> BackgroundScheduler:
 
         return send_credit_notices(services, client, now=services.clock())
 
-    return start(jobs(services, _quietly(send_digests), _quietly(send_notices)))
+    def fill_slack_ids() -> object:
+        from bot.slack.people import fill_slack_ids
+
+        return fill_slack_ids(services, client)
+
+    table = jobs(services, _quietly(send_digests), _quietly(send_notices), _quietly(fill_slack_ids))
+    return start(table)

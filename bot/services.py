@@ -109,6 +109,7 @@ class Services(CreditUseCases, DuplicateUseCases):
         self.settings = settings
         self.clock = clock
         self._rules_cache: tuple[object, Rules] | None = None
+        self._learned_slack: dict[str, str] | None = None
 
     # ---------------------------------------------------------------- operate
 
@@ -145,9 +146,25 @@ class Services(CreditUseCases, DuplicateUseCases):
         stamp = _rules_stamp(self.settings.rules_dir)
         cached = self._rules_cache
         if cached is None or cached[0] != stamp:
-            cached = (stamp, load_rules(self.settings.rules_dir))
+            rules = load_rules(self.settings.rules_dir)
+            cached = (stamp, with_slack_ids(rules, self.learned_slack_ids()))
             self._rules_cache = cached
         return cached[1]
+
+    def learned_slack_ids(self) -> dict[str, str]:
+        """Slack ids found from people's emails (see ``bot.slack.people.fill_slack_ids``),
+        read once per process and kept up to date by ``remember_slack_ids``."""
+        if self._learned_slack is None:
+            self._learned_slack = {}
+            if self.settings.db_path.exists():
+                with open_store(self.settings.db_path) as store:
+                    self._learned_slack = store.learned_slack_ids()
+        return self._learned_slack
+
+    def remember_slack_ids(self, learned: dict[str, str]) -> None:
+        """Use newly learned Slack ids from now on (the rules are merged again)."""
+        self._learned_slack = {**self.learned_slack_ids(), **learned}
+        self._rules_cache = None
 
     # ----------------------------------------------------------------- import
 
@@ -326,6 +343,21 @@ class Services(CreditUseCases, DuplicateUseCases):
             if issue is None or card is None:
                 raise UnknownIssueError(key, ["run `impactbot score` first"])
             return Explanation(issue=issue, card=card, threshold=threshold)
+
+
+def with_slack_ids(rules: Rules, learned: dict[str, str]) -> Rules:
+    """``rules`` with learned Slack ids given to people teams.yaml gives none; an id
+    teams.yaml already gives somebody is never given to a second person."""
+    taken = {p.slack for p in rules.teams.people if p.slack}
+    people = []
+    for person in rules.teams.people:
+        found = learned.get(person.id)
+        if person.slack is None and found and found not in taken:
+            person = person.model_copy(update={"slack": found})
+            taken.add(found)
+        people.append(person)
+    teams = rules.teams.model_copy(update={"people": tuple(people)})
+    return rules.model_copy(update={"teams": teams})
 
 
 def _ranked(store: Store, card: ScoreCard) -> Ranked:

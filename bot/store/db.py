@@ -24,6 +24,7 @@ from bot.core.rules import TeamsRules
 from bot.errors import UnknownIssueError
 from bot.store.duplicates import DuplicateTables
 from bot.store.migrations import MIGRATIONS
+from bot.store.slack_ids import SlackIdTables
 
 
 @contextmanager
@@ -60,7 +61,7 @@ def _migrate(db: Database, attempts: int = 5) -> None:
             time.sleep(0.05 * attempt)
 
 
-class Store(DuplicateTables):
+class Store(DuplicateTables, SlackIdTables):
     """Typed access to the tables; callers never write SQL."""
 
     def __init__(self, db: Database) -> None:
@@ -625,6 +626,7 @@ class Store(DuplicateTables):
             "DELETE FROM flags WHERE person_id = ?",
             "UPDATE confirmations SET confirmed_by = 'former member' WHERE confirmed_by = ?",
             "UPDATE dupe_feedback SET person = 'former member' WHERE person = ?",
+            "DELETE FROM slack_ids WHERE person_id = ?",
         ):
             self.db.execute(sql, [person_id])
         return ref

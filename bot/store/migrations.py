@@ -303,3 +303,12 @@ def _near_duplicates(db: Database) -> None:
     db.table("dupe_feedback").create(
         {"a": str, "b": str, "verdict": str, "person": str, "at": str}, pk=("a", "b")
     )
+
+
+@MIGRATIONS(name="0012_slack_ids_from_email")
+def _slack_ids(db: Database) -> None:
+    # Slack ids found by users.lookupByEmail for people teams.yaml gives emails but no
+    # `slack:`; `slack_id` NULL records a miss, asked again after a while.
+    db.table("slack_ids").create(
+        {"person_id": str, "email": str, "slack_id": str, "looked_up_at": str}, pk="person_id"
+    )
