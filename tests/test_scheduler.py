@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from bot.config import Settings
@@ -35,3 +36,19 @@ def test_expected_failures_are_logged_not_raised(tmp_path: Path, caplog) -> None
     [sync] = [j for j in jobs(services, lambda: None) if j.id == "sync"]
     assert sync.run() is None  # no rules folder content: the job skips, saying why
     assert "job skipped" in caplog.text
+
+
+def test_slack_ids_are_looked_up_at_start_then_daily(tmp_path: Path) -> None:
+    ran: list[str] = []
+    table = jobs(_services(tmp_path), lambda: None, fill_slack_ids=lambda: ran.append("ids"))
+    [ids] = [j for j in table if j.id == "slack_ids"]
+    assert ids.at_start and "interval[1 day" in str(ids.trigger)
+    scheduler = start([ids])
+    try:
+        for _ in range(200):  # the first run is due at once; wait for the scheduler thread
+            if ran:
+                break
+            threading.Event().wait(0.01)
+        assert ran == ["ids"]
+    finally:
+        scheduler.shutdown(wait=False)
