@@ -103,3 +103,11 @@ def test_digest_benchmark_runs() -> None:
 
     figures = bench_digests(managers=12, issues=400)
     assert figures["managers"] == 12 and figures["sent"] == figures["digests"]
+
+
+@pytest.mark.parametrize("tracker", ["linear", "gitlab"])
+def test_tracker_sync_benchmarks_run(tracker: str) -> None:
+    module = __import__(f"benchmarks.{tracker}_sync", fromlist=["_"])
+    rows = getattr(module, f"bench_{tracker}_sync")(60)
+    assert rows and all(row["requests"] > 0 for row in rows)
+    assert getattr(module, f"format_{tracker}_sync")(rows)
