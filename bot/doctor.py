@@ -1,7 +1,8 @@
 """`impactbot doctor`: what a new install usually gets wrong, each with how to fix it.
 
 Checks the rules, the Slack token (valid, and granted the manifest's scopes), the signing
-secret, the GitHub token's access to every configured source, and the identity map's holes:
+secret, the GitHub token's access to every configured source, the credentials of the Jira,
+Linear and GitLab sources, and the identity map's holes:
 tracker people impactbot cannot place on a team or reach in Slack.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 import httpx
@@ -18,10 +20,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.core.identity import Directory
+from bot.core.models import TrackerKind
 from bot.core.rules import Rules
+from bot.errors import ConfigurationError
 from bot.rules_files import check_rules_dir
 from bot.slack.manifest import BOT_SCOPES
 from bot.store import open_store
+from bot.trackers import registry
 
 HOLES_SHOWN = 15
 
@@ -47,6 +52,7 @@ def run_checks(settings: Settings, *, slack: WebClient | None, http: httpx.Clien
     findings += _slack(settings, slack)
     if rules is not None:
         findings += _github(settings, rules, http)
+        findings += _tracker_credentials(settings, rules, http)
         findings += _identity_holes(settings, rules)
     return findings
 
@@ -158,6 +164,26 @@ def _github(settings: Settings, rules: Rules, http: httpx.Client) -> list[Findin
                     "give the token access to it, or fix rules/sources.yaml",
                 )
             )
+    return out
+
+
+def _tracker_credentials(settings: Settings, rules: Rules, http: httpx.Client) -> list[Finding]:
+    """Jira, Linear and GitLab sources: are their credentials set? (Access shows on the first
+    `impactbot sync`, which names each project or team it cannot read.)"""
+    pins = registry.source_map(settings, rules.sources)
+    out = []
+    for source in registry.configured_sources(rules.sources):
+        if source.kind is TrackerKind.GITHUB:
+            continue  # checked against the API above
+        topic = source.kind.value
+        try:
+            registry.build_connector(
+                settings, source, http=http, clock=lambda: datetime.now(UTC), source_map=pins
+            )
+        except ConfigurationError as exc:
+            out.append(Finding(Level.FAIL, topic, f"{source.name}: {exc}", "see .env.example"))
+        else:
+            out.append(Finding(Level.OK, topic, f"{source.name}: credentials set"))
     return out
 
 

@@ -64,3 +64,17 @@ def test_doctor_reports_missing_scopes(env: tuple[FakeSlack, Path]) -> None:
     out = CliRunner().invoke(main, ["doctor"]).output
     assert "✗ slack: missing scopes: links:write" in out
     assert "impactbot manifest" in out
+
+
+def test_doctor_checks_the_other_trackers_credentials(
+    env: tuple[FakeSlack, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _slack, rules = env
+    (rules / "sources.yaml").write_text(
+        yaml.safe_dump({"linear": {"teams": ["ENG"]}, "gitlab": {"groups": ["acme"]}})
+    )
+    monkeypatch.setenv("GITLAB_TOKEN", "glpat-x")
+    monkeypatch.setenv("LINEAR_API_KEY", "")
+    out = CliRunner().invoke(main, ["doctor"]).output
+    assert "✗ linear: linear: LINEAR_API_KEY is not set" in out
+    assert "✓ gitlab: gitlab: credentials set" in out
