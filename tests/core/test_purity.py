@@ -51,7 +51,7 @@ def _problems(source: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", sorted(CORE.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(CORE.rglob("*.py")), ids=lambda p: p.name)
 def test_core_module_is_pure(path: Path) -> None:
     assert _problems(path.read_text()) == []
 

@@ -2,13 +2,15 @@
 
 A query scores every indexed document sharing one of the query's heaviest terms, with BM25F
 (a boosted title field, per-field length normalisation, IDF over the current pool), divides
-by the query's score against itself so that 1 means "says everything the query says", then
-raises candidates filed close in time to the query and those sharing a component.
+by the query's score against itself so that 1 means "says everything the query says", blends
+in the share of the query's title found in the candidate's title, then raises candidates
+filed close in time to the query and those sharing a component.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +42,7 @@ class Candidate:
 class _QueryTerm:
     term: str
     weight: float  # IDF times the saturated query frequency
+    idf: float
     title: float  # occurrences in the query's title
     body: float  # occurrences in the query's body
 
@@ -52,7 +55,10 @@ class DuplicateIndex:
         self._reset()
 
     def _reset(self) -> None:
-        self._docs: list[DupeDoc | None] = []
+        # Per slot: the uid and terms of the document there (None once removed); keeping
+        # only these, not whole documents, holds memory to what a removal needs.
+        self._uids: list[str | None] = []
+        self._terms: list[tuple[str, ...]] = []
         self._slot_of: dict[str, int] = {}
         self._postings: dict[str, Postings] = {}
         self._df: dict[str, int] = {}
@@ -76,46 +82,55 @@ class DuplicateIndex:
         if not isinstance(doc, DupeDoc):
             raise TypeError(f"DuplicateIndex.add takes a DupeDoc (from analyse), got {doc!r}")
         self.remove(doc.uid)
-        slot = len(self._docs)
-        self._docs.append(doc)
-        self._slot_of[doc.uid] = slot
+        slot = len(self._uids)
         counts = _field_counts(doc)
+        self._uids.append(doc.uid)
+        self._terms.append(tuple(sys.intern(term) for term in counts))
+        self._slot_of[doc.uid] = slot
         for term, (title, body) in counts.items():
             self._postings.setdefault(term, Postings()).append(slot, title, body)
             self._df[term] = self._df.get(term, 0) + 1
         for component in doc.components:
             self._by_component.setdefault(component, Postings()).append(slot, 1, 0)
         code = self._container_code.setdefault(doc.container, len(self._container_code))
-        self._title_length.append(doc.title_length)
-        self._body_length.append(doc.body_length)
+        self._title_length.append(sum(title for title, _ in counts.values()))
+        self._body_length.append(sum(body for _, body in counts.values()))
         self._days.append(_days(doc.created_at))
         self._container.append(code)
         self._alive.append(1.0)
-        self._length_sums[0] += doc.title_length
-        self._length_sums[1] += doc.body_length
+        self._length_sums[0] += self._title_length.values[slot]
+        self._length_sums[1] += self._body_length.values[slot]
 
     def remove(self, uid: str) -> None:
         """Forget the document with this uid; nothing happens if there is none."""
         slot = self._slot_of.pop(uid, None)
         if slot is None:
             return
-        doc = self._docs[slot]
-        assert doc is not None  # a live slot always holds its document
-        self._docs[slot] = None
+        self._uids[slot] = None
         self._alive[slot] = 0.0
-        for term in _field_counts(doc):
+        for term in self._terms[slot]:
             self._df[term] -= 1
-        self._length_sums[0] -= doc.title_length
-        self._length_sums[1] -= doc.body_length
-        if len(self._docs) - len(self._slot_of) > max(1024, len(self._slot_of)):
+        self._terms[slot] = ()
+        self._length_sums[0] -= self._title_length.values[slot]
+        self._length_sums[1] -= self._body_length.values[slot]
+        if len(self._uids) - len(self._slot_of) > max(1024, len(self._slot_of)):
             self._compact()
 
     def _compact(self) -> None:
-        """Rebuild without the dead slots, so postings do not grow without bound."""
-        live = [doc for doc in self._docs if doc is not None]
-        self._reset()
-        for doc in live:
-            self.add(doc)
+        """Drop the dead slots, so postings do not grow without bound; answers are unchanged."""
+        alive = self._alive.values > 0
+        new_slot = np.cumsum(alive) - 1
+        for table in (self._postings, self._by_component):
+            for term, postings in list(table.items()):
+                if not postings.keep(alive, new_slot):
+                    del table[term]
+        for column in (self._title_length, self._body_length, self._days, self._container):
+            column.keep(alive)
+        self._alive.keep(alive)
+        self._df = {term: n for term, n in self._df.items() if n > 0}
+        self._uids = [uid for uid in self._uids if uid is not None]
+        self._terms = [terms for terms, live in zip(self._terms, alive, strict=True) if live]
+        self._slot_of = {uid: slot for slot, uid in enumerate(self._uids) if uid is not None}
 
     def query(
         self,
@@ -139,12 +154,16 @@ class DuplicateIndex:
         chosen = self._query_terms(doc)
         if not chosen:
             return []
-        scores, parts = self._bm25f(chosen)
+        scores, titles, parts = self._bm25f(chosen)
         self._mask(scores, doc, containers, exclude)
         slots = np.flatnonzero(scores > 0)
         if not len(slots):
             return []
-        fused = self._fuse(doc, slots, scores[slots] / self._self_score(doc, chosen))
+        text = np.minimum(scores[slots] / self._self_score(doc, chosen), 1)
+        title_idf = sum(q.idf for q in chosen if q.title)
+        overlap = titles[slots] / title_idf if title_idf else np.zeros(len(slots))
+        weight = self.rules.title_overlap_weight
+        fused = self._fuse(doc, slots, (text + weight * overlap) / (1 + weight))
         top = np.lexsort((slots, -fused))[:k]
         return [self._candidate(doc, int(slots[i]), float(fused[i]), parts) for i in top]
 
@@ -158,7 +177,7 @@ class DuplicateIndex:
             idf = math.log(1 + (pool - df + 0.5) / (df + 0.5))
             tf = rules.title_weight * title + rules.body_weight * body
             saturated = (rules.query_k3 + 1) * tf / (rules.query_k3 + tf) if rules.query_k3 else 1
-            chosen.append(_QueryTerm(term, idf * saturated, title, body))
+            chosen.append(_QueryTerm(term, idf * saturated, idf, title, body))
         chosen.sort(key=lambda q: (-q.weight, q.term))
         return chosen[: rules.max_query_terms]
 
@@ -166,13 +185,17 @@ class DuplicateIndex:
         live = max(len(self._slot_of), 1)
         return max(self._length_sums[0] / live, 1.0), max(self._length_sums[1] / live, 1.0)
 
-    def _bm25f(self, chosen: list[_QueryTerm]) -> tuple[Floats, dict[str, tuple[Ints, Floats]]]:
-        """Each slot's BM25F score, and each term's (slots, contribution) for explanations."""
+    def _bm25f(
+        self, chosen: list[_QueryTerm]
+    ) -> tuple[Floats, Floats, dict[str, tuple[Ints, Floats]]]:
+        """Each slot's BM25F score; the IDF of the query's title terms in its title; and each
+        term's (slots, contribution) for explanations."""
         rules = self.rules
         average_title, average_body = self._averages()
         title_norm = 1 - rules.title_b + rules.title_b * self._title_length.values / average_title
         body_norm = 1 - rules.body_b + rules.body_b * self._body_length.values / average_body
-        scores = np.zeros(len(self._docs))
+        scores = np.zeros(len(self._uids))
+        titles = np.zeros(len(self._uids))
         parts = {}
         for query_term in chosen:
             slots, title, body = self._postings[query_term.term].read()
@@ -182,8 +205,10 @@ class DuplicateIndex:
             )
             contribution = query_term.weight * tf / (rules.k1 + tf)
             scores[slots] += contribution
+            if query_term.title:
+                titles[slots[title > 0]] += query_term.idf
             parts[query_term.term] = (slots, contribution)
-        return scores, parts
+        return scores, titles, parts
 
     def _self_score(self, doc: DupeDoc, chosen: list[_QueryTerm]) -> float:
         """What ``doc`` would score against itself: the scale that maps a match to [0, 1]."""
@@ -218,22 +243,25 @@ class DuplicateIndex:
         """Text similarity raised by time proximity and a shared component, in [0, 1]."""
         rules = self.rules
         gap = np.abs(self._days.values[slots] - _days(doc.created_at))
-        near = np.exp(-gap / rules.time_scale_days)
-        shared = np.zeros(len(self._docs))
+        if rules.time_decay == "exponential":
+            near = np.exp(-gap / rules.time_scale_days)
+        else:
+            near = 1 / (1 + gap / rules.time_scale_days)
+        shared = np.zeros(len(self._uids))
         for component in doc.components:
             if component in self._by_component:
                 shared[self._by_component[component].read()[0]] = 1
         bonus = 1 + rules.time_weight * near + rules.component_weight * shared[slots]
-        fused = np.minimum(text, 1) * bonus / (1 + rules.time_weight + rules.component_weight)
+        fused = text * bonus / (1 + rules.time_weight + rules.component_weight)
         calibrated: Floats = 1 - np.exp(-fused / rules.score_scale)
         return calibrated
 
     def _candidate(
         self, doc: DupeDoc, slot: int, score: float, parts: dict[str, tuple[Ints, Floats]]
     ) -> Candidate:
-        found = self._docs[slot]
-        assert found is not None  # masked scores exclude dead slots
-        return Candidate(found.uid, min(max(score, 0.0), 1.0), _matched(doc, slot, parts))
+        uid = self._uids[slot]
+        assert uid is not None  # masked scores exclude dead slots
+        return Candidate(uid, min(max(score, 0.0), 1.0), _matched(doc, slot, parts))
 
 
 def _matched(doc: DupeDoc, slot: int, parts: dict[str, tuple[Ints, Floats]]) -> tuple[str, ...]:

@@ -30,6 +30,15 @@ class Postings:
         self.title.append(title)
         self.body.append(body)
 
+    def keep(self, alive: npt.NDArray[np.bool_], new_slot: Ints) -> bool:
+        """Keep only entries of live slots, renumbered; False when none is left."""
+        slots, title, body = self.read()
+        live = alive[slots]
+        self.slots = array("i", new_slot[slots[live]].astype(np.int32).tobytes())
+        self.title = array("f", title[live].astype(np.float32).tobytes())
+        self.body = array("f", body[live].astype(np.float32).tobytes())
+        return bool(live.any())
+
     def read(self) -> tuple[Ints, Floats, Floats]:
         """Slots, title counts, body counts, as fresh numpy arrays."""
         return (
@@ -55,6 +64,13 @@ class Column:
             self._values = grown
         self._values[self._size] = value
         self._size += 1
+
+    def keep(self, alive: npt.NDArray[np.bool_]) -> None:
+        """Keep only the values of live slots, in order."""
+        kept = self.values[alive]
+        self._values = np.zeros(max(1024, 2 * len(kept)))
+        self._values[: len(kept)] = kept
+        self._size = len(kept)
 
     def __setitem__(self, slot: int, value: float) -> None:
         self._values[slot] = value
