@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.core.dupes import DuplicateRules
 from bot.core.rules import CreditRules, ScoringRules, format_loc, parse_rules
 from bot.errors import RulesError
 from bot.rules_files import check_rules_dir, load_rules
@@ -36,6 +37,7 @@ def test_shipped_scoring_and_credit_spell_out_the_defaults() -> None:
     rules = load_rules(SHIPPED)
     assert rules.scoring == ScoringRules()
     assert rules.credit == CreditRules()
+    assert rules.duplicates == DuplicateRules()
 
 
 def test_missing_optional_files_mean_defaults(tmp_path: Path) -> None:
