@@ -7,8 +7,12 @@ import platform
 
 from benchmarks.demo import bench_demo
 from benchmarks.digests import bench_digests
+from benchmarks.dupes import bench_dupes
 from benchmarks.github_sync import bench_github_sync, format_github_sync
+from benchmarks.gitlab_sync import bench_gitlab_sync, format_gitlab_sync
+from benchmarks.jira_sync import bench_jira_sync, format_jira_sync
 from benchmarks.ledger import bench_ledger
+from benchmarks.linear_sync import bench_linear_sync, format_linear_sync
 from benchmarks.scoring import bench_core, bench_service
 from benchmarks.slack_latency import bench_slash_latency
 
@@ -36,11 +40,28 @@ def main() -> None:
         help="GitHub sync benchmark: delay added to each answer of the fake (round trips)",
     )
     parser.add_argument(
+        "--tracker-issues",
+        type=int,
+        default=20_000,
+        help="Jira, Linear and GitLab sync benchmarks: issues",
+    )
+    parser.add_argument(
         "--ledger-rows", type=int, default=1_000_000, help="credit query benchmark: ledger rows"
     )
     parser.add_argument(
         "--only",
-        choices=("demo", "scoring", "github", "ledger", "slack", "digests"),
+        choices=(
+            "demo",
+            "scoring",
+            "github",
+            "jira",
+            "linear",
+            "gitlab",
+            "dupes",
+            "ledger",
+            "slack",
+            "digests",
+        ),
         help="run one benchmark group only",
     )
     args = parser.parse_args()
@@ -61,6 +82,14 @@ def main() -> None:
             # peer's 5,000+ sequential round trips to about two minutes.
             rows = bench_github_sync(5_000, 1_250, latency_ms=20.0)
             print(format_github_sync(rows), flush=True)
+    if args.only in (None, "jira"):
+        print(format_jira_sync(bench_jira_sync(args.tracker_issues)), flush=True)
+    if args.only in (None, "linear"):
+        print(format_linear_sync(bench_linear_sync(args.tracker_issues)), flush=True)
+    if args.only in (None, "gitlab"):
+        print(format_gitlab_sync(bench_gitlab_sync(args.tracker_issues)), flush=True)
+    if args.only in (None, "dupes"):
+        print(bench_dupes(), flush=True)
     if args.only in (None, "ledger"):
         _line(f"credit queries ({args.ledger_rows:,} rows)", bench_ledger(args.ledger_rows))
     if args.only in (None, "digests"):

@@ -21,6 +21,7 @@ from bot.core.sources import SourceMap, host_of
 from bot.trackers.github import factory as github_factory
 from bot.trackers.gitlab import factory as gitlab_factory
 from bot.trackers.http import Governor
+from bot.trackers.jira import factory as jira_factory
 from bot.trackers.linear import factory as linear_factory
 from bot.trackers.sync import Connector
 from bot.trackers.writeback import ClaimWriter
@@ -65,6 +66,7 @@ class ConfiguredSource:
 def _factories() -> dict[TrackerKind, _Factory]:
     return {
         TrackerKind.GITHUB: github_factory,
+        TrackerKind.JIRA: jira_factory,
         TrackerKind.LINEAR: linear_factory,
         TrackerKind.GITLAB: gitlab_factory,
     }
@@ -78,7 +80,7 @@ def configured_sources(rules: SourcesRules) -> list[ConfiguredSource]:
     found += [ConfiguredSource(s.source, TrackerKind.JIRA, s) for s in rules.jira]
     found += [ConfiguredSource(s.source, TrackerKind.LINEAR, s) for s in rules.linear]
     found += [ConfiguredSource(s.source, TrackerKind.GITLAB, s) for s in rules.gitlab]
-    return [s for s in found if s.kind in _factories()]
+    return found
 
 
 def source_map(settings: Settings, rules: SourcesRules) -> SourceMap:

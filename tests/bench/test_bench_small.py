@@ -105,7 +105,7 @@ def test_digest_benchmark_runs() -> None:
     assert figures["managers"] == 12 and figures["sent"] == figures["digests"]
 
 
-@pytest.mark.parametrize("tracker", ["linear", "gitlab"])
+@pytest.mark.parametrize("tracker", ["jira", "linear", "gitlab"])
 def test_tracker_sync_benchmarks_run(tracker: str) -> None:
     module = __import__(f"benchmarks.{tracker}_sync", fromlist=["_"])
     rows = getattr(module, f"bench_{tracker}_sync")(60)
