@@ -105,17 +105,18 @@ def extract_references(
     container: str | None = None,
     exclude: str | None = None,
 ) -> list[TextReference]:
-    """Every issue reference in ``text``, deduplicated by key, in first-seen order.
+    """Every issue reference in ``text``, deduplicated by key and host (``a/b#1`` and a
+    github.com URL to it may name different instances), in first-seen order.
 
     ``container`` (``owner/repo``) resolves short ``#123`` references; without it they are
     skipped. A reference whose key equals ``exclude`` (the issue's own key) is dropped.
     Never raises for any ``str`` input.
     """
-    found: dict[str, TextReference] = {}
+    found: dict[tuple[str, str | None], TextReference] = {}
     for match in _REFERENCE.finditer(strip_code(text)):
         ref = _to_reference(match, container)
-        if ref is not None and ref.key != exclude and ref.key not in found:
-            found[ref.key] = ref
+        if ref is not None and ref.key != exclude and (ref.key, ref.host) not in found:
+            found[(ref.key, ref.host)] = ref
     return list(found.values())
 
 
@@ -127,18 +128,20 @@ def reference_links(
     container: str | None = None,
     skip: Collection[str] = (),
 ) -> list[IssueLink]:
-    """One ``REFERENCES`` link per distinct key mentioned in ``texts``, in first-seen order.
+    """One ``REFERENCES`` link per distinct (source, key) mentioned in ``texts``, in
+    first-seen order.
 
     ``texts`` pairs each text with the evidence to record for what is first found in it;
     ``source_of`` says which tracker instance a reference points into (``None``: unknown).
     Keys in ``skip`` (already linked some other way) and ``exclude`` get no link.
     """
-    links: dict[str, IssueLink] = {}
+    links: dict[tuple[str | None, str], IssueLink] = {}
     for text, evidence in texts:
         for found in extract_references(text, container=container, exclude=exclude):
-            if found.key not in links and found.key not in skip:
-                target = IssueRef(key=found.key, source=source_of(found))
-                links[found.key] = IssueLink(
+            target = IssueRef(key=found.key, source=source_of(found))
+            # By source too: `g/p#1` of this GitLab and a github.com URL to g/p#1 differ.
+            if (target.source, found.key) not in links and found.key not in skip:
+                links[(target.source, found.key)] = IssueLink(
                     kind=LinkKind.REFERENCES, target=target, evidence=evidence
                 )
     return list(links.values())

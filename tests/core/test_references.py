@@ -18,7 +18,7 @@ from bot.core.references import (
 
 
 def keys(text: str, **kwargs: str) -> list[str]:
-    return [ref.key for ref in extract_references(text, **kwargs)]
+    return list(dict.fromkeys(ref.key for ref in extract_references(text, **kwargs)))
 
 
 @pytest.mark.parametrize(
@@ -162,7 +162,7 @@ PUNCTUATION = st.sampled_from([" ", "\n", " (", ") ", ", ", ": ", "\t", " [", "]
 @given(st.text(), st.none() | st.just("a/b"))
 def test_never_crashes_and_keys_are_unique(text: str, container: str | None) -> None:
     found = extract_references(text, container=container)
-    assert len({ref.key for ref in found}) == len(found)
+    assert len({(ref.key, ref.host) for ref in found}) == len(found)
     for ref in found:
         assert re.fullmatch(r"[^\s/]+/[^\s/#]+#\d+|[A-Z][A-Z0-9_]{1,9}-\d+", ref.key), ref
 
@@ -211,3 +211,11 @@ def test_pathological_text_finds_nothing(text: str) -> None:
     # These inputs once backtracked quadratically (4-8 s each); with linear patterns the
     # whole parametrisation stays well under a second — a regression shows in test time.
     assert extract_references(text, container="a/b") == []
+
+
+def test_a_short_form_and_a_url_to_the_same_key_are_both_kept() -> None:
+    text = "same as acme/x#1 — https://github.com/acme/x/issues/1 and acme/x#1 again"
+    assert extract_references(text) == [
+        TextReference(key="acme/x#1", tracker=TrackerKind.GITHUB),
+        TextReference(key="acme/x#1", tracker=TrackerKind.GITHUB, host="github.com"),
+    ]

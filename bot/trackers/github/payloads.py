@@ -246,9 +246,9 @@ def to_issue(
 
 
 def _merge_links(*groups: Sequence[IssueLink]) -> tuple[IssueLink, ...]:
-    seen: dict[tuple[LinkKind, str], IssueLink] = {}
+    seen: dict[tuple[LinkKind, str | None, str], IssueLink] = {}
     for link in (link for group in groups for link in group):
-        seen.setdefault((link.kind, link.target.key.casefold()), link)
+        seen.setdefault((link.kind, link.target.source, link.target.key.casefold()), link)
     return tuple(seen.values())
 
 

@@ -345,9 +345,9 @@ def _assignees(issue: GitLabIssue) -> tuple[Actor, ...]:
 
 
 def _merge(*groups: Sequence[IssueLink]) -> tuple[IssueLink, ...]:
-    seen: dict[tuple[LinkKind, str], IssueLink] = {}
+    seen: dict[tuple[LinkKind, str | None, str], IssueLink] = {}
     for link in (link for group in groups for link in group):
-        seen.setdefault((link.kind, link.target.key.casefold()), link)
+        seen.setdefault((link.kind, link.target.source, link.target.key.casefold()), link)
     return tuple(seen.values())
 
 
