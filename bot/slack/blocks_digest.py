@@ -23,6 +23,7 @@ from bot.core.digest import (
 )
 from bot.core.digest_dupes import DupeLine, DupePair, IssueSide
 from bot.slack.blocks_credit import person
+from bot.slack.blocks_dupes import ACTION_NOT_DUPLICATE, pair_value
 from bot.slack.blocks_kit import (
     ACTION_WHY,
     MAX_MESSAGE_BLOCKS,
@@ -126,7 +127,7 @@ def digest_blocks(
     if d.stalled:
         tail.append(_stalled(d.stalled, ids))
     if d.duplicates:
-        tail.append(_alike(d.duplicates))
+        tail += _alike(d.duplicates)
     units: list[Unit] = [
         item_blocks(item, rank=rank, snooze_weeks=snooze_weeks)
         for rank, item in enumerate(d.items, start=1)
@@ -225,24 +226,42 @@ def _recognition(d: ManagerDigest) -> Block:
     )
 
 
-def _alike(lines: Sequence[DupeLine]) -> Block:
-    text = "*Looks alike across teams* — two teams may be working on the same thing:\n"
-    text += "\n".join(
-        f"• your team's {_side(line.ours)} looks like {_side(line.theirs)} in "
-        f"{_team(line.theirs)} tracker ({line.score:.2f}: {_words(line.matched)})"
-        for line in lines
-    )
-    return section(clip(text, MAX_SECTION_TEXT))
+def _alike(lines: Sequence[DupeLine]) -> list[Block]:
+    """One section per pair, each with "Not a duplicate"."""
+    head = section("*Looks alike across teams* — two teams may be working on the same thing:")
+    return [
+        head,
+        *(
+            _pair_section(
+                f"your team's {_side(line.ours)} looks like {_side(line.theirs)} in "
+                f"{_team(line.theirs)} tracker ({line.score:.2f}: {_words(line.matched)})",
+                line.ours.uid,
+                line.theirs.uid,
+            )
+            for line in lines
+        ),
+    ]
 
 
-def _pairs(pairs: Sequence[DupePair]) -> Block:
-    text = "*Likely duplicates across teams*, new this week:\n"
-    text += "\n".join(
-        f"• {_side(p.one)} ({escape(p.one.team or 'no team')}) ↔ {_side(p.other)} "
-        f"({escape(p.other.team or 'no team')}) — {p.score:.2f}: {_words(p.matched)}"
-        for p in pairs
-    )
-    return section(clip(text, MAX_SECTION_TEXT))
+def _pairs(pairs: Sequence[DupePair]) -> list[Block]:
+    head = section("*Likely duplicates across teams*, new this week:")
+    return [
+        head,
+        *(
+            _pair_section(
+                f"{_side(p.one)} ({escape(p.one.team or 'no team')}) ↔ {_side(p.other)} "
+                f"({escape(p.other.team or 'no team')}) — {p.score:.2f}: {_words(p.matched)}",
+                p.one.uid,
+                p.other.uid,
+            )
+            for p in pairs
+        ),
+    ]
+
+
+def _pair_section(text: str, uid: str, other_uid: str) -> Block:
+    refuse = button("Not a duplicate", ACTION_NOT_DUPLICATE, value=pair_value(uid, other_uid))
+    return section(clip(text, MAX_SECTION_TEXT), accessory=refuse)
 
 
 def _side(side: IssueSide) -> str:
@@ -342,7 +361,7 @@ def leadership_digest_blocks(ld: LeadershipDigest) -> list[Block]:
     if not ld.funnel:
         tail.append(section("No teams configured."))
     if ld.duplicates:
-        tail.append(_pairs(ld.duplicates))
+        tail += _pairs(ld.duplicates)
     units: list[Unit] = [_leader_item(rank, item) for rank, item in enumerate(ld.top, start=1)]
     room = MAX_MESSAGE_BLOCKS - len(head) - len(tail)
     return [*head, *_fit_items(units, room, ld.more, LEADERSHIP_HINT), *tail]

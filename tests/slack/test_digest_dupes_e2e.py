@@ -57,6 +57,9 @@ def test_managers_hear_of_the_pair_once_and_leadership_sees_it(
     ]
     text = json.dumps(digest_blocks(omar))
     assert "your team's" in text and "team vision's tracker" in text
+    buttons = [b["accessory"] for b in digest_blocks(omar) if "accessory" in b]
+    refuse = [b for b in buttons if b["action_id"] == "impact_not_duplicate"]
+    assert [b["value"] for b in refuse] == ["github:acme/asr#9\x1fgithub:acme/vision#9"]
 
     leadership = compose_leadership_digest(services, MONDAY)
     assert [(p.one.key, p.other.key) for p in leadership.duplicates] == [
