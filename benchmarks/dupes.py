@@ -10,8 +10,10 @@ query's own project, split into cross-project queries, the tuning queries (filed
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,7 +158,11 @@ def report(folder: Path, rules: DuplicateRules, *, with_baseline: bool = True) -
 
 
 def bench_dupes(folder: Path = dupes_data.FOLDER) -> str:
-    """The benchmark's printed report, or one line saying why it was skipped."""
+    """The benchmark's printed report, or one line saying why it was skipped. The evaluation
+    runs in a process of its own, so its peak memory is its own (not that of benchmarks run
+    before it in `make bench`)."""
     if not (folder / "queries.csv").exists():
         return f"dupes: skipped, {folder} is absent (the Apache Jira duplicate data set)"
-    return report(folder, DuplicateRules())
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        return pool.submit(report, folder, DuplicateRules()).result()

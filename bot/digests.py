@@ -35,7 +35,7 @@ from bot.core.digest import (
     digest_period,
     route,
 )
-from bot.core.digest_dupes import NEW_FOR, DupePair, IssueSide
+from bot.core.digest_dupes import NEW_FOR, DupePair, IssueSide, lines_by_team
 from bot.core.identity import Directory
 from bot.core.orphans import rank_orphans
 from bot.core.rules import Rules
@@ -98,7 +98,7 @@ def compose_all(
             t.id: store.team_credit(t.id, now - CREDIT_WINDOW, now)["given"]
             for t in rules.teams.teams
         }
-        alike = dupe_pairs(store, now)
+        alike = lines_by_team(dupe_pairs(store, now), now=now)
     digest_rules = DigestRules(nothing_needs_you=services.settings.digest_nothing_needs_you)
     routed = route(
         items, teams=rules.teams, decisions=decisions, claims=claims, rules=digest_rules, now=now

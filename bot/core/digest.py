@@ -388,14 +388,14 @@ def compose(
     catalog: Mapping[str, DigestItem] | None = None,
     team_credit: Mapping[str, float] | None = None,
     rules: DigestRules = DEFAULT_RULES,
-    duplicates: Sequence[DupePair] = (),
+    duplicates: Mapping[str, Sequence[DupeLine]] | None = None,
 ) -> ManagerDigest | None:
     """``manager``'s digest: the ``items_per_digest`` best of ``routed`` (their :func:`route`
     list), their teams' stalled claims (see :func:`stalled_claims`; ``catalog`` maps issue
     uids to items of open issues) and ``team_credit`` of their teams.
 
-    ``duplicates`` are this week's near-duplicate pairs (see ``digest_dupes``): the new
-    cross-team ones of the manager's teams are listed.
+    ``duplicates`` maps teams to their lines about new cross-team near-duplicates (see
+    ``digest_dupes.lines_by_team``); the strongest of the manager's teams are listed.
 
     None when there is no item, no stalled claim, no new duplicate and no credit earned —
     unless
@@ -408,7 +408,7 @@ def compose(
     earned = team_credit or {}
     credit = {t: earned[t] for t in own if t in earned}
     earned_any = any(points > 0 for points in credit.values())
-    alike = lines_for_teams(own, duplicates, now=now)
+    alike = lines_for_teams(own, duplicates or {})
     if not (shown or stalled or earned_any or alike or rules.nothing_needs_you):
         return None
     return ManagerDigest(

@@ -9,7 +9,7 @@ teams (an issue without an owner differs from every team).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,21 +57,37 @@ class DupeLine:
     matched: tuple[str, ...]
 
 
-def lines_for_teams(
-    teams: Sequence[str], pairs: Iterable[DupePair], *, now: datetime, limit: int = 3
-) -> tuple[DupeLine, ...]:
-    """New cross-team pairs with an open issue owned by one of ``teams``, strongest first,
-    at most ``limit``; a pair within ``teams`` (two of the same manager's teams) too."""
-    lines = []
+def lines_by_team(pairs: Iterable[DupePair], *, now: datetime) -> dict[str, list[DupeLine]]:
+    """Team → lines about its open issues in new cross-team pairs, strongest first. Built
+    once per digest run; each manager's digest then picks its teams' lines."""
+    by_team: dict[str, list[DupeLine]] = {}
     for pair in pairs:
         if not pair.is_new(now) or not pair.across_teams:
             continue
         for ours, theirs in ((pair.one, pair.other), (pair.other, pair.one)):
-            if ours.team is not None and ours.team in teams and ours.is_open:
-                lines.append(DupeLine(ours.team, ours, theirs, pair.score, pair.matched))
-                break
-    lines.sort(key=lambda line: (-line.score, line.ours.key, line.theirs.key))
-    return tuple(lines[:limit])
+            if ours.team is not None and ours.is_open:
+                line = DupeLine(ours.team, ours, theirs, pair.score, pair.matched)
+                by_team.setdefault(ours.team, []).append(line)
+    for lines in by_team.values():
+        lines.sort(key=_strongest)
+    return by_team
+
+
+def lines_for_teams(
+    teams: Sequence[str], by_team: Mapping[str, Sequence[DupeLine]], *, limit: int = 3
+) -> tuple[DupeLine, ...]:
+    """The ``limit`` strongest lines of ``teams`` (from ``lines_by_team``); a pair between
+    two of the same manager's teams is listed once."""
+    lines: dict[tuple[str, str], DupeLine] = {}
+    for team in teams:
+        for line in by_team.get(team, ()):
+            pair = tuple(sorted((line.ours.uid, line.theirs.uid)))
+            lines.setdefault((pair[0], pair[1]), line)
+    return tuple(sorted(lines.values(), key=_strongest)[:limit])
+
+
+def _strongest(line: DupeLine) -> tuple[float, str, str]:
+    return (-line.score, line.ours.key, line.theirs.key)
 
 
 def strongest_new_pairs(

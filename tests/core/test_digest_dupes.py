@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.core.digest_dupes import DupePair, IssueSide, lines_for_teams, strongest_new_pairs
+from bot.core.digest_dupes import (
+    DupePair,
+    IssueSide,
+    lines_by_team,
+    lines_for_teams,
+    strongest_new_pairs,
+)
 
 NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
@@ -26,14 +32,21 @@ def test_a_manager_hears_of_new_cross_team_pairs_of_their_open_issues() -> None:
         pair(side("asr#6", "asr", is_open=False), side("nlp#6", "nlp"), 0.97),  # ours closed
         pair(side("x#7", None), side("asr#7", "asr"), 0.5),  # no owner: across
     ]
-    lines = lines_for_teams(["asr"], pairs, now=NOW)
+    by_team = lines_by_team(pairs, now=NOW)
+    lines = lines_for_teams(["asr"], by_team)
     assert [(ln.ours.key, ln.theirs.key) for ln in lines] == [
         ("asr#2", "vision#2"),
         ("asr#1", "vision#1"),
         ("asr#7", "x#7"),
     ]
-    assert lines_for_teams(["asr"], pairs, now=NOW, limit=1)[0].score == 0.9
-    assert lines_for_teams(["recsys"], pairs, now=NOW) == ()
+    assert lines_for_teams(["asr"], by_team, limit=1)[0].score == 0.9
+    assert lines_for_teams(["recsys"], by_team) == ()
+    # a manager of both teams of a pair hears of it once
+    both = lines_for_teams(["asr", "vision"], by_team)
+    assert [(ln.ours.key, ln.theirs.key) for ln in both][:2] == [
+        ("asr#2", "vision#2"),
+        ("asr#1", "vision#1"),
+    ]
 
 
 def test_leadership_sees_the_strongest_new_cross_team_pairs() -> None:
