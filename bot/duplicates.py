@@ -10,7 +10,7 @@ costs a JSON parse per issue, not a text analysis.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -116,8 +116,9 @@ def _updated(
     gone: Iterable[str],
     fresh: Iterable[DupeDoc],
 ) -> DuplicateIndex:
+    fresh = list(fresh)
     if index is None:
-        return build_index(store, rules)
+        return build_index(store, rules, analysed={doc.uid: doc for doc in fresh})
     for uid in gone:
         index.remove(uid)
     for doc in fresh:
@@ -125,11 +126,15 @@ def _updated(
     return index
 
 
-def build_index(store: Store, rules: DuplicateRules) -> DuplicateIndex:
-    """An index of every stored document."""
+def build_index(
+    store: Store, rules: DuplicateRules, *, analysed: Mapping[str, DupeDoc] | None = None
+) -> DuplicateIndex:
+    """An index of every stored document; ``analysed`` holds documents already in memory
+    (just analysed), which are used rather than parsed again."""
+    ready = analysed or {}
     index = DuplicateIndex(rules)
-    for _uid, doc in store.dupe_docs():
-        index.add(DupeDoc.from_json(doc))
+    for uid, doc in store.dupe_docs():
+        index.add(ready.get(uid) or DupeDoc.from_json(doc))
     return index
 
 

@@ -70,6 +70,7 @@ class DuplicateIndex:
         self._container = Column()
         self._alive = Column()
         self._length_sums = [0.0, 0.0]
+        self._norm_cache: tuple[tuple[float, ...], Floats, Floats] | None = None
 
     def __len__(self) -> int:
         return len(self._slot_of)
@@ -164,7 +165,7 @@ class DuplicateIndex:
         overlap = titles[slots] / title_idf if title_idf else np.zeros(len(slots))
         weight = self.rules.title_overlap_weight
         fused = self._fuse(doc, slots, (text + weight * overlap) / (1 + weight))
-        top = np.lexsort((slots, -fused))[:k]
+        top = _best(fused, slots, k)
         return [self._candidate(doc, int(slots[i]), float(fused[i]), parts) for i in top]
 
     def _query_terms(self, doc: DupeDoc) -> list[_QueryTerm]:
@@ -191,9 +192,7 @@ class DuplicateIndex:
         """Each slot's BM25F score; the IDF of the query's title terms in its title; and each
         term's (slots, contribution) for explanations."""
         rules = self.rules
-        average_title, average_body = self._averages()
-        title_norm = 1 - rules.title_b + rules.title_b * self._title_length.values / average_title
-        body_norm = 1 - rules.body_b + rules.body_b * self._body_length.values / average_body
+        title_norm, body_norm = self._norms()
         scores = np.zeros(len(self._uids))
         titles = np.zeros(len(self._uids))
         parts = {}
@@ -209,6 +208,19 @@ class DuplicateIndex:
                 titles[slots[title > 0]] += query_term.idf
             parts[query_term.term] = (slots, contribution)
         return scores, titles, parts
+
+    def _norms(self) -> tuple[Floats, Floats]:
+        """Each slot's BM25F length normalisation of title and body. They change with every
+        add or remove, so they are kept until the pool changes (a run of queries after a
+        run of adds computes them once)."""
+        key = (len(self._uids), len(self._slot_of), *self._length_sums)
+        if self._norm_cache is None or self._norm_cache[0] != key:
+            rules = self.rules
+            average_title, average_body = self._averages()
+            title = 1 - rules.title_b + rules.title_b * self._title_length.values / average_title
+            body = 1 - rules.body_b + rules.body_b * self._body_length.values / average_body
+            self._norm_cache = (key, title, body)
+        return self._norm_cache[1], self._norm_cache[2]
 
     def _self_score(self, doc: DupeDoc, chosen: list[_QueryTerm]) -> float:
         """What ``doc`` would score against itself: the scale that maps a match to [0, 1]."""
@@ -291,3 +303,15 @@ def _field_counts(doc: DupeDoc) -> dict[str, tuple[int, int]]:
 
 def _days(moment: datetime) -> float:
     return (moment - _EPOCH).total_seconds() / 86400
+
+
+def _best(fused: Floats, slots: Ints, k: int) -> Ints:
+    """Positions of the ``k`` best scores, best first, ties to the lower slot. Only the
+    scores at or above the k-th best are sorted: a query may touch most of the pool."""
+    if len(fused) > k:
+        kth = np.partition(fused, len(fused) - k)[len(fused) - k]
+        keep = np.flatnonzero(fused >= kth)
+    else:
+        keep = np.arange(len(fused))
+    order: Ints = keep[np.lexsort((slots[keep], -fused[keep]))][:k]
+    return order
