@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from typing import Any
+
+from benchmarks.fake_process import FakeProcess, answer_commands, fake_in_process
 
 REPOS = ("bench/alpha", "bench/beta", "bench/gamma")
 TOKEN = "bench-token"
@@ -213,16 +214,7 @@ def serve(conn: Connection, config: FakeConfig) -> None:
         _warm_up(fake)
         _add_latency(fake, config.latency_ms / 1000)
         conn.send({"url": fake.url, "graphql_url": fake.graphql_url, **dataset})
-        while True:
-            command = conn.recv()
-            if command == "stats":
-                conn.send(_stats(fake))
-            elif command == "reset":
-                _reset(fake)
-                conn.send("ok")
-            elif command == "stop":
-                conn.send("ok")
-                return
+        answer_commands(conn, stats=lambda: _stats(fake), reset=lambda: _reset(fake))
 
 
 def _time_responses(fake: Any) -> None:
@@ -291,49 +283,17 @@ def _reset(fake: Any) -> None:
     fake.graphql_remaining = BUDGET
 
 
-class FakeServer:
-    """The parent's handle on the server process."""
+class FakeServer(FakeProcess):
+    """The parent's handle on the server process: `stats` are requests and points used since
+    the last `reset`, which also refills both budgets."""
 
     def __init__(self, conn: Connection, info: dict[str, Any]) -> None:
-        self._conn = conn
-        self.info = info
-        self.url: str = info["url"]
+        super().__init__(conn, info)
         self.graphql_url: str = info["graphql_url"]
-
-    def _ask(self, command: str) -> Any:
-        self._conn.send(command)
-        return self._conn.recv()
-
-    def stats(self) -> dict[str, int]:
-        """Requests and points used since the last ``reset``."""
-        result: dict[str, int] = self._ask("stats")
-        return result
-
-    def reset(self) -> None:
-        """Forget recorded requests and refill both budgets."""
-        self._ask("reset")
 
 
 @contextmanager
 def fake_github(config: FakeConfig) -> Iterator[FakeServer]:
     """Start the server process, yield its handle, stop it on exit."""
-    ctx = get_context("spawn")
-    parent, child = ctx.Pipe()
-    process = ctx.Process(target=serve, args=(child, config), daemon=True, name="fake-github")
-    process.start()
-    child.close()  # so that a crash of the server reads as EOF here
-    try:
-        if not parent.poll(600):
-            raise RuntimeError("the fake GitHub did not start within 10 minutes")
-        try:
-            info = parent.recv()
-        except EOFError:
-            raise RuntimeError(f"the fake GitHub exited ({process.exitcode})") from None
-        server = FakeServer(parent, info)
+    with fake_in_process(serve, config, label="fake GitHub", handle=FakeServer) as server:
         yield server
-        server._ask("stop")
-    finally:
-        process.join(timeout=10)
-        if process.is_alive():
-            process.terminate()
-            process.join()

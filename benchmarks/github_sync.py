@@ -28,12 +28,13 @@ from typing import Any
 
 import httpx
 
+from benchmarks.fake_process import FakeProcess
 from benchmarks.fake_server import REPOS, TOKEN, FakeConfig, FakeServer, fake_github
 from bot.core.rules import GitHubSources
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.connector import GitHubConnector
 from bot.trackers.http import Governor
-from bot.trackers.sync import run_sync
+from bot.trackers.sync import SyncReport, run_sync
 
 TARGET_SPEED = 5.0  # full sync at least this many times faster than the peer
 TARGET_REQUESTS = 20.0  # ... with at least this many times fewer requests
@@ -82,6 +83,27 @@ def in_child(target: str, *args: Any) -> dict[str, Any]:
         return pool.submit(_measured, target, args).result()
 
 
+def measured_row(name: str, fake: FakeProcess, target: str, *args: Any) -> dict[str, Any]:
+    """One contender's row: reset the fake, run ``target(*args)`` measured `in_child`, then
+    add the fake's stats. A RuntimeError if the contender reports ``failed`` streams."""
+    fake.reset()
+    figures = in_child(target, *args)
+    if figures.get("failed"):
+        raise RuntimeError(f"{name} failed: {figures['failed']}")
+    return {"name": name, **figures, **fake.stats()}
+
+
+def sync_figures(report: SyncReport, governor: Governor) -> dict[str, Any]:
+    """What a contender's ``sync_once`` reports: issues written and seen, the streams that
+    failed (``key: error``), and the governor's retries."""
+    return {
+        "written": report.written,
+        "seen": sum(s.seen for s in report.streams),
+        "failed": [f"{s.key}: {s.error}" for s in report.failed],
+        "retries": governor.stats.retries,
+    }
+
+
 # ------------------------------------------------------------------ impactbot
 
 
@@ -95,12 +117,7 @@ def sync_once(url: str, graphql_url: str, db_path: str) -> dict[str, Any]:
         )
         connector = GitHubConnector(client, GitHubSources(repos=REPOS), clock=clock, sweep=False)
         report = run_sync(connector, db_path=Path(db_path), clock=clock)
-    return {
-        "written": report.written,
-        "seen": sum(s.seen for s in report.streams),
-        "failed": [f"{s.key}: {s.error}" for s in report.failed],
-        "retries": governor.stats.retries,
-    }
+    return sync_figures(report, governor)
 
 
 def stored(db_path: Path) -> dict[str, Any]:
@@ -122,17 +139,15 @@ def stored(db_path: Path) -> dict[str, Any]:
 
 def _impactbot(server: FakeServer, db: Path, name: str) -> dict[str, Any]:
     """One impactbot sync in a child, with the fake's counts and what was stored."""
-    server.reset()
-    figures = in_child(f"{__name__}:sync_once", server.url, server.graphql_url, str(db))
-    if figures["failed"]:
-        raise RuntimeError(f"{name} failed: {figures['failed']}")
-    return {"name": name, **figures, **server.stats(), **stored(db)}
+    target = f"{__name__}:sync_once"
+    row = measured_row(name, server, target, server.url, server.graphql_url, str(db))
+    return {**row, **stored(db)}
 
 
 def _peer(server: FakeServer) -> dict[str, Any]:
-    server.reset()
-    figures = in_child("benchmarks.peer_pygithub:run_peer", server.url, TOKEN, REPOS)
-    return {"name": "PyGithub peer", **figures, **server.stats()}
+    return measured_row(
+        "PyGithub peer", server, "benchmarks.peer_pygithub:run_peer", server.url, TOKEN, REPOS
+    )
 
 
 # ------------------------------------------------------------------ the benchmark

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import random
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from benchmarks.github_sync import in_child
+from benchmarks.fake_process import answer_commands, fake_in_process
+from benchmarks.github_sync import measured_row, sync_figures
 
 PROJECTS = ("bench/alpha", "bench/ml/beta", "bench/ml/gamma")
 TOKEN = "glpat-bench"
@@ -78,41 +76,21 @@ def serve(conn: Connection, n_issues: int) -> None:
         for issue in fake.issues_by_id.values():
             fake.issue_bytes(issue)  # render once, so no contender pays the fake's first render
         conn.send({"url": fake.url, **dataset})
-        while (command := conn.recv()) != "stop":
-            if command == "stats":
-                requests = list(fake.requests)
-                conn.send(
-                    {
-                        "requests": len(requests),
-                        "listing_requests": sum(r.path.endswith("/issues") for r in requests),
-                        "errors": sum(r.status >= 400 for r in requests),
-                    }
-                )
-            else:
-                fake.reset_requests()
-                fake.remaining = BUDGET
-                conn.send("ok")
-        conn.send("ok")
+        answer_commands(conn, stats=lambda: _stats(fake), reset=lambda: _reset(fake))
 
 
-@contextmanager
-def fake_gitlab(n_issues: int) -> Iterator[tuple[Connection, dict[str, Any]]]:
-    ctx = get_context("spawn")
-    parent, child = ctx.Pipe()
-    process = ctx.Process(target=serve, args=(child, n_issues), daemon=True, name="fake-gitlab")
-    process.start()
-    child.close()
-    try:
-        if not parent.poll(600):
-            raise RuntimeError("the fake GitLab did not start within 10 minutes")
-        yield parent, parent.recv()
-        parent.send("stop")
-        parent.recv()
-    finally:
-        process.join(timeout=10)
-        if process.is_alive():
-            process.terminate()
-            process.join()
+def _stats(fake: Any) -> dict[str, Any]:
+    requests = list(fake.requests)
+    return {
+        "requests": len(requests),
+        "listing_requests": sum(r.path.endswith("/issues") for r in requests),
+        "errors": sum(r.status >= 400 for r in requests),
+    }
+
+
+def _reset(fake: Any) -> None:
+    fake.reset_requests()
+    fake.remaining = BUDGET
 
 
 def sync_once(url: str, db_path: str) -> dict[str, Any]:
@@ -135,29 +113,20 @@ def sync_once(url: str, db_path: str) -> dict[str, Any]:
             sweep=False,
         )
         report = run_sync(connector, db_path=Path(db_path), clock=clock)
-    return {
-        "written": report.written,
-        "seen": sum(s.seen for s in report.streams),
-        "failed": [f"{s.key}: {s.error}" for s in report.failed],
-        "retries": governor.stats.retries,
-    }
-
-
-def _run(conn: Connection, url: str, db: Path, name: str) -> dict[str, Any]:
-    conn.send("reset")
-    conn.recv()
-    figures = in_child(f"{__name__}:sync_once", url, str(db))
-    if figures["failed"]:
-        raise RuntimeError(f"{name} failed: {figures['failed']}")
-    conn.send("stats")
-    return {"name": name, **figures, **conn.recv()}
+    return sync_figures(report, governor)
 
 
 def bench_gitlab_sync(issues: int = 20_000) -> list[dict[str, Any]]:
     """Full sync then a no-change re-sync of ``issues`` issues, one row each."""
-    with tempfile.TemporaryDirectory() as tmp, fake_gitlab(issues) as (conn, info):
-        db = Path(tmp) / "gitlab.db"
-        rows = [_run(conn, info["url"], db, "full sync"), _run(conn, info["url"], db, "re-sync")]
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fake_in_process(serve, issues, label="fake GitLab") as fake,
+    ):
+        db, info = str(Path(tmp) / "gitlab.db"), fake.info
+        rows = [
+            measured_row(name, fake, f"{__name__}:sync_once", fake.url, db)
+            for name in ("full sync", "re-sync")
+        ]
     for row in rows:
         row["dataset"] = {k: v for k, v in info.items() if k != "url"}
     return rows

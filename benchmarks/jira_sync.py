@@ -17,17 +17,15 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from benchmarks.github_sync import in_child
+from benchmarks.fake_process import answer_commands, fake_in_process
+from benchmarks.github_sync import measured_row, sync_figures
 
 PROJECTS = ("ALPHA", "BETA", "GAMMA", "DELTA")
 EMAIL, TOKEN = "bench@acme.io", "bench-token"
@@ -97,45 +95,21 @@ def serve(conn: Connection, n_issues: int) -> None:
         counts["bytes"] += len(response.body)
         return response
 
+    def stats() -> dict[str, Any]:
+        return {
+            "requests": len(fake.requests),
+            "mb_received": counts["bytes"] / 1e6,
+            "server_seconds": counts["busy"],
+        }
+
+    def reset() -> None:
+        fake.reset_requests()
+        counts.update(bytes=0, busy=0.0)
+
     fake.handle = counted  # type: ignore[method-assign]
     with fake:
         conn.send({"url": fake.url})
-        while True:
-            command = conn.recv()
-            if command == "stats":
-                conn.send(
-                    {
-                        "requests": len(fake.requests),
-                        "mb_received": counts["bytes"] / 1e6,
-                        "server_seconds": counts["busy"],
-                    }
-                )
-            elif command == "reset":
-                fake.reset_requests()
-                counts.update(bytes=0, busy=0.0)
-                conn.send("ok")
-            else:
-                conn.send("ok")
-                return
-
-
-@contextmanager
-def fake_jira(n_issues: int) -> Iterator[tuple[str, Connection]]:
-    ctx = get_context("spawn")
-    parent, child = ctx.Pipe()
-    process = ctx.Process(target=serve, args=(child, n_issues), daemon=True, name="fake-jira")
-    process.start()
-    child.close()
-    try:
-        if not parent.poll(600):
-            raise RuntimeError("the fake Jira did not start within 10 minutes")
-        yield parent.recv()["url"], parent
-        parent.send("stop")
-        parent.recv()
-    finally:
-        process.join(timeout=10)
-        if process.is_alive():
-            process.terminate()
+        answer_commands(conn, stats, reset)
 
 
 def sync_once(site: str, db_path: str) -> dict[str, Any]:
@@ -156,33 +130,21 @@ def sync_once(site: str, db_path: str) -> dict[str, Any]:
             settings, sources, http=http, clock=clock, source_map=source_map, sweep=False
         )
         report = run_sync(connector, db_path=Path(db_path), clock=clock)
-    return {
-        "written": report.written,
-        "seen": sum(s.seen for s in report.streams),
-        "failed": [f"{s.key}: {s.error}" for s in report.failed],
-        "retries": governor.stats.retries,
-    }
-
-
-def _row(name: str, conn: Connection, target: str, *args: Any) -> dict[str, Any]:
-    conn.send("reset")
-    conn.recv()
-    figures = in_child(target, *args)
-    if figures.get("failed"):
-        raise RuntimeError(f"{name} failed: {figures['failed']}")
-    conn.send("stats")
-    return {"name": name, **figures, **conn.recv()}
+    return sync_figures(report, governor)
 
 
 def bench_jira_sync(issues: int = 20_000) -> list[dict[str, Any]]:
     """impactbot full sync, no-change re-sync, and the naive peer, at ``issues`` issues."""
-    with tempfile.TemporaryDirectory() as tmp, fake_jira(issues) as (url, conn):
-        db = str(Path(tmp) / "jira.db")
-        full = _row("impactbot full sync", conn, f"{__name__}:sync_once", url, db)
-        again = _row("impactbot re-sync", conn, f"{__name__}:sync_once", url, db)
-        naive = _row(
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fake_in_process(serve, issues, label="fake Jira") as fake,
+    ):
+        url, db = fake.url, str(Path(tmp) / "jira.db")
+        full = measured_row("impactbot full sync", fake, f"{__name__}:sync_once", url, db)
+        again = measured_row("impactbot re-sync", fake, f"{__name__}:sync_once", url, db)
+        naive = measured_row(
             "naive *all (every sync)",
-            conn,
+            fake,
             "benchmarks.peer_jira_naive:run_peer",
             url,
             EMAIL,

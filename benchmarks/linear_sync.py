@@ -12,14 +12,14 @@ from __future__ import annotations
 import random
 import tempfile
 from datetime import UTC, datetime, timedelta
-from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from benchmarks.github_sync import in_child
+from benchmarks.fake_process import answer_commands, fake_in_process
+from benchmarks.github_sync import measured_row, sync_figures
 from bot.config import Settings
 from bot.core.models import TrackerKind
 from bot.core.rules import LinearSources
@@ -76,22 +76,15 @@ def serve(conn: Connection, n: int) -> None:
         api_key=KEY, now=NOW, requests_per_hour=10**7, complexity_per_hour=10**10
     ) as fake:
         _seed(fake, n)
-        conn.send(fake.url)
-        while True:
-            command = conn.recv()
-            if command == "stats":
-                conn.send(
-                    {
-                        "requests": len(fake.requests),
-                        "complexity": sum(r.complexity for r in fake.requests),
-                    }
-                )
-            elif command == "reset":
-                fake.reset_requests()
-                conn.send(True)
-            else:
-                conn.send(True)
-                return
+        conn.send({"url": fake.url})
+        answer_commands(conn, stats=lambda: _stats(fake), reset=fake.reset_requests)
+
+
+def _stats(fake: Any) -> dict[str, Any]:
+    return {
+        "requests": len(fake.requests),
+        "complexity": sum(r.complexity for r in fake.requests),
+    }
 
 
 def sync_once(url: str, db: str) -> dict[str, Any]:
@@ -107,37 +100,20 @@ def sync_once(url: str, db: str) -> dict[str, Any]:
         report = run_sync(
             connector, db_path=Path(db), clock=lambda: NOW, concurrency=SOURCES.concurrency
         )
-    return {
-        "written": report.written,
-        "seen": sum(s.seen for s in report.streams),
-        "failed": [f"{s.key}: {s.error}" for s in report.failed],
-        "retries": governor.stats.retries,
-    }
+    return sync_figures(report, governor)
 
 
 def bench_linear_sync(issues: int = 20_000) -> list[dict[str, Any]]:
     """Full sync and no-change re-sync of ``issues`` Linear issues against the fake."""
-    context = get_context("spawn")
-    parent, child = context.Pipe()
-    server = context.Process(target=serve, args=(child, issues), daemon=True)
-    server.start()
     rows = []
-    try:
-        url = parent.recv()
-        with tempfile.TemporaryDirectory() as tmp:
-            db = str(Path(tmp) / "linear.db")
-            for name in ("full sync", "no-change re-sync"):
-                parent.send("reset")
-                parent.recv()
-                figures = in_child(f"{__name__}:sync_once", url, db)
-                if figures["failed"]:
-                    raise RuntimeError(f"{name} failed: {figures['failed']}")
-                parent.send("stats")
-                rows.append({"name": name, "issues": issues, **figures, **parent.recv()})
-    finally:
-        parent.send("stop")
-        parent.recv()
-        server.join(timeout=30)
+    with (
+        fake_in_process(serve, issues, label="fake Linear") as fake,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        db = str(Path(tmp) / "linear.db")
+        for name in ("full sync", "no-change re-sync"):
+            figures = measured_row(name, fake, f"{__name__}:sync_once", fake.url, db)
+            rows.append({**figures, "issues": issues})
     return rows
 
 

@@ -26,22 +26,16 @@ per-user 60/hour unauthenticated limit, secondary limits on their own (script th
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import re
-import socket
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -50,6 +44,7 @@ from tests.fakes.github_model import Budget, Store, require_aware
 from tests.fakes.github_mutations import GitHubData, IssueWrites
 from tests.fakes.github_rest import HttpError, Query, Response, RestApi
 from tests.fakes.github_rest_json import RestJson, dumps
+from tests.fakes.serving import RecordedRequest, ScriptedByPath, ServedFake
 
 __all__ = [
     "FakeGitHub",
@@ -99,23 +94,9 @@ def server_error(status: int = 502) -> ScriptedResponse:
     return ScriptedResponse(status, {}, {"message": "Server Error"})
 
 
-@dataclass
-class RecordedRequest:
-    """One request as the fake saw it (header names lowercase; `status` filled once answered)."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes
-    status: int = 0
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class FakeGitHub(GitHubData):
-    """A fake api.github.com on 127.0.0.1 (see the module docstring for what is imitated)."""
+class FakeGitHub(GitHubData, ScriptedByPath[ScriptedResponse], ServedFake):
+    """A fake api.github.com on 127.0.0.1 (see the module docstring for what is imitated);
+    scripted answers are free of charge. `url` is the REST base, like https://api.github.com."""
 
     def __init__(
         self,
@@ -141,53 +122,20 @@ class FakeGitHub(GitHubData):
         self._cursor_threshold = cursor_threshold
         self._scripts: list[tuple[str, re.Pattern[str], deque[ScriptedResponse]]] = []
         self._request_ids = count(1)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
         self.requests: list[RecordedRequest] = []
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    def __enter__(self) -> FakeGitHub:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        """Bind 127.0.0.1 on a free port and serve from a daemon thread."""
-        if self._server is not None:
-            return
-        self._server = _Server(self)
-        api = f"http://127.0.0.1:{self._server.server_address[1]}"
+    def on_bound(self) -> None:
+        """Build the APIs, whose JSON holds the server's address."""
         writes = IssueWrites(self._store, self._assignable, self._viewer, lambda: self._now)
-        self._rest = RestApi(self._store, RestJson(api, self._html), self._cursor_threshold, writes)
+        self._rest = RestApi(
+            self._store, RestJson(self.url, self._html), self._cursor_threshold, writes
+        )
         self._graphql_api = GraphQLApi(self._store, self._html, self._viewer, self._schema_path)
         for repo in self._store.repos.values():
             for issue in repo.issues.values():
                 issue.json_cache = None  # URLs inside depend on the port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop serving and drop open keep-alive connections."""
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.close_connections()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    @property
-    def url(self) -> str:
-        """The REST base, like https://api.github.com."""
-        if self._server is None:
-            raise RuntimeError("FakeGitHub is not started; use it as a context manager")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def graphql_url(self) -> str:
@@ -230,12 +178,6 @@ class FakeGitHub(GitHubData):
 
     # -- scripting and recording -----------------------------------------------------------
 
-    def script(self, method: str, path_regex: str, *responses: ScriptedResponse) -> None:
-        """The next requests whose method matches and whose path (no query) `re.search`es
-        `path_regex` get these answers, in order, before any other handling. Free of charge."""
-        with self._lock:
-            self._scripts.append((method.upper(), re.compile(path_regex), deque(responses)))
-
     def reset_requests(self) -> None:
         with self._lock:
             self.requests.clear()
@@ -267,7 +209,7 @@ class FakeGitHub(GitHubData):
         body: bytes,
         budget: Budget,
     ) -> Response:
-        scripted = self._take_script(method, path)
+        scripted = self.take_script(method, path)
         if scripted is not None:
             return _scripted_response(scripted)
         self._check_auth(headers)
@@ -309,12 +251,6 @@ class FakeGitHub(GitHubData):
         if response.status != 304:
             self._core.remaining -= 1
         return response
-
-    def _take_script(self, method: str, path: str) -> ScriptedResponse | None:
-        for wanted, pattern, queue in self._scripts:
-            if queue and wanted == method and pattern.search(path):
-                return queue.popleft()
-        return None
 
     def _check_auth(self, headers: dict[str, str]) -> None:
         if self.token is None:
@@ -370,67 +306,3 @@ def _scripted_response(scripted: ScriptedResponse) -> Response:
             scripted.status, raw, {"Content-Type": "text/html; charset=utf-8", **scripted.headers}
         )
     return Response(scripted.status, dumps(body), dict(scripted.headers))
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """HTTP/1.1 with Content-Length on every answer, so keep-alive connections are reused."""
-
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    timeout = 30
-    server: _Server
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET  # noqa: N815
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        response = self.server.fake.handle(self.command, self.path, headers, body)
-        self.send_response_only(response.status)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        if response.status != 304:
-            self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if response.body and response.status != 304:
-            self.wfile.write(response.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the fake records requests in `FakeGitHub.requests` instead."""
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-    def __init__(self, fake: FakeGitHub) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.fake = fake
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """Wake handler threads blocked on idle keep-alive connections so they exit."""
-        with self._open_lock:
-            for sock in list(self._open):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients hanging up mid-answer are normal; anything else is printed."""
-        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
-            super().handle_error(request, client_address)

@@ -35,13 +35,12 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from tests.fakes.github import _Server
 from tests.fakes.github_rest import Response
 from tests.fakes.gitlab_model import FakeIssue, GitLabData, Project, dumps, ms
+from tests.fakes.serving import RecordedRequest, ScriptedByPath, ServedFake
 
 DEFAULT_NOW = datetime.fromisoformat("2024-06-01T12:00:00+00:00")
 MAX_COUNTED = 10_000  # GitLab leaves out X-Total and rel="last" above this many results
@@ -66,27 +65,15 @@ def server_error(status: int = 502) -> ScriptedResponse:
     return ScriptedResponse(status, {}, {"message": "502 Bad Gateway"})
 
 
-@dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes
-    status: int = 0
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
 class HttpError(Exception):
     def __init__(self, status: int, payload: dict[str, Any]) -> None:
         super().__init__(str(payload))
         self.status, self.payload = status, payload
 
 
-class FakeGitLab(GitLabData):
-    """A fake GitLab on 127.0.0.1 (see the module docstring for what it imitates)."""
+class FakeGitLab(GitLabData, ScriptedByPath[ScriptedResponse], ServedFake):
+    """A fake GitLab on 127.0.0.1 (see the module docstring for what it imitates); `url` is the
+    instance address, like https://gitlab.com (the API is under /api/v4)."""
 
     def __init__(
         self,
@@ -104,46 +91,16 @@ class FakeGitLab(GitLabData):
         self._used, self._window = 0, self._minute(self._now)
         self._lock = threading.RLock()
         self._scripts: list[tuple[str, re.Pattern[str], deque[ScriptedResponse]]] = []
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
         self.requests: list[RecordedRequest] = []
         self.add_user("root", "Administrator")
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def __enter__(self) -> FakeGitLab:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        self._server = _Server(self)  # type: ignore[arg-type]
+    def on_bound(self) -> None:
+        """Point the API base at the server; rendered issues are dropped (their URLs change)."""
         self.api_base = f"{self.url}/api/v4"
         for issue in self.issues_by_id.values():
             issue.cache = None  # URLs inside depend on the port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.close_connections()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    @property
-    def url(self) -> str:
-        """The instance address, like https://gitlab.com (the API is under /api/v4)."""
-        if self._server is None:
-            raise RuntimeError("FakeGitLab is not started; use it as a context manager")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     # -- clock, budget, scripts --------------------------------------------------------------
 
@@ -170,11 +127,6 @@ class FakeGitLab(GitLabData):
     def _minute(moment: datetime) -> int:
         return int(moment.timestamp()) // 60
 
-    def script(self, method: str, path_regex: str, *responses: ScriptedResponse) -> None:
-        """The next requests matching method and path (``re.search``) get these answers."""
-        with self._lock:
-            self._scripts.append((method.upper(), re.compile(path_regex), deque(responses)))
-
     def reset_requests(self) -> None:
         with self._lock:
             self.requests.clear()
@@ -199,7 +151,7 @@ class FakeGitLab(GitLabData):
     def _respond(
         self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
     ) -> Response:
-        scripted = self._take_script(method, path)
+        scripted = self.take_script(method, path)
         if scripted is not None:
             return _scripted(scripted)
         token = headers.get("private-token") or headers.get("authorization", "").removeprefix(
@@ -321,12 +273,6 @@ class FakeGitLab(GitLabData):
         )
 
     # -- helpers -----------------------------------------------------------------------------
-
-    def _take_script(self, method: str, path: str) -> ScriptedResponse | None:
-        for wanted, pattern, queue in self._scripts:
-            if queue and wanted == method and pattern.search(path):
-                return queue.popleft()
-        return None
 
     def _seconds_to_reset(self) -> int:
         return 60 - int(self._now.timestamp()) % 60

@@ -36,15 +36,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from itertools import count
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-from tests.fakes.github import _Server  # the same threaded HTTP/1.1 plumbing
 from tests.fakes.github_rest import Response
 from tests.fakes.jira_model import FakeComment, FakeIssue, History, Renderer, User
 from tests.fakes.jira_routes import GONE, NO_ISSUE, JiraHttpError, Routes, touch
+from tests.fakes.serving import ScriptedByPath, ServedFake
 
 DEFAULT_NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 POINTS_FIELD = "customfield_10016"
@@ -88,7 +87,7 @@ class Recorded:
         return json.loads(self.body)
 
 
-class FakeJira:
+class FakeJira(ScriptedByPath[Scripted], ServedFake):
     """A fake Jira Cloud site on 127.0.0.1 (see the module docstring)."""
 
     def __init__(
@@ -123,27 +122,7 @@ class FakeJira:
         self._lock = threading.RLock()
         self._scripts: list[tuple[str, re.Pattern[str], deque[Scripted]]] = []
         self.requests: list[Recorded] = []
-        self._server: _Server | None = None
         self.routes = Routes(self)
-
-    # -- lifecycle -------------------------------------------------------------------------
-
-    def __enter__(self) -> FakeJira:
-        self._server = _Server(self)  # type: ignore[arg-type]
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.close_connections()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "use FakeJira as a context manager"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def renderer(self) -> Renderer:
@@ -263,11 +242,6 @@ class FakeJira:
 
     # -- scripting and recording -----------------------------------------------------------
 
-    def script(self, method: str, path_regex: str, *answers: Scripted) -> None:
-        """The next matching requests get these answers first, in order."""
-        with self._lock:
-            self._scripts.append((method.upper(), re.compile(path_regex), deque(answers)))
-
     def reset_requests(self) -> None:
         with self._lock:
             self.requests.clear()
@@ -294,9 +268,9 @@ class FakeJira:
 
     def _respond(self, method: str, path: str, query: dict[str, str], headers: dict[str, str],
                  body: bytes) -> Response:  # fmt: skip
-        for wanted, pattern, answers in self._scripts:
-            if answers and wanted == method and pattern.search(path):
-                return _scripted(answers.popleft())
+        scripted = self.take_script(method, path)
+        if scripted is not None:
+            return _scripted(scripted)
         self._check_auth(headers)
         limited = self._rate_limited()
         if limited is not None:

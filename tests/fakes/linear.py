@@ -18,17 +18,12 @@ the fake in one step at the reset it announced, which is what a client may rely 
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import sys
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 from tests.fakes.linear_graphql import (
@@ -38,6 +33,7 @@ from tests.fakes.linear_graphql import (
     schema_available,
 )
 from tests.fakes.linear_model import Workspace
+from tests.fakes.serving import QuietHandler, ServedFake
 
 __all__ = ["FakeLinear", "Recorded", "Scripted", "rate_limited", "schema_available"]
 
@@ -86,8 +82,24 @@ class _Budget:
         }
 
 
-class FakeLinear:
-    """A fake Linear on 127.0.0.1, port 0 (see the module docstring)."""
+class _Handler(QuietHandler):
+    """POST goes to ``FakeLinear.handle``; GET answers 405."""
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server names it)
+        headers, body = self.read_request()
+        status, raw, out = self.server.fake.handle(self.path, headers, body)
+        self.send_answer(status, out, raw)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server names it)
+        self.send_answer(405, {}, b"")
+
+
+class FakeLinear(ServedFake):
+    """A fake Linear on 127.0.0.1, port 0 (see the module docstring); `url` is the GraphQL
+    endpoint, like https://api.linear.app/graphql."""
+
+    handler = _Handler
+    url_path = "/graphql"
 
     def __init__(
         self,
@@ -111,42 +123,6 @@ class FakeLinear:
         self.rate_limited_status = rate_limited_status
         self.requests: list[Recorded] = []
         self._scripts: deque[Scripted] = deque()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle -------------------------------------------------------------------------
-
-    def __enter__(self) -> FakeLinear:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        if self._server is None:
-            self._server = _Server(self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, args=(0.05,), daemon=True
-            )
-            self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.close_connections()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    @property
-    def url(self) -> str:
-        """The GraphQL endpoint, like https://api.linear.app/graphql."""
-        if self._server is None:
-            raise RuntimeError("FakeLinear is not started; use it as a context manager")
-        return f"http://127.0.0.1:{self._server.server_address[1]}/graphql"
 
     # -- clock, scripts ----------------------------------------------------------------------
 
@@ -232,64 +208,3 @@ class FakeLinear:
 
     def _authorised(self, value: str) -> bool:
         return bool(self.api_key) and value.strip().removeprefix("Bearer ").strip() == self.api_key
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """HTTP/1.1 with Content-Length on every answer, so keep-alive connections are reused."""
-
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    timeout = 30
-    server: _Server
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        status, raw, out = self.server.fake.handle(self.path, headers, body)
-        self.send_response_only(status)
-        for name, value in out.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def do_GET(self) -> None:
-        self.send_response_only(405)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: requests are recorded in `FakeLinear.requests`."""
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-    def __init__(self, fake: FakeLinear) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.fake = fake
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """Wake handler threads blocked on idle keep-alive connections so they exit."""
-        with self._open_lock:
-            for sock in list(self._open):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
-            super().handle_error(request, client_address)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.store import open_store
 from tests.builders import TEAMS
 from tests.fakes.github import FakeGitHub
+from tests.trackers.crash import crash_and_compare
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 T0 = datetime(2023, 1, 1, tzinfo=UTC)
@@ -92,55 +90,19 @@ def _sync(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _snapshot(db: Path) -> dict[str, object]:
-    with open_store(db) as store:
-        rows = store.db.execute
-        return {
-            "issues": rows("SELECT uid, data FROM issues ORDER BY uid").fetchall(),
-            "links": rows(
-                "SELECT from_uid, position, kind, to_key, to_source, evidence "
-                "FROM issue_links ORDER BY from_uid, position"
-            ).fetchall(),
-            "cursors": rows(
-                "SELECT source, cursor, etag FROM sync_state ORDER BY source"
-            ).fetchall(),
-        }
-
-
-def _kill_after(process: subprocess.Popen[bytes], fake: FakeGitHub, requests: int) -> bool:
-    """SIGKILL ``process`` once the fake has served ``requests`` more; False if it ended."""
-    target = len(fake.requests) + requests
-    while len(fake.requests) < target:
-        if process.poll() is not None:
-            return False
-        time.sleep(0.005)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    return True
-
-
-def _crash_loop(fake: FakeGitHub, env: dict[str, str], cwd: Path, seed: int, kills: int) -> int:
-    rng = random.Random(seed)
-    killed = 0
-    for _ in range(kills):
-        if not _kill_after(_sync(env, cwd), fake, rng.randint(1, 25)):
-            break
-        killed += 1
-    final = _sync(env, cwd)
-    _, err = final.communicate(timeout=120)
-    assert final.returncode == 0, err.decode()
-    return killed
-
-
 def _crash_and_compare(tmp_path: Path, fake: FakeGitHub, seed: int, kills: int) -> None:
-    reference = tmp_path / "reference.db"
-    done = _sync(_environment(tmp_path, fake, reference), tmp_path)
-    _, err = done.communicate(timeout=120)
-    assert done.returncode == 0, err.decode()
-    crashed = tmp_path / "crashed.db"
-    killed = _crash_loop(fake, _environment(tmp_path, fake, crashed), tmp_path, seed, kills)
-    assert killed >= 1, "the sync finished before any kill: the test proved nothing"
-    want, got = _snapshot(reference), _snapshot(crashed)
+    def start_sync(db: Path) -> subprocess.Popen[bytes]:
+        return _sync(_environment(tmp_path, fake, db), tmp_path)
+
+    want, got = crash_and_compare(
+        tmp_path,
+        fake,
+        start_sync,
+        seed=seed,
+        kills=kills,
+        steps=(1, 25),
+        cursor_columns="cursor, etag",
+    )
     assert len(got["issues"]) == len(want["issues"]) > 700  # type: ignore[arg-type]
     assert got == want
 

@@ -3,20 +3,17 @@ a store identical to an uninterrupted sync — nothing lost, nothing duplicated.
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.store import open_store
 from tests.fakes.gitlab import FakeGitLab
+from tests.trackers.crash import crash_and_compare
 from tests.trackers.gitlab.harness import TOKEN
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -62,48 +59,10 @@ def _sync(fake: FakeGitLab, db: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _snapshot(db: Path) -> dict[str, object]:
-    with open_store(db) as store:
-        rows = store.db.execute
-        return {
-            "issues": rows("SELECT uid, data FROM issues ORDER BY uid").fetchall(),
-            "links": rows(
-                "SELECT from_uid, position, kind, to_key, to_source, evidence "
-                "FROM issue_links ORDER BY from_uid, position"
-            ).fetchall(),
-            "cursors": rows("SELECT source, cursor FROM sync_state ORDER BY source").fetchall(),
-        }
-
-
-def _kill_after(process: subprocess.Popen[bytes], fake: FakeGitLab, requests: int) -> bool:
-    """SIGKILL ``process`` once the fake has served ``requests`` more; False if it ended."""
-    target = len(fake.requests) + requests
-    while len(fake.requests) < target:
-        if process.poll() is not None:
-            return False
-        time.sleep(0.005)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    return True
-
-
-def _finish(process: subprocess.Popen[bytes]) -> None:
-    _, err = process.communicate(timeout=120)
-    assert process.returncode == 0, err.decode()
-
-
 def _crash_and_compare(tmp_path: Path, fake: FakeGitLab, seed: int, kills: int) -> None:
-    reference, crashed = tmp_path / "reference.db", tmp_path / "crashed.db"
-    _finish(_sync(fake, reference))
-    rng = random.Random(seed)
-    killed = 0
-    for _ in range(kills):
-        if not _kill_after(_sync(fake, crashed), fake, rng.randint(1, 150)):
-            break
-        killed += 1
-    _finish(_sync(fake, crashed))
-    assert killed >= 1, "the sync finished before any kill: the test proved nothing"
-    want, got = _snapshot(reference), _snapshot(crashed)
+    want, got = crash_and_compare(
+        tmp_path, fake, lambda db: _sync(fake, db), seed=seed, kills=kills, steps=(1, 150)
+    )
     assert len(got["issues"]) == len(want["issues"]) == 600  # type: ignore[arg-type]
     assert got == want
 

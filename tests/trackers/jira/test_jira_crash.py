@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.store import open_store
 from tests.fakes.jira import FakeJira
+from tests.trackers.crash import crash_and_compare
 
 NOW = datetime(2024, 6, 1, 19, 0, tzinfo=UTC)
 T0 = datetime(2023, 1, 1, tzinfo=UTC)
@@ -64,47 +62,10 @@ def _sync(site: str, db: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _snapshot(db: Path) -> dict[str, object]:
-    with open_store(db) as store:
-        rows = store.db.execute
-        return {
-            "issues": rows("SELECT uid, data FROM issues ORDER BY uid").fetchall(),
-            "links": rows(
-                "SELECT from_uid, position, kind, to_key, to_source, evidence "
-                "FROM issue_links ORDER BY from_uid, position"
-            ).fetchall(),
-            "cursors": rows("SELECT source, cursor FROM sync_state ORDER BY source").fetchall(),
-        }
-
-
-def _kill_after(process: subprocess.Popen[bytes], fake: FakeJira, requests: int) -> bool:
-    target = len(fake.requests) + requests
-    while len(fake.requests) < target:
-        if process.poll() is not None:
-            return False
-        time.sleep(0.005)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    return True
-
-
-def _finish(process: subprocess.Popen[bytes]) -> None:
-    _, err = process.communicate(timeout=120)
-    assert process.returncode == 0, err.decode()
-
-
 def _crash_and_compare(tmp_path: Path, fake: FakeJira, seed: int, kills: int) -> None:
-    reference, crashed = tmp_path / "reference.db", tmp_path / "crashed.db"
-    _finish(_sync(fake.url, reference))
-    rng = random.Random(seed)
-    killed = 0
-    for _ in range(kills):
-        if not _kill_after(_sync(fake.url, crashed), fake, rng.randint(2, 12)):
-            break
-        killed += 1
-    _finish(_sync(fake.url, crashed))
-    assert killed >= 1, "the sync finished before any kill: the test proved nothing"
-    want, got = _snapshot(reference), _snapshot(crashed)
+    want, got = crash_and_compare(
+        tmp_path, fake, lambda db: _sync(fake.url, db), seed=seed, kills=kills, steps=(2, 12)
+    )
     assert len(got["issues"]) == len(want["issues"]) == 600  # type: ignore[arg-type]
     assert got == want
 
