@@ -123,6 +123,9 @@ def print_demo(console: Console, result: DemoResult) -> None:
     if result.first is not None:
         console.rule("Why the first one ranks first")
         print_explanation(console, result.first)
+    if result.alike is not None:
+        console.rule("Two teams asking for the same thing (impactbot dupes)")
+        print_dupes(console, result.alike)
     if result.credit is not None:
         print_credit_act(console, result.credit)
     console.rule()

@@ -18,6 +18,7 @@ from bot.core.orphans import rank_orphans
 from bot.demo.credit_act import CreditAct, run_credit_act
 from bot.demo.generator import DemoOrg, generate_demo, write_demo
 from bot.demo.org import JIRA_SITE
+from bot.duplicate_use_cases import DupesAnswer
 from bot.services import Explanation, ImportResult, Ranked, ScoreSummary, Services
 from bot.store import open_store
 from bot.trackers.file_import import ImportFormat
@@ -34,6 +35,7 @@ class DemoResult:
     top: list[Ranked]
     story_ranks: dict[str, int | None]  # story → 1-based rank among orphans (None: not one)
     first: Explanation | None
+    alike: DupesAnswer | None  # what reads like the first of the two duplicate requests
     credit: CreditAct | None
     seconds: float
     workdir: Path | None  # kept folder, or None when it was temporary
@@ -83,10 +85,17 @@ def _run_in(services: Services, workdir: Path, limit: int, org: DemoOrg) -> Demo
         top=top,
         story_ranks=_story_ranks(demo, org, summary.threshold),
         first=demo.explain(top[0].key) if top else None,
+        alike=_alike(demo, org),
         credit=run_credit_act(demo, org, exports),
         seconds=0.0,
         workdir=None,
     )
+
+
+def _alike(demo: Services, org: DemoOrg) -> DupesAnswer | None:
+    """Two teams asking for the same work without knowing it: ``impactbot dupes`` on one."""
+    key = org.story_keys.get("duplicate_a")
+    return demo.dupes(key, limit=3) if key else None
 
 
 def _demo_rules(services: Services, org: DemoOrg, workdir: Path) -> Path:

@@ -60,6 +60,18 @@ def test_no_decoy_in_the_top_ten(shipped: DemoResult) -> None:
         assert rank is None or rank > 10, f"{decoy} ranks {rank}"
 
 
+def test_two_teams_asking_for_the_same_work_find_each_other(shipped: DemoResult) -> None:
+    """ASR's Jira request and vision's GitHub request never mention each other, and are
+    worded differently; the duplicate finder still ranks one first for the other."""
+    alike = shipped.alike
+    assert alike is not None and alike.team == "asr"
+    first = alike.other_teams[0]
+    story = generate_demo(NOW).story_keys
+    assert (first.key, first.team) == (story["duplicate_b"], "vision")
+    assert alike.issue.key == story["duplicate_a"]
+    assert "checkpointing" in first.matched
+
+
 def test_demo_imports_about_three_thousand_issues(shipped: DemoResult) -> None:
     assert 2_800 <= shipped.summary.issues <= 3_300
     assert len(shipped.top) == 10
