@@ -45,6 +45,8 @@ class Run:
     add_seconds: float = 0.0
     query_ms: list[float] = field(default_factory=list)
     reports: int = 0
+    top: list[tuple[float, bool]] = field(default_factory=list)  # all-projects pool: the
+    # best candidate's score, and whether it is of the query's duplicate group
 
 
 def group_rank(found: Iterable[str], group_of: dict[str, str], group: str) -> int:
@@ -88,6 +90,9 @@ def evaluate(
                 run.query_ms.append(1000 * (time.perf_counter() - started))
                 keys = (c.uid for c in found)
                 run.ranks[pool][report.key] = group_rank(keys, group_of, query.group)
+                if pool == "all" and found:
+                    right = group_of.get(found[0].uid, found[0].uid) == query.group
+                    run.top.append((found[0].score, right))
         started = time.perf_counter()
         index.add(doc)
         run.add_seconds += time.perf_counter() - started
@@ -110,6 +115,25 @@ def baseline(
             keys = (stream[i].key for i in bm25.rank(position, allowed, DEPTH))
             ranks[pool][report.key] = group_rank(keys, group_of, query.group)
     return ranks
+
+
+THRESHOLDS = (0.3, 0.4, 0.5, 0.65, 0.8)
+
+
+def threshold_lines(top: Sequence[tuple[float, bool]], queries: int, chosen: float) -> list[str]:
+    """For choosing ``report_threshold``: at each threshold, how many queries' best candidate
+    would be shown to people, and how often it is the duplicate their developers linked
+    (a floor: links are incomplete, so some "wrong" ones are unlinked duplicates)."""
+    lines = ["report_threshold (all-projects pool; best candidate of each query):"]
+    for threshold in sorted({*THRESHOLDS, chosen}):
+        shown = [right for score, right in top if score >= threshold]
+        right = sum(shown) / len(shown) if shown else 0.0
+        mark = "  <- duplicates.yaml" if threshold == chosen else ""
+        lines.append(
+            f"  ≥ {threshold:.2f}: shown for {len(shown) / max(queries, 1):.0%} of queries, "
+            f"right for {right:.0%} of those{mark}"
+        )
+    return lines
 
 
 def recall(ranks: dict[str, int], queries: Iterable[Query]) -> tuple[int, list[float]]:
@@ -148,6 +172,7 @@ def report(folder: Path, rules: DuplicateRules, *, with_baseline: bool = True) -
         lines += table("plain BM25", baseline(stream, queries, group_of), queries)
     p50, p99 = np.percentile(run.query_ms, [50, 99]) if run.query_ms else (0.0, 0.0)
     lines += [
+        *threshold_lines(run.top, len(queries), rules.report_threshold),
         REFERENCES,
         f"indexing: analyse {run.analyse_seconds:.1f} s + add {run.add_seconds:.1f} s for "
         f"{run.reports:,} reports; query p50 {p50:.1f} ms, p99 {p99:.1f} ms "
