@@ -226,11 +226,11 @@ def tracker_writer_for(settings: Settings, rules: Callable[[], Rules]) -> Writer
     click, so an edited ``sources.yaml`` applies without a restart. A source whose
     credentials are missing has no writer: the click says so."""
 
+    http = httpx.Client(timeout=20)  # one connection pool for every click, kept open
+
     def writer_for(source: str) -> ClaimWriter | None:
         try:
-            return registry.claim_writer(
-                settings, rules().sources, source, http=httpx.Client(timeout=20)
-            )
+            return registry.claim_writer(settings, rules().sources, source, http=http)
         except ConfigurationError:
             return None
 
