@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,11 +27,9 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
     GraphQLNamedType,
     GraphQLSchema,
-    InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
@@ -41,6 +38,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 
 from tests.fakes.github_graphql_objects import GraphObjects
 from tests.fakes.github_model import Budget, Store, iso
+from tests.fakes.graphql_fields import selected_fields
 
 JSON = dict[str, Any]
 SCHEMA_PATH = (
@@ -113,7 +111,7 @@ class _Analyser:
     def walk(
         self, selections: SelectionSetNode, parent: GraphQLNamedType, mult: int, path: list[str]
     ) -> None:
-        for node, owner in self._fields(selections, parent):
+        for node, owner in selected_fields(self.schema, self.fragments, selections, parent):
             fields = getattr(owner, "fields", {})
             if node.name.value not in fields:
                 continue  # __typename and friends
@@ -125,24 +123,6 @@ class _Analyser:
             )
             if node.selection_set:
                 self.walk(node.selection_set, get_named_type(field_def.type), child, [*path, key])
-
-    def _fields(
-        self, selections: SelectionSetNode, parent: GraphQLNamedType
-    ) -> Iterator[tuple[FieldNode, GraphQLNamedType]]:
-        for sel in selections.selections:
-            if isinstance(sel, FieldNode):
-                yield sel, parent
-            elif isinstance(sel, InlineFragmentNode):
-                owner = (
-                    self.schema.get_type(sel.type_condition.name.value)
-                    if sel.type_condition
-                    else parent
-                )
-                yield from self._fields(sel.selection_set, owner or parent)
-            elif isinstance(sel, FragmentSpreadNode) and sel.name.value in self.fragments:
-                frag = self.fragments[sel.name.value]
-                owner = self.schema.get_type(frag.type_condition.name.value)
-                yield from self._fields(frag.selection_set, owner or parent)
 
     def _child_multiplier(
         self, node: FieldNode, rtype: GraphQLNamedType, args: JSON, mult: int, path: list[str]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from pathlib import Path
@@ -31,20 +31,18 @@ from typing import Any
 import graphql
 from graphql import (
     DocumentNode,
-    FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
-    InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
+from tests.fakes.graphql_fields import selected_fields
 from tests.fakes.linear_model import IssueRow, Relation, Workspace, iso
 
 JSON = dict[str, Any]
@@ -93,7 +91,7 @@ class _Complexity:
 
     def of(self, selections: SelectionSetNode, parent: GraphQLNamedType) -> float:
         points = 0.0
-        for node, owner in self._fields(selections, parent):
+        for node, owner in selected_fields(self.schema, self.fragments, selections, parent):
             fields = getattr(owner, "fields", {})
             if node.name.value not in fields:
                 continue  # __typename
@@ -110,24 +108,6 @@ class _Complexity:
             else:
                 points += 1 + children
         return points
-
-    def _fields(
-        self, selections: SelectionSetNode, parent: GraphQLNamedType
-    ) -> Iterator[tuple[FieldNode, GraphQLNamedType]]:
-        for sel in selections.selections:
-            if isinstance(sel, FieldNode):
-                yield sel, parent
-            elif isinstance(sel, InlineFragmentNode):
-                owner = (
-                    self.schema.get_type(sel.type_condition.name.value)
-                    if sel.type_condition
-                    else parent
-                )
-                yield from self._fields(sel.selection_set, owner or parent)
-            elif isinstance(sel, FragmentSpreadNode) and sel.name.value in self.fragments:
-                frag = self.fragments[sel.name.value]
-                owner = self.schema.get_type(frag.type_condition.name.value)
-                yield from self._fields(frag.selection_set, owner or parent)
 
 
 def complexity(
