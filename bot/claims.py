@@ -125,11 +125,12 @@ def _write_claim(
         if not assigned.ok:
             store.delete_claim(uid, at)
             return ClickResult(False, assigned.detail)
-        store.audit(
-            at=at,
-            actor=store.person_ref(str(row["manager"]), _ref),
-            action="claim",
-            detail={"issue": uid, "team": row["team"]},
+        store.audit.record(
+            store.person_ref(str(row["manager"]), _ref),
+            "claim",
+            uid,
+            f"claimed for team {row['team']}: {assigned.detail}",
+            at,
         )
     by = next(p for p in services.rules().teams.people if p.id == row["manager"])
     try:  # best effort: the assignment is what counts, and it is done

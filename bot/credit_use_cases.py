@@ -99,11 +99,12 @@ class CreditUseCases:
         now = self.clock()
         with open_store(self.settings.db_path) as store, store.transaction():
             void = void_entry(store, entry_id, reason=reason.strip(), now=now)
-            store.audit(
-                at=now,
-                actor=store.person_ref(by, new_ref),
-                action="credit.void",
-                detail={"entry": entry_id, "reason": reason.strip()},
+            store.audit.record(
+                store.person_ref(by, new_ref),
+                "credit.void",
+                f"entry {entry_id}",
+                reason.strip(),
+                now,
             )
             return void
 
@@ -132,7 +133,9 @@ class CreditUseCases:
         now = self.clock()
         with open_store(self.settings.db_path) as store, store.transaction():
             ref = forget_person(store, rules, person)
-            store.audit(at=now, actor="cli", action="people.forget", detail={"ref": ref})
+            store.audit.record(
+                "cli", "people.forget", ref or "(no ledger reference)", "forgotten on request", now
+            )
         self.score(rules)  # score cards name flaggers: rebuild them without the person
         return ref
 
@@ -153,11 +156,12 @@ class CreditUseCases:
             closures = {e.closure for e in pending if team in e.beneficiaries}
             for closure in closures:
                 store.confirm(uid, closure, team, store.person_ref(by, new_ref), now)
-            store.audit(
-                at=now,
-                actor=store.person_ref(by, new_ref),
-                action="credit.confirm",
-                detail={"issue": uid, "team": team},
+            store.audit.record(
+                store.person_ref(by, new_ref),
+                "credit.confirm",
+                uid,
+                f"it helped team {team}",
+                now,
             )
             return sum(1 for e in pending if e.closure in closures)
 
@@ -183,5 +187,5 @@ class CreditUseCases:
             if added:
                 rescore_one(store, rules, uid, now)
                 actor = store.person_ref(by, new_ref)
-                store.audit(at=now, actor=actor, action="flag", detail={"issue": uid})
+                store.audit.record(actor, "flag", uid, note or "flagged as cross-team impact", now)
             return added

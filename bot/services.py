@@ -199,11 +199,8 @@ class Services(CreditUseCases, DuplicateUseCases):
         now = self.clock()
         with open_store(self.settings.db_path) as store, store.transaction():
             store.upsert_issues(issues)
-            store.audit(
-                at=now,
-                actor="cli",
-                action="import",
-                detail={"file": str(path), "format": fmt.value, "issues": len(issues)},
+            store.audit.record(
+                "cli", "import", str(path), f"{len(issues)} issues from a {fmt.value} file", now
             )
         return ImportResult(
             path=path,

@@ -22,6 +22,7 @@ from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Flag, Issue, ScoreCard
 from bot.core.rules import TeamsRules
 from bot.errors import UnknownIssueError
+from bot.store.audit import AuditLog
 from bot.store.duplicates import DuplicateTables
 from bot.store.migrations import MIGRATIONS
 from bot.store.slack_ids import SlackIdTables
@@ -66,6 +67,7 @@ class Store(DuplicateTables, SlackIdTables):
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.audit = AuditLog(db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -755,23 +757,6 @@ class Store(DuplicateTables, SlackIdTables):
         self.db.table("credit_notices").insert_all(
             ({"entry_id": i, "noticed_at": at.isoformat()} for i in entry_ids), ignore=True
         )
-
-    # --------------------------------------------------------------- audit log
-
-    def audit(self, *, at: datetime, actor: str, action: str, detail: dict[str, Any]) -> None:
-        """Append one audit record (the table refuses updates and deletes)."""
-        self.db.table("audit_log").insert(
-            {
-                "at": at.isoformat(),
-                "actor": actor,
-                "action": action,
-                "detail": json.dumps(detail, sort_keys=True),
-            }
-        )
-
-    def audit_entries(self, action: str | None = None) -> list[dict[str, Any]]:
-        where, args = ("action = ?", [action]) if action else (None, [])
-        return list(self.db.table("audit_log").rows_where(where, args, order_by="id"))
 
 
 _TOTAL_BEFORE = (

@@ -312,3 +312,11 @@ def _slack_ids(db: Database) -> None:
     db.table("slack_ids").create(
         {"person_id": str, "email": str, "slack_id": str, "looked_up_at": str}, pk="person_id"
     )
+
+
+@MIGRATIONS(name="0013_audit_subject")
+def _audit_subject(db: Database) -> None:
+    # Each audit row names what it is about (an issue, a ledger entry, a file) beside who
+    # acted and why; `impactbot audit --since` reads it by time.
+    db.execute("ALTER TABLE audit_log ADD COLUMN subject TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_audit_log_at ON audit_log (at, id)")

@@ -101,7 +101,14 @@ def test_void_is_leadership_only_and_compensates(demo: DemoResult, tmp_path: Pat
     )
     with open_store(tmp_path / "demo.db") as store:
         ref = store.person_ref(_leadership(tmp_path), lambda: "unused")
-        assert ref.startswith("p-") and store.audit_entries("credit.void")[0]["actor"] == ref
+        stored = store.db.execute("SELECT actor FROM audit_log WHERE action = 'credit.void'")
+        assert ref.startswith("p-") and stored.fetchone()[0] == ref  # a reference, not a name
+        (row,) = store.audit.entries(action="credit.void")
+        assert (row.actor, row.subject, row.detail) == (
+            _leadership(tmp_path),
+            f"entry {entry_id}",
+            "gamed",
+        )
 
 
 def test_exports_read_like_a_brief(demo: DemoResult) -> None:

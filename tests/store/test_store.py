@@ -87,7 +87,7 @@ def test_directory_mirrors_teams_yaml(tmp_path: Path) -> None:
 @pytest.mark.parametrize("table", ["credit_ledger", "credit_received", "audit_log"])
 def test_ledger_and_audit_log_are_append_only(tmp_path: Path, table: str) -> None:
     with open_store(tmp_path / "x.db") as store:
-        store.audit(at=NOW, actor="t", action="test", detail={"a": 1})
+        store.audit.record("t", "test", "github:a/b#1", "because", NOW)
         entry = CreditEntry(
             natural_key="mint|x",
             kind=EntryKind.MINT,
@@ -107,7 +107,7 @@ def test_ledger_and_audit_log_are_append_only(tmp_path: Path, table: str) -> Non
             store.db.execute(f"UPDATE {table} SET at = 'x'")
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             store.db.execute(f"DELETE FROM {table}")
-        assert store.audit_entries("test")[0]["detail"] == '{"a": 1}'
+        assert store.audit.entries(action="test")[0].detail == "because"
 
 
 def test_backup_copies_a_consistent_database(tmp_path: Path) -> None:
