@@ -97,6 +97,8 @@ def retry_after_seconds(headers: Mapping[str, str], now: datetime) -> float | No
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # ``-0000`` (RFC 5322 §3.3): UTC, local zone unknown
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
 
 

@@ -181,11 +181,20 @@ class Governor:
 
 
 def _server_time(headers: dict[str, str]) -> datetime | None:
-    """The response's ``Date`` header, if it parses."""
+    """The response's ``Date`` header, if it parses, always aware.
+
+    A date that parses without a zone is read as UTC: RFC 5322 (section 3.3) gives ``-0000``
+    as a UTC time whose local zone is unknown, and two ``Date`` headers, which httpx joins
+    into one value, parse as the first date with no zone. Left naive, it would make every
+    reset computed from it raise ``TypeError`` and end the stream.
+    """
     try:
-        return parsedate_to_datetime(headers["date"]) if "date" in headers else None
+        moment = parsedate_to_datetime(headers["date"]) if "date" in headers else None
     except (TypeError, ValueError):
         return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
 
 
 def _message(response: httpx.Response) -> str:
