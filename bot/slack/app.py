@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
 
 from bot.claims import WriterFor, tracker_writer_for
 from bot.config import Settings
@@ -57,7 +58,7 @@ def create_app(
     )
     shortcuts.register(app, services)
     events.register(app, services, flag_emoji=settings.flag_emoji)
-    app.error(_tell_the_user)
+    app.error(_error_handler(secret))
     return app
 
 
@@ -74,11 +75,40 @@ def _once_per_event(services: Services) -> Any:
     return middleware
 
 
-def _tell_the_user(error: Exception, body: dict[str, Any], respond: Any) -> None:
-    """The one error handler: log the bug, tell the user something went wrong."""
-    log.exception("listener failed", exc_info=error)
-    if body.get("response_url"):
-        respond(
-            text="Sorry, something went wrong on my side; it has been logged.",
-            response_type="ephemeral",
-        )
+def _error_handler(secret: str) -> Any:
+    """The one error handler: log the bug and, for a request Slack really sent, tell the user
+    something went wrong.
+
+    An error can come from the signature check itself (a timestamp of ``nan`` makes it raise):
+    a body whose signature does not verify is never acted on — no reply to its
+    ``response_url``, no call, no write; it is logged and answered 401.
+    """
+    verifier = SignatureVerifier(signing_secret=secret)
+
+    def tell_the_user(
+        error: Exception, request: BoltRequest, body: dict[str, Any], respond: Any
+    ) -> BoltResponse | None:
+        if not _verified(verifier, request):
+            log.warning("unverified request refused: %s", type(error).__name__)
+            return BoltResponse(status=401, body={"error": "invalid request"})
+        log.exception("listener failed", exc_info=error)
+        if body.get("response_url"):
+            respond(
+                text="Sorry, something went wrong on my side; it has been logged.",
+                response_type="ephemeral",
+            )
+        return None
+
+    return tell_the_user
+
+
+def _verified(verifier: SignatureVerifier, request: BoltRequest) -> bool:
+    """True for a request Slack sent: over Socket Mode (an authenticated connection), or with
+    a signature that verifies now. Never raises."""
+    if request.mode == "socket_mode":
+        return True
+    try:
+        headers = {name: values[0] for name, values in request.headers.items() if values}
+        return verifier.is_valid_request(request.raw_body, headers)
+    except (ValueError, TypeError, OverflowError):
+        return False

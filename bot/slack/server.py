@@ -16,6 +16,15 @@ from waitress.server import create_server
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
+#: Bodies larger than this are refused with 413 before they are read (Slack's own payloads are
+#: far smaller: an event envelope is a few kB, and Slack caps message text at 40,000 characters).
+MAX_BODY_BYTES = 1 << 20
+#: A connection that sends nothing for this many seconds (a stalled body, an idle keep-alive)
+#: is closed; Slack gives up on an answer after 3 s anyway.
+IDLE_TIMEOUT_SECONDS = 10
+#: How often waitress looks for such connections.
+_CLEANUP_SECONDS = 1
+
 WsgiApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 
 
@@ -42,10 +51,31 @@ def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> l
     return [data]
 
 
-def http_server(app: App, *, host: str, port: int, threads: int = 8) -> Any:
+def http_server(
+    app: App,
+    *,
+    host: str,
+    port: int,
+    threads: int = 8,
+    idle_timeout: int = IDLE_TIMEOUT_SECONDS,
+) -> Any:
     """A waitress server for ``app`` (``port`` 0 picks a free one: ``.effective_port``);
-    call ``.run()`` to serve and ``.close()`` to stop."""
-    return create_server(wsgi_app(app), host=host, port=port, threads=threads, ident="impactbot")
+    call ``.run()`` to serve and ``.close()`` to stop.
+
+    A body over :data:`MAX_BODY_BYTES` — by its ``Content-Length`` or, chunked, as it arrives —
+    gets 413 and is not read further; a connection silent for ``idle_timeout`` seconds is
+    closed. waitress reads bodies on its event loop, so a slow body never holds a worker thread.
+    """
+    return create_server(
+        wsgi_app(app),
+        host=host,
+        port=port,
+        threads=threads,
+        ident="impactbot",
+        max_request_body_size=MAX_BODY_BYTES,
+        channel_timeout=idle_timeout,
+        cleanup_interval=_CLEANUP_SECONDS,
+    )
 
 
 def socket_mode(app: App, app_token: str) -> SocketModeHandler:
