@@ -124,6 +124,8 @@ def _write_claim(
     with open_store(services.settings.db_path) as store, store.transaction():
         if not assigned.ok:
             store.delete_claim(uid, at)
+            manager = store.person_ref(str(row["manager"]), _ref)
+            store.audit.record(manager, "claim.failed", uid, assigned.detail, at)
             return ClickResult(False, assigned.detail)
         store.audit.record(
             store.person_ref(str(row["manager"]), _ref),
@@ -153,7 +155,9 @@ def decide(services: Services, uid: str, *, manager_slack: str, kind: str) -> Cl
         return ClickResult(False, "Only a team's manager can decide on digest items.")
     item = item_for(services, uid, now)
     until = now + timedelta(weeks=DEFAULT_RULES.snooze_weeks) if kind == "snooze" else None
-    with open_store(services.settings.db_path) as store:
+    why = f"snoozed until {until:%Y-%m-%d}" if until else "not ours, from the digest"
+    with open_store(services.settings.db_path) as store, store.transaction():
+        store.audit.record(store.person_ref(manager, _ref), kind, uid, why, now)
         store.record_decision(
             {
                 "manager": manager,
@@ -187,7 +191,10 @@ def undo(
                 f"undo works for {DEFAULT_RULES.undo_hours} hours.",
             )
         if kind == "not_ours":
-            store.undo_decision(manager, uid, "not_ours", now)
+            with store.transaction():
+                store.undo_decision(manager, uid, "not_ours", now)
+                actor = store.person_ref(manager, _ref)
+                store.audit.record(actor, "not_ours.undone", uid, "undone from the digest", now)
             return ClickResult(True, "undone", item_for(services, uid, now))
         standing = store.standing_claim(uid)
         issue = store.load_issue(uid)
@@ -199,10 +206,19 @@ def undo(
         if handle and writer is not None:
             undone = writer.unassign(issue.key, handle)
             if not undone.ok:
+                _audit(services, manager, "claim.undo_failed", uid, undone.detail, now)
                 return ClickResult(False, f"Not undone: {undone.detail}")
-    with open_store(services.settings.db_path) as store:
+    with open_store(services.settings.db_path) as store, store.transaction():
         store.undo_claim(uid, now)
+        actor = store.person_ref(manager, _ref)
+        store.audit.record(actor, "claim.released", uid, "claim undone from the digest", now)
     return ClickResult(True, "undone", item_for(services, uid, now))
+
+
+def _audit(services: Services, person: str, action: str, uid: str, why: str, at: datetime) -> None:
+    """One audit row on its own (for decisions that change nothing else)."""
+    with open_store(services.settings.db_path) as store, store.transaction():
+        store.audit.record(store.person_ref(person, _ref), action, uid, why, at)
 
 
 def _made_at(store: Store, uid: str, *, kind: str, manager: str) -> datetime | None:

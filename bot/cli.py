@@ -288,6 +288,25 @@ def export(ctx: click.Context, period: str | None, fmt: str, output: Path | None
 
 
 @main.command()
+@click.option(
+    "--since",
+    metavar="DATE|PERIOD",
+    help="Rows from this date (2026-11-05) or the start of this period (7d, 2026-11) on.",
+)
+@click.option("--json", "as_json_output", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@reports_errors
+def audit(ctx: click.Context, since: str | None, as_json_output: bool) -> None:
+    """The audit log: every claim, failed or released claim, Not ours, snooze, undo, export,
+    void, confirmation and forgotten person — who, what, on what, when, why."""
+    listing = _services(ctx).audit_log(since=since)
+    if as_json_output:
+        click.echo(render_credit.audit_json(listing))
+    else:
+        render_credit.print_audit(_console(), listing)
+
+
+@main.command()
 @click.argument("key")
 @click.option("--by", required=True, help="The engineer flagging it (a person id).")
 @click.option("--note", default="", help="Why it matters across teams.")

@@ -28,7 +28,7 @@ from bot.credit_services import (
     void_entry,
 )
 from bot.export import export_csv, export_markdown
-from bot.store import open_store
+from bot.store import Store, open_store
 
 Clock = Callable[[], datetime]
 
@@ -108,18 +108,33 @@ class CreditUseCases:
             )
             return void
 
-    def export(self, *, period: str | Period | None = None, fmt: str = "md") -> str:
-        span = period_of(period, self.clock())
-        with open_store(self.settings.db_path) as store:
+    def export(
+        self, *, period: str | Period | None = None, fmt: str = "md", by: str | None = None
+    ) -> str:
+        """The ledger of ``period`` for reviews, as Markdown or CSV; audited as an export by
+        ``by``: a person id of teams.yaml (recorded as their reference), another label (a
+        Slack user id) recorded as it is, or None for the operator at the command line."""
+        now = self.clock()
+        span = period_of(period, now)
+        with open_store(self.settings.db_path) as store, store.transaction():
             lines = store.entries_between(span.start, span.end)
             issues = {
                 uid: i
                 for uid in {e.issue_uid for _, e in lines}
                 if (i := store.load_issue(uid)) is not None
             }
+            actor = self._actor(store, by)
+            detail = f"{fmt} export of {len(lines)} ledger lines"
+            store.audit.record(actor, "export", span.label, detail, now)
         if fmt == "csv":
             return export_csv(lines, issues)
         return export_markdown(lines, issues, span)
+
+    def _actor(self, store: Store, by: str | None) -> str:
+        """Who an audit row names: a known person's reference, else ``by`` or ``cli``."""
+        if by and by in self._rule_people():
+            return store.person_ref(by, new_ref)
+        return by or "cli"
 
     def funnel(self, *, period: str | Period | None = None) -> Funnel:
         rules = self.rules()

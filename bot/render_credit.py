@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Table
 
+from bot.audit_use_cases import AuditListing
 from bot.core.credit import CreditEntry
 from bot.core.models import Issue
 from bot.credit_services import CreditReport, Funnel, LeaderBoard
@@ -129,3 +130,38 @@ def print_funnel(console: Console, funnel: Funnel) -> None:
             ),
         )
     console.print(table)
+
+
+def print_audit(console: Console, listing: AuditListing) -> None:
+    since = f" since {listing.since:%Y-%m-%d %H:%M} UTC" if listing.since else ""
+    if not listing.records:
+        console.print(f"Nothing in the audit log{since}.")
+        return
+    table = Table(title=f"Audit log{since}", expand=True)
+    for column in ("when (UTC)", "who", "what", "on", "why"):
+        table.add_column(column, overflow="fold")
+    for r in listing.records:
+        table.add_row(
+            f"{r.at:%Y-%m-%d %H:%M:%S}", esc(r.actor), esc(r.action), esc(r.subject), esc(r.detail)
+        )
+    console.print(table)
+
+
+def audit_json(listing: AuditListing) -> str:
+    return json.dumps(
+        {
+            "since": listing.since.isoformat() if listing.since else None,
+            "records": [
+                {
+                    "id": r.id,
+                    "at": r.at.isoformat(),
+                    "actor": r.actor,
+                    "action": r.action,
+                    "subject": r.subject,
+                    "detail": r.detail,
+                }
+                for r in listing.records
+            ],
+        },
+        indent=2,
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from slack_sdk import WebClient
 
+from bot.audit_use_cases import AuditUseCases
 from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.models import Contribution, Issue, ScoreCard, TrackerKind
@@ -102,7 +103,7 @@ class Explanation:
     threshold: float
 
 
-class Services(CreditUseCases, DuplicateUseCases):
+class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
     """impactbot's use cases over one configuration."""
 
     def __init__(self, settings: Settings, clock: Clock = utc_now) -> None:

@@ -14,8 +14,8 @@ Subcommands (case-insensitive; runs of whitespace count as one space):
 - ``orphans [team|@usergroup] [n]`` — ``n`` 1..25, default 5; a number is always the count;
 - ``credit [@person|team|@usergroup] [period]`` — no subject means the caller; the text is
   read as a period first, so a team id that is also a period (``2026``, ``3d``) reads as one;
-- ``leaderboard [period]`` · ``export [period]`` — periods as in :mod:`bot.core.periods`,
-  default ``90d``;
+- ``leaderboard [period]`` · ``export [period]`` · ``audit [period]`` — periods as in
+  :mod:`bot.core.periods`, default ``90d``;
 - ``help [subcommand]``, or no text at all.
 
 Issues are GitHub / GitHub Enterprise, GitLab, Jira or Linear issue URLs, or bare keys
@@ -86,6 +86,11 @@ class ExportCommand:
 
 
 @dataclass(frozen=True)
+class AuditCommand:
+    period: Period
+
+
+@dataclass(frozen=True)
 class HelpCommand:
     """``topic`` is a known subcommand name (lower case), or ``None`` for the whole help."""
 
@@ -112,6 +117,7 @@ Command = (
     | CreditCommand
     | LeaderboardCommand
     | ExportCommand
+    | AuditCommand
     | HelpCommand
     | UsageError
 )
@@ -139,9 +145,14 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "leaderboard": ("leaderboard [period]", "who did the most cross-team work", "leaderboard 30d"),
     "export": ("export [period]", "the credit ledger, for performance reviews", "export 2026-H1"),
     "dupes": ("dupes URL|KEY", "likely duplicates of an issue in other trackers", "dupes ML-7"),
+    "audit": (
+        "audit [period]",
+        "who claimed, declined, snoozed, undid, exported, voided (leadership)",
+        "audit 7d",
+    ),
     "help": ("help [subcommand]", "this help, or one subcommand's", "help credit"),
 }
-_WITH_PERIOD = frozenset({"credit", "leaderboard", "export"})
+_WITH_PERIOD = frozenset({"credit", "leaderboard", "export", "audit"})
 _WITH_ISSUE = frozenset({"flag", "why", "dupes"})
 
 
@@ -274,6 +285,10 @@ def _export(ctx: _Context) -> Command:
     return ExportCommand(_period(ctx, ctx.args))
 
 
+def _audit(ctx: _Context) -> Command:
+    return AuditCommand(_period(ctx, ctx.args))
+
+
 def _period(ctx: _Context, tokens: list[Token]) -> Period:
     """The period ``tokens`` spell (``90d`` when none); ``_ParseError`` naming the bad part."""
     if any(t.kind != "word" for t in tokens):
@@ -366,5 +381,6 @@ _PARSERS: dict[str, _Parser] = {
     "credit": _credit,
     "leaderboard": _leaderboard,
     "export": _export,
+    "audit": _audit,
     "help": _help,
 }

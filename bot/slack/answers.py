@@ -19,6 +19,7 @@ from bot.core.permissions import (
 )
 from bot.core.slash import (
     USAGE,
+    AuditCommand,
     Command,
     CreditCommand,
     DupesCommand,
@@ -34,6 +35,7 @@ from bot.core.slash import (
 from bot.errors import ImpactbotError
 from bot.services import Services
 from bot.slack import blocks, blocks_dupes
+from bot.slack.blocks_audit import audit_blocks
 
 SLACK_LINES = 20  # credit lines shown in Slack; the totals cover every line
 
@@ -93,13 +95,30 @@ def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str
         case ExportCommand(period=period):
             if not may_see_everyone(viewer):
                 return notice(REFUSAL)
-            csv_text = services.export(period=period, fmt="csv")
+            by = viewer.person_id or f"slack:{user_id}"
+            csv_text = services.export(period=period, fmt="csv", by=by)
             name = f"impact-{period.label.replace(' ', '-')}.csv"
             return Reply(
                 text=f"Your export for {period.label} is in a direct message.",
                 upload=(name, csv_text),
             )
+        case AuditCommand(period=period):
+            if not may_see_everyone(viewer):
+                return notice(REFUSAL_AUDIT)
+            listing = services.audit_log(since=period)
+            return Reply(
+                text=f"Audit log — {period.label}",
+                blocks=audit_blocks(listing, period.label, slack_ids=_slack_ids(services)),
+            )
     return notice("I did not understand that; try `/impact help`.")
+
+
+REFUSAL_AUDIT = "Sorry — the audit log is for leadership."
+
+
+def _slack_ids(services: Services) -> dict[str, str]:
+    """person id → Slack id, for mentions."""
+    return {p.id: p.slack for p in services.rules().teams.people if p.slack}
 
 
 def _flag(command: FlagCommand, services: Services, viewer: Viewer, user_id: str) -> Reply:

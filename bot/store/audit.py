@@ -49,14 +49,22 @@ class AuditLog:
         return int(cursor.lastrowid or 0)
 
     def entries(
-        self, *, since: datetime | None = None, action: str | None = None
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: str | None = None,
     ) -> list[AuditRecord]:
-        """Rows at or after ``since`` (all when None), optionally of one ``action``, oldest
-        first. Actors recorded as a person's reference are shown as that person's id."""
+        """Rows at or after ``since`` and before ``until`` (unbounded when None), optionally
+        of one ``action``, oldest first. Actors recorded as a person's reference are shown
+        as that person's id."""
         where, args = ["1 = 1"], []
         if since is not None:
             where.append("a.at >= ?")
             args.append(since.astimezone(UTC).isoformat())
+        if until is not None:
+            where.append("a.at < ?")
+            args.append(until.astimezone(UTC).isoformat())
         if action is not None:
             where.append("a.action = ?")
             args.append(action)

@@ -1,0 +1,58 @@
+"""Reading the audit log: ``impactbot audit`` and ``/impact audit`` (leadership only).
+Mixed into ``bot.services.Services``; the rows are written by the use cases that decide."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from bot.config import Settings
+from bot.core.periods import Period, PeriodError, parse_period
+from bot.errors import ImpactbotError
+from bot.store import open_store
+from bot.store.audit import AuditRecord
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class AuditListing:
+    """Audit rows from ``since`` (None: the first) to ``until`` (None: now), oldest first."""
+
+    since: datetime | None
+    until: datetime | None
+    records: tuple[AuditRecord, ...]
+
+
+class AuditUseCases:
+    """The audit log's query (mixed into ``Services``)."""
+
+    settings: Settings
+    clock: Clock
+
+    def audit_log(self, *, since: str | Period | None = None) -> AuditListing:
+        """Rows at or after ``since``: a date (``2026-11-05``, midnight UTC), a period's
+        start (``7d``: the last seven days; ``2026-11``: since November began), or None for
+        all; a ``Period`` (as Slack parses it) also ends where it ends. A malformed ``since``
+        raises ``ImpactbotError`` naming it, and nothing is read."""
+        start = since_of(since, self.clock())
+        end = since.end if isinstance(since, Period) else None
+        with open_store(self.settings.db_path) as store:
+            return AuditListing(start, end, tuple(store.audit.entries(since=start, until=end)))
+
+
+def since_of(since: str | Period | None, now: datetime) -> datetime | None:
+    """The start time ``since`` names (see ``AuditUseCases.audit_log``)."""
+    if since is None or isinstance(since, Period):
+        return since.start if since else None
+    text = since.strip()
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        pass
+    try:
+        return parse_period(text, now=now).start
+    except PeriodError as exc:
+        message = f"since {text!r}: give a date (2026-11-05) or a period; {exc}"
+        raise ImpactbotError(message) from exc
