@@ -41,6 +41,7 @@ class Page:
     etag: str | None = None
     seen: int = 0  # items looked at, changed or not
     deleted: Sequence[str] = ()  # uids that no longer exist
+    url: str | None = None  # where the page was read, when it has one address (see the guard)
 
 
 @dataclass(frozen=True)

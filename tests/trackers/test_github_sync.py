@@ -15,7 +15,7 @@ from bot.store import open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.connector import GitHubConnector
 from bot.trackers.http import Governor
-from bot.trackers.sync import SyncReport, run_sync
+from bot.trackers.sync import run_sync
 from tests.fakes.github import (
     FakeGitHub,
     ScriptedResponse,
@@ -23,6 +23,7 @@ from tests.fakes.github import (
     server_error,
     too_many_requests,
 )
+from tests.trackers.github_harness import Harness
 
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -32,36 +33,6 @@ NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 def fake() -> Iterator[FakeGitHub]:
     with FakeGitHub(token="t0k", now=NOW) as gh:
         yield gh
-
-
-class Harness:
-    """Runs syncs the way `impactbot sync` does, with a recorded (not real) sleep."""
-
-    def __init__(self, fake: FakeGitHub, db: Path) -> None:
-        self.fake, self.db = fake, db
-        self.sleeps: list[float] = []
-        self.http = httpx.Client(timeout=10)
-        self.governor = Governor(
-            sleep=self.sleeps.append, clock=lambda: fake.now, jitter=lambda: 0.5
-        )
-
-    def sync(self, sources: GitHubSources, **kwargs: object) -> SyncReport:
-        client = GitHubClient(
-            self.http,
-            api_url=self.fake.url,
-            graphql_url=self.fake.graphql_url,
-            token="t0k",
-            governor=self.governor,
-        )
-        sweep = kwargs.pop("sweep", False)
-        connector = GitHubConnector(client, sources, clock=lambda: self.fake.now, sweep=sweep)  # type: ignore[arg-type]
-        return run_sync(
-            connector, db_path=self.db, clock=lambda: self.fake.now, concurrency=2, **kwargs
-        )  # type: ignore[arg-type]
-
-    def issues(self) -> dict[str, object]:
-        with open_store(self.db) as store:
-            return {i.key: i for i in store.load_issues()}
 
 
 @pytest.fixture

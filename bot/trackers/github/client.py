@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from pydantic import ValidationError
@@ -17,15 +17,18 @@ from bot.trackers.http import Governor, TrackerError
 
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
+IssueSort = Literal["updated", "created"]
 
 
 @dataclass(frozen=True)
 class IssuePage:
-    """One page of ``/repos/{repo}/issues``; ``not_modified`` when the ETag still matched."""
+    """One page of ``/repos/{repo}/issues``; ``not_modified`` when the ETag still matched.
+    ``url`` is the address that answered (after a redirect, the new one)."""
 
     items: list[RestIssue]
     next_url: str | None
     etag: str | None
+    url: str
     not_modified: bool = False
 
 
@@ -87,24 +90,28 @@ class GitHubClient:
         since: datetime | None,
         etag: str | None = None,
         url: str | None = None,
+        sort: IssueSort = "updated",
     ) -> IssuePage:
-        """Issues and pull requests of ``repo`` updated at or after ``since``, oldest first;
-        ``url`` continues a listing from a Link header instead."""
-        params: dict[str, str | int] = {}
+        """Issues and pull requests of ``repo`` in every state, oldest first by ``sort``:
+        ``updated`` (at or after ``since``) for incremental listings, ``created`` for a walk
+        whose order edits cannot shift. ``url`` continues a listing from a Link header and is
+        requested exactly as GitHub wrote it (its query carries the filters and the page)."""
+        params: dict[str, str | int] | None = None
         if url is None:
             url = f"{self.api_url}/repos/{repo}/issues"
-            params = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
+            params = {"state": "all", "sort": sort, "direction": "asc", "per_page": PER_PAGE}
             if since is not None:
                 params["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         headers = {"If-None-Match": etag} if etag else {}
         response = self._get(url, params=params, headers=headers, follow=True)
         if response.status_code == 304:
-            return IssuePage(items=[], next_url=None, etag=etag, not_modified=True)
+            return IssuePage([], None, etag, str(response.request.url), not_modified=True)
         self._check(response, f"listing issues of {repo}")
         return IssuePage(
             items=[_rest_issue(item, repo) for item in _json_list(response)],
             next_url=_next_link(response),
             etag=response.headers.get("etag"),
+            url=str(response.request.url),
         )
 
     def org_repos(
@@ -239,6 +246,9 @@ class GitHubClient:
         headers: Mapping[str, str] | None = None,
         follow: bool = False,
     ) -> httpx.Response:
+        # ``params`` must stay None for a URL from a Link header: httpx replaces a URL's whole
+        # query with any ``params`` given, even an empty dict, and GitHub then answers page 1
+        # with its defaults (open issues, newest first, 30 a page) instead of the next page.
         request = self.http.build_request(
             "GET", url, params=params, headers={**self._headers, **(headers or {})}
         )

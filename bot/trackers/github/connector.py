@@ -11,8 +11,8 @@ comments, cross-references, closing pull requests and transfers from GraphQL, 10
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from bot.core.models import Issue, PullRequest
 from bot.core.rules import GitHubSources
 from bot.core.sources import SourceMap
 from bot.trackers.github import queries
-from bot.trackers.github.client import GitHubClient
+from bot.trackers.github.client import GitHubClient, IssuePage
 from bot.trackers.github.payloads import (
     IssueDetails,
     RestIssue,
@@ -74,11 +74,25 @@ class GitHubConnector:
 
 @dataclass
 class _Cursor:
+    """``since``: where the next listing starts; ``swept_at``: the last sweep; ``tail``: the
+    ``[url, etag]`` of every page after the first of the last listing window, so that a sync
+    with nothing new re-reads even a window of several pages with free 304s."""
+
     since: str | None = None
     swept_at: str | None = None
+    tail: list[list[str]] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, str | None]:
-        return {"since": self.since, "swept_at": self.swept_at}
+    def as_json(self) -> dict[str, Any]:
+        return {"since": self.since, "swept_at": self.swept_at, "tail": self.tail}
+
+
+@dataclass
+class _Window:
+    """The pages of one listing window (one ``since``): the first page's ETag, then the
+    ``[url, etag]`` of each page reached through ``Link``."""
+
+    first_etag: str | None
+    tail: list[list[str]] = field(default_factory=list)
 
 
 class RepoStream:
@@ -93,34 +107,60 @@ class RepoStream:
 
     def pages(self, state: SavedState | None, store: StoreView) -> Iterator[Page]:
         cursor = _Cursor(**state.cursor) if state and state.cursor else _Cursor()
-        yield from self._listing(cursor, state.etag if state else None, store)
+        etag = yield from self._listing(cursor, state.etag if state else None, store)
         if self._sweep_due(cursor):
-            yield from self._sweep(cursor, store)
+            yield from self._sweep(cursor, etag, store)
 
-    def _listing(self, cursor: _Cursor, etag: str | None, store: StoreView) -> Iterator[Page]:
-        url: str | None = None
+    def _listing(
+        self, cursor: _Cursor, etag: str | None, store: StoreView
+    ) -> Generator[Page, None, str | None]:
+        """Pages of issues updated since the cursor; returns the ETag it leaves saved.
+
+        The last window (the issues updated within the overlap of the newest one) is where
+        the next sync starts: its first page's ETag is saved with the cursor, and so are the
+        address and ETag of each later page, so that a sync with nothing new costs only 304s.
+        """
+        window = _Window(etag)
+        page = self._first_changed_page(cursor, window)
+        if page is None:
+            return etag
+        cursor.tail = []  # saved again once the walk reaches its last window
         while True:
-            since = _parse(cursor.since)
-            page = self.client.list_issues(self.repo, since=since, etag=etag, url=url)
-            if page.not_modified:
-                return
             issues = self._complete(page.items, store)
-            next_since = self._next_since(page.items, since)
+            next_since = self._next_since(page.items, _parse(cursor.since))
+            seen = len(page.items)
             if page.next_url and next_since == cursor.since:
-                url, etag = page.next_url, None  # a burst larger than a page: follow Link
-                yield Page(issues, cursor.as_json(), seen=len(page.items))
+                # A window larger than a page (a bulk edit, an import): follow Link.
+                yield Page(issues, cursor.as_json(), seen=seen, url=page.url)
+                page = self.client.list_issues(self.repo, since=None, url=page.next_url)
+                window.tail.append([page.url, page.etag or ""])
                 continue
             if page.next_url is None and (next_since == cursor.since or not page.items):
-                # Nothing newer than the overlap: this request is the next sync's first one.
+                cursor.tail = window.tail
                 yield Page(
-                    issues,
-                    cursor.as_json(),
-                    etag=page.etag if url is None else None,
-                    seen=len(page.items),
+                    issues, cursor.as_json(), etag=window.first_etag, seen=seen, url=page.url
                 )
-                return
-            cursor.since, url, etag = next_since, None, None
-            yield Page(issues, cursor.as_json(), seen=len(page.items))
+                return window.first_etag
+            cursor.since = next_since
+            yield Page(issues, cursor.as_json(), seen=seen, url=page.url)
+            page = self.client.list_issues(self.repo, since=_parse(cursor.since))
+            window = _Window(page.etag)
+
+    def _first_changed_page(self, cursor: _Cursor, window: _Window) -> IssuePage | None:
+        """The first page of the saved window that GitHub no longer answers with 304 (the
+        first request, then each saved later page); ``None`` when nothing changed."""
+        page = self.client.list_issues(
+            self.repo, since=_parse(cursor.since), etag=window.first_etag
+        )
+        window.first_etag = page.etag
+        if not page.not_modified:
+            return page
+        for url, etag in cursor.tail:
+            page = self.client.list_issues(self.repo, since=None, url=url, etag=etag or None)
+            window.tail.append([page.url, page.etag or ""])
+            if not page.not_modified:
+                return page
+        return None
 
     def _next_since(self, items: Sequence[RestIssue], since: datetime | None) -> str | None:
         """The newest ``updated_at`` minus the overlap, never moving backwards."""
@@ -209,31 +249,44 @@ class RepoStream:
         every = timedelta(days=self.connector.sources.sweep_days)
         return last is None or self.connector.clock() - last >= every
 
-    def _sweep(self, cursor: _Cursor, store: StoreView) -> Iterator[Page]:
-        """Forget stored issues that left the listing: deleted (410 / 404) or transferred
-        away (301; the repo it moved to picks it up, with the move, if it is synced)."""
+    def _sweep(self, cursor: _Cursor, etag: str | None, store: StoreView) -> Iterator[Page]:
+        """Forget stored issues that GitHub says are gone: deleted (410 / 404) or transferred
+        away (301; the repo it moved to picks it up, with the move, if it is synced).
+
+        Walks every issue oldest-created first, an order that edits cannot change (by
+        ``updated`` an issue edited mid-walk jumps to the end and shifts the others past a page
+        boundary, unseen). A deletion or transfer mid-walk still shifts pages, so an issue
+        the walk did not list is removed only once a direct read says it is gone. Every page
+        keeps the listing's ETag saved, so the next sync still starts with a free 304.
+        """
         started = self.connector.clock()
-        listed = self._all_numbers()
+        listed: set[int] = set()
+        url: str | None = None
+        while True:
+            page = self.client.list_issues(self.repo, since=None, url=url, sort="created")
+            listed.update(i.number for i in page.items if not i.is_pull_request)
+            if page.next_url is None:
+                break
+            yield Page((), cursor.as_json(), etag=etag, seen=len(page.items), url=page.url)
+            url = page.next_url
+        gone = self._confirmed_gone(listed, store)
+        cursor.swept_at = _format(started)
+        yield Page(
+            (), cursor.as_json(), etag=etag, deleted=gone, seen=len(page.items), url=page.url
+        )
+
+    def _confirmed_gone(self, listed: set[int], store: StoreView) -> list[str]:
+        """Stored issues of this repository that were not listed and that a direct read
+        confirms are no longer here (anything but "present"; an error stops the sweep)."""
         source = self.connector.source
         gone = []
         for key in store.keys_in_container(source, self.repo):
             number = int(key.rsplit("#", 1)[1])
-            if number not in listed and self.client.probe_issue(self.repo, number).status != (
-                "present"
-            ):
+            if number in listed:
+                continue
+            if self.client.probe_issue(self.repo, number).status != "present":
                 gone.append(f"{source}:{key}")
-        cursor.swept_at = _format(started)
-        yield Page((), cursor.as_json(), deleted=gone, seen=len(listed))
-
-    def _all_numbers(self) -> set[int]:
-        numbers: set[int] = set()
-        url: str | None = None
-        while True:
-            page = self.client.list_issues(self.repo, since=None, url=url)
-            numbers.update(i.number for i in page.items if not i.is_pull_request)
-            if page.next_url is None:
-                return numbers
-            url = page.next_url
+        return gone
 
 
 def _batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
