@@ -92,7 +92,8 @@ def mint_credit(
     surfaced = store.surfaced_before(sorted(uids))
     by_uid = {c.issue_uid: c for c in cards}
     # The manager who claimed an item from a digest sponsors it (a claimed item was surfaced).
-    sponsors = {row["issue_uid"]: row["manager"] for row in store.claims()}
+    claims = {row["issue_uid"]: row for row in store.claims()}
+    sponsors = {uid: row["manager"] for uid, row in claims.items()}
     candidates = [
         i
         for i in issues
@@ -123,6 +124,7 @@ def mint_credit(
             card_at_close=at_close.get(issue.uid),
             flags=tuple(flags.get(issue.uid, ())),
             sponsor=sponsors.get(issue.uid),
+            claimed_for=claims[issue.uid]["team"] if issue.uid in claims else None,
             surfaced=_surfaced_before_close(issue, surfaced) or issue.uid in sponsors,
         )
         entries = plan_credit(

@@ -98,6 +98,7 @@ def print_entry(console: Console, entry_id: int, entry: CreditEntry, issue: Issu
     console.print(f"issue: {esc(issue.key + ' — ' + issue.title) if issue else entry.issue_uid}")
     if issue and issue.url:
         console.print(issue.url)
+    console.print(f"booked to team: {entry.team_id or '(none: in no team)'}")
     console.print(f"benefiting teams: {', '.join(entry.beneficiaries)}")
     console.print(f"reason: {esc(entry.reason)}")
     for item in entry.evidence:

@@ -58,6 +58,7 @@ class CreditItem:
     card_at_close: ScoreCard | None  # the score as of its closing; None while open
     flags: tuple[Flag, ...] = ()
     sponsor: str | None = None  # the manager who claimed it
+    claimed_for: str | None = None  # the team it was claimed for
     surfaced: bool = False  # shown to managers above the threshold before it closed
 
 
@@ -110,7 +111,9 @@ def mint(
     now: datetime,
 ) -> list[CreditEntry]:
     """The mint for a completed closure; [] when it is not eligible (see ``why_not``)."""
-    if why_not(item, rules=rules, threshold=threshold) or item.card_at_close is None:
+    if why_not(item, directory=directory, rules=rules, threshold=threshold):
+        return []
+    if item.card_at_close is None:
         return []
     card = item.card_at_close
     roles = role_holders(item, directory=directory, rules=rules)
@@ -122,24 +125,65 @@ def mint(
         total = sum(h.weight for h in holders)
         for holder in holders:
             share = shares[role] * holder.weight / total
-            teams = directory.teams_of_person(holder.person_id)
+            team, why = book_to(holder.person_id, item, card, directory)
             entry = _entry(item, card, role, holder, share, closure, now, rules)
-            entry = entry.model_copy(update={"team_id": teams[0] if teams else None})
+            evidence = (*entry.evidence, why) if why else entry.evidence
+            entry = entry.model_copy(update={"team_id": team, "evidence": evidence})
             entries.append(_capped(entry, budget, rules))
     return entries
 
 
-def why_not(item: CreditItem, *, rules: CreditRules, threshold: float) -> str | None:
+def book_to(
+    person_id: str, item: CreditItem, card: ScoreCard, directory: Directory
+) -> tuple[str | None, str | None]:
+    """The team a person's credit for ``item`` is booked to, and — when they belong to
+    several teams — a sentence saying why that one: the team it was claimed for, else the
+    team that owns it, else the first of their teams it benefits, else their first team."""
+    teams = directory.teams_of_person(person_id)
+    if len(teams) < 2:
+        return (teams[0] if teams else None), None
+    choices = (
+        (item.claimed_for, "the team it was claimed for"),
+        (card.owner_team, "the team that owns it"),
+        (next((t for t in teams if t in card.beneficiaries), None), "a team it benefits"),
+        (teams[0], "the first of their teams in teams.yaml"),
+    )
+    team, why = next((t, why) for t, why in choices if t in teams)
+    others = ", ".join(t for t in teams if t != team)
+    return team, f"booked to team {team}, {why} (also a member of {others})"
+
+
+def why_not(
+    item: CreditItem, *, directory: Directory, rules: CreditRules, threshold: float
+) -> str | None:
     """Why an item earns no credit, or None when it is eligible."""
     card = item.card_at_close
     if card is None or completed_closure(item.issue) is None:
         return "not closed as completed"
-    if not (item.flags or item.surfaced or card.total >= threshold):
-        return f"neither flagged nor surfaced, and its score {card.total:g} < {threshold:g}"
+    if not (eligibility_flags(item, directory) or item.surfaced or card.total >= threshold):
+        ignored = f" ({len(item.flags)} flag(s) from its own team or no team)" if item.flags else ""
+        return (
+            f"neither flagged by another team nor surfaced{ignored}, "
+            f"and its score {card.total:g} < {threshold:g}"
+        )
     teams = len(card.beneficiaries)
     if teams < rules.anti_gaming.min_benefiting_teams:
         return f"{teams} benefiting team(s), fewer than {rules.anti_gaming.min_benefiting_teams}"
     return None
+
+
+def eligibility_flags(item: CreditItem, directory: Directory) -> tuple[Flag, ...]:
+    """The flags that make an item eligible for credit: those of people in the identity map
+    who belong to some team, but not to the team that owns the item. An engineer flagging
+    their own team's work, or someone outside every team, cannot unlock credit."""
+    owner = item.card_at_close.owner_team if item.card_at_close else None
+    return tuple(
+        flag
+        for flag in item.flags
+        if directory.is_person(flag.person_id)
+        and (teams := directory.teams_of_person(flag.person_id))
+        and owner not in teams
+    )
 
 
 def role_holders(

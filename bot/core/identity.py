@@ -53,6 +53,7 @@ class Directory:
     _container_owner: dict[str, str] = field(default_factory=dict)
     _label_owners: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _component_owners: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _people: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, rules: TeamsRules) -> Directory:
@@ -83,6 +84,7 @@ class Directory:
             _container_owner=_container_owners(rules),
             _label_owners=_owners_of(rules, "labels"),
             _component_owners=_owners_of(rules, "components"),
+            _people=frozenset(p.id for p in rules.people),
         )
 
     def person_of(self, actor: Actor | None) -> str | None:
@@ -101,6 +103,10 @@ class Directory:
     def person_of_slack(self, user_id: str) -> str | None:
         """The person whose Slack user id is ``user_id``."""
         return next((p.id for p in self.rules.people if p.slack == user_id), None)
+
+    def is_person(self, person_id: str) -> bool:
+        """Whether ``person_id`` is a person of the identity map (``people`` in teams.yaml)."""
+        return person_id in self._people
 
     def teams_of_person(self, person_id: str | None) -> tuple[str, ...]:
         return self._teams_of.get(person_id, ()) if person_id else ()

@@ -66,6 +66,7 @@ def test_person_credit_drills_down_to_entries(demo: DemoResult) -> None:
     explained = run("credit", "--explain", str(entry_id))
     assert explained.exit_code == 0
     assert "resolver" in explained.output and "benefiting teams" in explained.output
+    assert "booked to team: " in explained.output
 
 
 def test_team_credit_shows_given_and_received(demo: DemoResult) -> None:

@@ -135,3 +135,24 @@ def test_export_cells_that_look_like_formulas_are_quoted() -> None:
     assert _cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert _cell("@SUM(A1)") == "'@SUM(A1)" and _cell("+1") == "+1" and _cell("-35.60") == "-35.60"
     assert _cell("plain title") == "plain title"
+
+
+def test_a_person_in_two_teams_is_booked_to_the_owning_team(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    services = _services(tmp_path)
+    teams = yaml.safe_load((tmp_path / "rules" / "teams.yaml").read_text())
+    teams["teams"] = [teams["teams"][1], teams["teams"][0], *teams["teams"][2:]]
+    teams["teams"][0]["members"].append("lena")  # ASR, listed before Data Labelling
+    (tmp_path / "rules" / "teams.yaml").write_text(yaml.safe_dump(teams))
+    _store(services, _world(_fix("acme/labelling#5", 3)))
+    lines = services.credit_report(person="lena", period="2026").lines
+    [resolver] = [line for line in lines if line.entry.role == "resolver"]
+    assert resolver.entry.team_id == "labelling"
+    assert services.credit_report(team="labelling", period="2026").total > 0
+    base = ("--db", str(tmp_path / "x.db"), "--rules", str(tmp_path / "rules"))
+    shown = CliRunner().invoke(main, [*base, "credit", "--explain", str(resolver.entry_id)])
+    assert "booked to team: labelling" in shown.output
+    assert "booked to team labelling, the team that owns it (also a member of asr)" in shown.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import timedelta
 from typing import Any
@@ -11,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.credit import CreditEntry, CreditItem, EntryKind, plan_credit, reverse, why_not
+from bot.core.identity import Directory
 from bot.core.models import Flag, IssueState, PullRequest, ScoreCard, StateReason
 from bot.core.rules import CreditRules
-from tests.builders import NOW, directory, gh, issue
+from tests.builders import NOW, TEAMS, directory, gh, issue
 
 DIRECTORY = directory()
 CLOSED = NOW - timedelta(days=2)
@@ -123,17 +125,70 @@ def test_not_planned_duplicate_and_open_items_mint_nothing(
 ) -> None:
     item = _item(**fields)
     assert _plan(item) == []
-    assert why_not(item, rules=CreditRules(), threshold=40) == reason
+    assert why_not(item, directory=DIRECTORY, rules=CreditRules(), threshold=40) == reason
 
 
 def test_low_scores_need_a_flag_or_a_surfacing() -> None:
     low = CreditItem(issue=_closed(), card_at_close=_card(total=10))
     assert _plan(low) == []
-    assert "neither flagged nor surfaced" in (why_not(low, rules=CreditRules(), threshold=40) or "")
+    why = why_not(low, directory=DIRECTORY, rules=CreditRules(), threshold=40) or ""
+    assert "neither flagged by another team nor surfaced" in why
     assert _plan(CreditItem(issue=_closed(), card_at_close=_card(total=10), surfaced=True))
     assert _plan(
         CreditItem(issue=_closed(), card_at_close=_card(total=10), flags=(_flag("vera", 1),))
     )
+
+
+@pytest.mark.parametrize(
+    ("flagger", "eligible"),
+    [
+        ("lena", False),  # a member of the owning team (labelling)
+        ("mara", False),  # its manager
+        ("cto", False),  # in the identity map, in no team
+        ("stranger", False),  # not in the identity map at all
+        ("vera", True),  # another team
+    ],
+)
+def test_only_other_teams_flags_make_a_low_item_eligible(flagger: str, eligible: bool) -> None:
+    low = CreditItem(issue=_closed(), card_at_close=_card(total=10), flags=(_flag(flagger, 1),))
+    assert bool(_plan(low)) is eligible
+    why = why_not(low, directory=DIRECTORY, rules=CreditRules(), threshold=40)
+    assert (why is None) is eligible
+    if not eligible:
+        assert why == (
+            "neither flagged by another team nor surfaced (1 flag(s) from its own team or no "
+            "team), and its score 10 < 40"
+        )
+
+
+def _two_team_directory() -> Directory:
+    """lena is in ASR (listed first) and in Data Labelling, which owns the item."""
+    data = json.loads(json.dumps(TEAMS))
+    data["teams"] = [data["teams"][1], data["teams"][0], *data["teams"][2:]]
+    data["teams"][0]["members"].append("lena")
+    return directory(data)
+
+
+def test_credit_is_booked_to_the_team_the_work_was_done_for() -> None:
+    two = _two_team_directory()
+    item = CreditItem(issue=_closed(), card_at_close=_card())
+    plan = {
+        "directory": two,
+        "rules": CreditRules(),
+        "threshold": 40,
+        "spent": {},
+        "now": NOW,
+    }
+    [owned] = [e for e in plan_credit(item, [], **plan) if e.role == "resolver"]  # type: ignore[arg-type]
+    assert owned.team_id == "labelling"
+    assert owned.evidence[-1] == (
+        "booked to team labelling, the team that owns it (also a member of asr)"
+    )
+    claimed = CreditItem(issue=_closed(), card_at_close=_card(), claimed_for="asr")
+    [entry] = [e for e in plan_credit(claimed, [], **plan) if e.role == "resolver"]  # type: ignore[arg-type]
+    assert entry.team_id == "asr" and "the team it was claimed for" in entry.evidence[-1]
+    [single] = [e for e in _plan(item) if e.role == "resolver"]
+    assert single.team_id == "labelling" and not single.evidence[-1].startswith("booked")
 
 
 def test_minimum_benefiting_teams() -> None:
