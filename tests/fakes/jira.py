@@ -22,6 +22,18 @@ authentication (401), the rate limit (429 with ``Retry-After``, ``X-RateLimit-Li
   …/assignee`` (204; 400 for an account that cannot be assigned in the project; a changelog
   entry), ``POST …/comment`` (201, ADF bodies only). A moved issue answers under its old key.
 
+Paged lists (the ``comment`` field and the ``changelog`` that search embeds, ``…/comment``,
+``…/changelog``) carry ``total`` in one of two readings, ``total_reading``: ``"page"`` (the
+default, strict) is what Atlassian's spec says — ``PageOfComments.total`` "The number of items
+returned", ``PageOfChangelogs.total`` "The number of results on the page",
+``PageBeanChangelog.total`` "The number of items returned" (swagger-v3.v3.json in
+shared/external/jira-cloud-openapi); ``"all"`` is the count of all there are, as sites are
+reported to send it. ``maxResults`` of an embedded page is the number embedded, as a recorded
+search shows (``"comment": {"comments": [], "maxResults": 0, "total": 0}`` in
+shared/external/jira-samples/airbyte-source-jira.issues.json). Search embeds at most 40
+changelog entries (``embedded_histories``): Atlassian's JRACLOUD-96459, "it's no longer
+possible to retrieve more than 40 changelog/history data" with ``/search/jql``.
+
 Every answer carries a ``Date`` from the fake clock, which moves only when a test sets
 ``now`` (or calls ``advance``); the rate-limit window restarts when the clock passes it.
 """
@@ -36,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from itertools import count
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -101,7 +113,8 @@ class FakeJira(ScriptedByPath[Scripted], ServedFake):
         rate_limit: int | None = None,
         rate_window: timedelta = timedelta(minutes=1),
         embedded_comments: int = 20,
-        embedded_histories: int = 100,
+        embedded_histories: int = 40,
+        total_reading: Literal["page", "all"] = "page",
     ) -> None:
         self.credentials = (email, api_token)
         self.zone = ZoneInfo(time_zone)
@@ -110,6 +123,7 @@ class FakeJira(ScriptedByPath[Scripted], ServedFake):
         self.rate_limit, self.rate_window = rate_limit, rate_window
         self._window_start, self._used = now, 0
         self.embedded_comments, self.embedded_histories = embedded_comments, embedded_histories
+        self.total_reading = total_reading
         self.viewer = "bot-account"
         self.users: dict[str, User] = {
             self.viewer: User(self.viewer, "impactbot", email, time_zone, "atlassian")
@@ -126,7 +140,7 @@ class FakeJira(ScriptedByPath[Scripted], ServedFake):
 
     @property
     def renderer(self) -> Renderer:
-        return Renderer(self.url, self.users, self.zone, POINTS_FIELD)
+        return Renderer(self.url, self.users, self.zone, POINTS_FIELD, self.total_reading)
 
     # -- clock -----------------------------------------------------------------------------
 

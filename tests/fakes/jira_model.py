@@ -112,8 +112,21 @@ class FakeIssue:
 class Renderer:
     """Issue JSON on one site (``base`` = the fake's URL), times in the viewer's zone."""
 
-    def __init__(self, base: str, users: dict[str, User], zone: tzinfo, points: str) -> None:
+    def __init__(
+        self,
+        base: str,
+        users: dict[str, User],
+        zone: tzinfo,
+        points: str,
+        total_reading: str = "page",
+    ) -> None:
         self.base, self.users, self.zone, self.points_field = base, users, zone, points
+        self.total_reading = total_reading
+
+    def total(self, shown: int, existing: int) -> int:
+        """A page's ``total``: the count on the page (``"page"``, as the spec describes it),
+        or the count of all there are (``"all"``); see ``FakeJira``."""
+        return shown if self.total_reading == "page" else existing
 
     def time(self, moment: datetime | None) -> str | None:
         if moment is None:
@@ -218,7 +231,7 @@ class Renderer:
                 "comments": [self.comment(issue, c) for c in issue.comments[:embed]],
                 "self": f"{self.base}/rest/api/3/issue/{issue.id}/comment",
                 "maxResults": min(embed, len(issue.comments)),
-                "total": len(issue.comments),
+                "total": self.total(min(embed, len(issue.comments)), len(issue.comments)),
                 "startAt": 0,
             },
             "project": lambda: {
@@ -277,7 +290,7 @@ class Renderer:
             out["changelog"] = {
                 "startAt": 0,
                 "maxResults": len(newest),
-                "total": len(issue.histories),
+                "total": self.total(len(newest), len(issue.histories)),
                 "histories": [self.history(h) for h in newest],
             }
         return out

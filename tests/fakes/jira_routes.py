@@ -108,7 +108,7 @@ class Routes:
             "comments": [self.fake.renderer.comment(issue, c) for c in chosen],
             "maxResults": size,
             "startAt": start,
-            "total": len(issue.comments),
+            "total": self.fake.renderer.total(len(chosen), len(issue.comments)),
         }
 
     def changelog(self, key: str, query: dict[str, str]) -> dict[str, Any]:
@@ -120,7 +120,7 @@ class Routes:
             "self": f"{base}?startAt={start}&maxResults={size}",
             "maxResults": size,
             "startAt": start,
-            "total": len(issue.histories),
+            "total": self.fake.renderer.total(len(chosen), len(issue.histories)),
             "isLast": start + size >= len(issue.histories),
             "values": [self.fake.renderer.history(h) for h in chosen],
         }

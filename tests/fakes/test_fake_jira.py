@@ -237,3 +237,13 @@ def test_requests_without_the_right_credentials_are_refused(fake: FakeJira) -> N
         refused = anonymous.get("/rest/api/3/myself")
     assert refused.status_code == 401
     validate("ErrorCollection", refused.json())
+
+
+@pytest.mark.parametrize(("reading", "totals"), [("page", (1, 1)), ("all", (3, 3))])
+def test_total_is_counted_per_page_by_default_or_overall_when_asked(
+    fake: FakeJira, http: httpx.Client, reading: str, totals: tuple[int, int]
+) -> None:
+    fake.total_reading = reading  # type: ignore[assignment]
+    [found] = _search(http, jql="key = ASR-1", fields=["comment"]).json()["issues"]
+    comments = http.get("/rest/api/3/issue/ASR-1/comment?maxResults=1").json()
+    assert (found["fields"]["comment"]["total"], comments["total"]) == totals

@@ -72,7 +72,11 @@ def test_a_query_over_the_cap_is_refused_and_the_client_never_sends_one(fake: Fa
     )
     response = _post(fake, queries.ISSUES, {"first": too_big})
     assert response.status_code == 400
-    assert "too complex" in response.json()["errors"][0]["message"]
+    [refusal] = response.json()["errors"]
+    assert "too complex" in refusal["message"]
+    extensions = refusal["extensions"]  # the fields Linear's SDK reads (packages/sdk/src/error.ts)
+    assert (extensions["type"], extensions["userError"]) == ("invalid input", True)
+    assert "exceeds the maximum of 10000" in extensions["userPresentableMessage"]
 
 
 def test_an_invalid_query_fails_validation(fake: FakeLinear) -> None:

@@ -83,7 +83,11 @@ class JiraClient:
         return SearchPage(issues=issues, next_token=str(token) if token and not last else None)
 
     def comments(self, key: str) -> list[JiraComment]:
-        """Every comment of ``key``, oldest first, page by page."""
+        """Every comment of ``key``, oldest first, page by page.
+
+        ``total`` is not trusted to count them all (Atlassian's spec calls it the number of
+        items *returned*): the next page is read while a page comes back full, that is with
+        as many comments as its ``maxResults`` (or as asked, without one)."""
         found: list[JiraComment] = []
         while True:
             params: dict[str, str | int] = {
@@ -94,18 +98,21 @@ class JiraClient:
             response = self._send("GET", f"/rest/api/3/issue/{key}/comment", params=params)
             page = _parse(CommentPage, self._json(response, f"reading comments of {key}"), key)
             found += page.comments
-            if not page.comments or len(found) >= page.total:
+            if len(page.comments) < (page.maxResults or PAGE) or not page.comments:
                 return found
 
     def changelog(self, key: str) -> list[History]:
-        """Every changelog entry of ``key``, oldest first, page by page."""
+        """Every changelog entry of ``key``, oldest first, page by page: until ``isLast``,
+        or (without it) a page that is not full; never by ``total`` (see ``comments``)."""
         found: list[History] = []
         while True:
             params = {"startAt": len(found), "maxResults": PAGE}
             response = self._send("GET", f"/rest/api/3/issue/{key}/changelog", params=params)
             page = _parse(ChangelogPage, self._json(response, f"reading history of {key}"), key)
             found += page.values
-            if page.isLast or not page.values or len(found) >= page.total:
+            if page.isLast or not page.values:
+                return found
+            if page.isLast is None and len(page.values) < (page.maxResults or PAGE):
                 return found
 
     def assignee(self, key: str) -> JiraUser | None:

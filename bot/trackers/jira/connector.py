@@ -34,7 +34,13 @@ from bot.trackers.jira.jql import (
     search_jql,
     user_clause,
 )
-from bot.trackers.jira.payloads import SEARCH_FIELDS, JiraIssue, former_keys, to_issue
+from bot.trackers.jira.payloads import (
+    SEARCH_FIELDS,
+    History,
+    JiraIssue,
+    former_keys,
+    to_issue,
+)
 from bot.trackers.sync import Page, SavedState, StateAccess, StoreView, Stream
 
 SWEEP_DAYS = 7
@@ -153,15 +159,19 @@ class SearchStream:
         for raw in raws:
             if stored.get(f"{source}:{raw.key}") == raw.fields.updated.astimezone(UTC).isoformat():
                 continue
-            issue = self._issue(raw)
-            issues.append(issue)
-            histories = [] if raw.changelog is None else raw.changelog.histories
+            histories = self._histories(raw)
+            issues.append(self._issue(raw, histories))
             gone += [f"{source}:{k}" for k in former_keys(histories) if k != raw.key]
         return issues, sorted(set(gone))
 
-    def _issue(self, raw: JiraIssue) -> Issue:
+    def _histories(self, raw: JiraIssue) -> list[History]:
+        """The whole changelog of ``raw``: the embedded one when complete, else read."""
+        if raw.changelog is not None and raw.changelog_complete:
+            return list(raw.changelog.histories)
+        return self.client.changelog(raw.key)
+
+    def _issue(self, raw: JiraIssue, histories: list[History]) -> Issue:
         comments = None if raw.comments_complete else self.client.comments(raw.key)
-        histories = None if raw.changelog_complete else self.client.changelog(raw.key)
         try:
             return to_issue(
                 raw,

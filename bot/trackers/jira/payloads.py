@@ -145,7 +145,10 @@ class History(_Payload):
 
 
 class _Changelog(_Payload):
+    """``PageOfChangelogs``: the changelog that ``expand=changelog`` embeds."""
+
     histories: list[History] = Field(default_factory=list)
+    maxResults: int = 0  # noqa: N815
     total: int = 0
 
 
@@ -154,8 +157,24 @@ class ChangelogPage(_Payload):
 
     values: list[History] = Field(default_factory=list)
     startAt: int = 0  # noqa: N815
+    maxResults: int = 0  # noqa: N815
     total: int = 0
-    isLast: bool = True  # noqa: N815
+    isLast: bool | None = None  # noqa: N815
+
+
+def embedded_complete(count: int, max_results: int, total: int) -> bool:
+    """Whether an embedded page of ``count`` items holds all there are.
+
+    Atlassian's spec describes ``total`` as the number of results *on the page*; sites are
+    reported to send the number of all results. Under the first reading ``total`` says
+    nothing about what is left, so completeness cannot hang on it alone: a page is complete
+    only when it is empty, or holds fewer than ``maxResults`` ("the maximum number of
+    results that could be on the page") and no fewer than ``total``. A full page (as Jira
+    fills ``maxResults`` with the number embedded, every non-empty one) is fetched whole.
+    """
+    if count == 0:
+        return total == 0
+    return count >= total and count < max_results
 
 
 class JiraIssue(_Payload):
@@ -170,19 +189,21 @@ class JiraIssue(_Payload):
     def embedded_comments(self) -> CommentPage:
         comment = self.fields.comment
         if isinstance(comment, list):
+            # The bare list of the official examples: how many there could be is unknown.
             return CommentPage(comments=comment, maxResults=len(comment), total=len(comment))
         return comment or CommentPage()
 
     @property
     def comments_complete(self) -> bool:
+        """Whether the embedded comments are all of them (see ``embedded_complete``)."""
         page = self.embedded_comments
-        return len(page.comments) >= page.total
+        return embedded_complete(len(page.comments), page.maxResults, page.total)
 
     @property
     def changelog_complete(self) -> bool:
-        return self.changelog is not None and len(self.changelog.histories) >= (
-            self.changelog.total
-        )
+        """Whether the embedded changelog is all of it (see ``embedded_complete``)."""
+        log = self.changelog
+        return log is not None and embedded_complete(len(log.histories), log.maxResults, log.total)
 
 
 def actor(user: JiraUser | None) -> Actor | None:

@@ -15,6 +15,7 @@ trashed issues and the old identifiers of issues moved between teams are forgott
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,12 +24,14 @@ from typing import Any
 from bot.core.models import Issue
 from bot.core.rules import LinearSources
 from bot.core.sources import SourceMap
+from bot.trackers.http import TrackerError
 from bot.trackers.linear import queries
-from bot.trackers.linear.client import LinearClient
+from bot.trackers.linear.client import LinearClient, QueryTooComplexError
 from bot.trackers.linear.payloads import LinearIssue, parse_issue, to_issue
 from bot.trackers.sync import Page, SavedState, StateAccess, StoreView, Stream
 
 ALL_TEAMS = "*"
+log = logging.getLogger("impactbot.sync.linear")
 
 
 class LinearConnector:
@@ -75,6 +78,7 @@ class TeamStream:
         self.team = team
         self.key = f"{connector.source}:{team}"
         sources = connector.sources
+        self.page_size = connector.page_size  # halved when Linear finds a page too complex
         self.window = timedelta(days=sources.window_days)
         self.overlap = timedelta(seconds=sources.overlap_seconds)
 
@@ -107,13 +111,7 @@ class TeamStream:
 
     def _read_window(self, cursor: _Cursor, store: StoreView) -> Iterator[Page]:
         while True:
-            variables = {
-                "first": self.connector.page_size,
-                "after": cursor.after,
-                "filter": {**self._team_filter(), "updatedAt": {"gte": cursor.lo, "lt": cursor.hi}},
-            }
-            data = self.client.query(queries.ISSUES, variables, doing=f"listing {self.key}")
-            listing = data.get("issues") or {}
+            listing = self._listing_page(cursor)
             nodes = listing.get("nodes") or []
             issues, deleted = self._complete([parse_issue(n) for n in nodes], store)
             page_info = listing.get("pageInfo") or {}
@@ -124,6 +122,37 @@ class TeamStream:
             yield Page(issues, asdict(cursor), seen=len(nodes), deleted=deleted)
             if cursor.hi is None:
                 return
+
+    def _listing_page(self, cursor: _Cursor) -> dict[str, Any]:
+        """One page of the open window. When Linear finds the query too complex (its count
+        is not published and may exceed our estimate), the page size is halved for the rest
+        of this stream and the same page asked again; a refusal at one issue a page raises
+        ``TrackerError`` with what Linear said."""
+        while True:
+            variables = {
+                "first": self.page_size,
+                "after": cursor.after,
+                "filter": {**self._team_filter(), "updatedAt": {"gte": cursor.lo, "lt": cursor.hi}},
+            }
+            try:
+                data = self.client.query(queries.ISSUES, variables, doing=f"listing {self.key}")
+            except QueryTooComplexError as refused:
+                if self.page_size <= 1:
+                    raise TrackerError(
+                        f"Linear finds even one issue a page too complex when listing "
+                        f"{self.key}; Linear said: {refused.message}"
+                    ) from refused
+                self.page_size = max(1, self.page_size // 2)
+                log.warning(
+                    "Linear refused a page of %s as too complex (Linear said: %s); "
+                    "retrying with %d issues a page",
+                    self.key,
+                    refused.message,
+                    self.page_size,
+                )
+                continue
+            listing = data.get("issues") or {}
+            return listing if isinstance(listing, dict) else {}
 
     def _finish(self, cursor: _Cursor) -> None:
         hi = _parse(cursor.hi)
