@@ -419,20 +419,26 @@ def backup(ctx: click.Context, path: Path) -> None:
 
 @main.command()
 @click.pass_context
+@reports_errors
 def manifest(ctx: click.Context) -> None:
-    """Print the Slack app manifest for this configuration (Socket Mode or HTTP URLs)."""
-    from bot.slack.manifest import build_manifest, manifest_yaml
+    """Print the Slack app manifest for this configuration (Socket Mode or HTTP URLs; links
+    of every tracker in rules/sources.yaml unfurl)."""
+    from bot.slack.manifest import UNFURL_DOMAIN_LIMIT, build_manifest, manifest_yaml
+    from bot.slack.manifest import unfurl_domains as domains_of
+    from bot.trackers.registry import web_hosts
 
-    settings = _services(ctx).settings
-    click.echo(
-        manifest_yaml(
-            build_manifest(
-                public_url=None if settings.slack_app_token else settings.public_url,
-                tracker_urls=[settings.github_api_url],
-            )
-        ),
-        nl=False,
-    )
+    services = _services(ctx)
+    settings = services.settings
+    hosts = domains_of(web_hosts(settings, services.rules().sources))
+    public_url = None if settings.slack_app_token else settings.public_url
+    click.echo(manifest_yaml(build_manifest(public_url=public_url, hosts=hosts)), nl=False)
+    if len(hosts) > UNFURL_DOMAIN_LIMIT:
+        left_out = ", ".join(hosts[UNFURL_DOMAIN_LIMIT:])
+        click.echo(
+            f"warning: Slack takes at most {UNFURL_DOMAIN_LIMIT} unfurl domains in a manifest; "
+            f"links to {left_out} will not unfurl",
+            err=True,
+        )
 
 
 @main.group()

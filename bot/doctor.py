@@ -1,7 +1,8 @@
 """`impactbot doctor`: what a new install usually gets wrong, each with how to fix it.
 
-Checks the rules, the Slack token (valid, and granted the manifest's scopes), the signing
-secret, the GitHub token's access to every configured source, the credentials of the Jira,
+Checks the rules, the Slack token (valid, and granted every scope the bot's uses need — each
+missing one named with the uses that need it), the unfurl domains a manifest can hold, the
+signing secret, the GitHub token's access to every configured source, the credentials of the Jira,
 Linear and GitLab sources, and the identity map's holes:
 tracker people impactbot cannot place on a team or reach in Slack.
 """
@@ -24,7 +25,8 @@ from bot.core.models import TrackerKind
 from bot.core.rules import Rules
 from bot.errors import ConfigurationError
 from bot.rules_files import check_rules_dir
-from bot.slack.manifest import BOT_SCOPES
+from bot.slack.manifest import UNFURL_DOMAIN_LIMIT, unfurl_domains
+from bot.slack.scopes import missing_scopes
 from bot.store import open_store
 from bot.trackers import registry
 
@@ -51,6 +53,7 @@ def run_checks(settings: Settings, *, slack: WebClient | None, http: httpx.Clien
     findings = [_rules(problems)]
     findings += _slack(settings, slack)
     if rules is not None:
+        findings += _unfurl_domains(settings, rules)
         findings += _github(settings, rules, http)
         findings += _tracker_credentials(settings, rules, http)
         findings += _identity_holes(settings, rules)
@@ -103,19 +106,36 @@ def _slack(settings: Settings, slack: WebClient | None) -> list[Finding]:
             ),
         ]
     granted = {s.strip() for s in response.headers.get("x-oauth-scopes", "").split(",") if s}
-    missing = sorted(set(BOT_SCOPES) - granted)
-    if missing:
-        out.append(
-            Finding(
-                Level.FAIL,
-                "slack",
-                f"missing scopes: {', '.join(missing)}",
-                "update the app from `impactbot manifest` and reinstall it",
-            )
+    missing = missing_scopes(granted)
+    out += [
+        Finding(
+            Level.FAIL,
+            "slack",
+            f"missing scope {scope}, needed by: {'; '.join(uses)}",
+            "update the app from `impactbot manifest` and reinstall it",
         )
-    else:
+        for scope, uses in missing.items()
+    ]
+    if not missing:
         out.append(Finding(Level.OK, "slack", f"token valid for team {response.get('team')}"))
     return out
+
+
+def _unfurl_domains(settings: Settings, rules: Rules) -> list[Finding]:
+    """More tracker hosts than a manifest may list: links to the rest never unfurl."""
+    hosts = unfurl_domains(registry.web_hosts(settings, rules.sources))
+    if len(hosts) <= UNFURL_DOMAIN_LIMIT:
+        return []
+    return [
+        Finding(
+            Level.WARN,
+            "slack",
+            f"{len(hosts)} tracker hosts, but Slack takes at most {UNFURL_DOMAIN_LIMIT} unfurl "
+            f"domains in a manifest: links to {', '.join(hosts[UNFURL_DOMAIN_LIMIT:])} "
+            "will not unfurl",
+            "the manifest lists the first five; edit `unfurl_domains` to choose others",
+        )
+    ]
 
 
 def _github(settings: Settings, rules: Rules, http: httpx.Client) -> list[Finding]:

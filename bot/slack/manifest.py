@@ -2,50 +2,48 @@
 
 ``build_manifest`` is pure: it takes the few facts that differ between installs (Socket
 Mode or an HTTPS request URL; which tracker hosts to unfurl) and returns the manifest as
-data. The shipped ``manifest.yaml`` is its output for the defaults (a test keeps them equal).
+data. Its bot scopes come from the table in ``bot.slack.scopes``. The shipped
+``manifest.yaml`` is its output for the defaults — Socket Mode, GitHub at github.com (a test
+keeps them equal); ``impactbot manifest`` builds the one for an install, unfurling the host of
+every tracker configured in ``rules/sources.yaml``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
+
+from bot.slack.scopes import bot_scopes
 
 COMMAND = "/impact"
 FLAG_SHORTCUT = "flag_message"  # callback_id of the message shortcut
 BOT_EVENTS = ("app_home_opened", "link_shared", "reaction_added")
-BOT_SCOPES = (
-    "channels:history",  # read the message a flag reaction was added to (public channels)
-    "chat:write",  # answer commands, post notices
-    "commands",  # /impact and the message shortcut
-    "files:write",  # `/impact export` uploads a CSV
-    "groups:history",  # as channels:history, for private channels the bot is in
-    "links:read",  # link_shared events for tracker URLs
-    "links:write",  # chat.unfurl
-    "reactions:read",  # reaction_added events
-    "usergroups:read",  # leadership given as a user group
-    "users:read",  # who is asking (names, bots)
-    "users:read.email",  # users.lookupByEmail fills Slack ids from tracker emails
-)
+BOT_SCOPES = bot_scopes()
 USAGE_HINT = "flag|why|orphans|credit|leaderboard|export|help …"
 
 
-def unfurl_domains(tracker_urls: Sequence[str]) -> list[str]:
-    """The hosts whose links impactbot unfurls: github.com for api.github.com, a GitHub
-    Enterprise / Jira / GitLab host as itself."""
-    hosts: list[str] = []
-    for url in tracker_urls:
-        host = urlsplit(url).hostname or ""
-        host = "github.com" if host == "api.github.com" else host
-        if host and host not in hosts and host not in ("127.0.0.1", "localhost"):
-            hosts.append(host)
-    return hosts
+# Slack accepts at most 5 entries in ``features.unfurl_domains``: "A maximum of 5 unfurl
+# domains can be included in this array" (https://api.slack.com/concepts/manifests#features).
+UNFURL_DOMAIN_LIMIT = 5
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
-def build_manifest(*, public_url: str | None, tracker_urls: Sequence[str]) -> dict[str, Any]:
-    """The manifest: Socket Mode when ``public_url`` is None, else HTTP request URLs."""
+def unfurl_domains(hosts: Sequence[str]) -> list[str]:
+    """The distinct hosts to unfurl, in order, without ports or local test servers."""
+    domains: list[str] = []
+    for host in hosts:
+        name = host.split(":", 1)[0].lower()
+        if name and name not in domains and name not in LOCAL_HOSTS:
+            domains.append(name)
+    return domains
+
+
+def build_manifest(*, public_url: str | None, hosts: Sequence[str]) -> dict[str, Any]:
+    """The manifest: Socket Mode when ``public_url`` is None, else HTTP request URLs; links to
+    ``hosts`` unfurl — the first ``UNFURL_DOMAIN_LIMIT`` of them, as Slack takes no more
+    (``impactbot manifest`` and ``doctor`` name the ones left out)."""
     endpoint = f"{public_url.rstrip('/')}/slack/events" if public_url else None
     command: dict[str, Any] = {
         "command": COMMAND,
@@ -72,7 +70,7 @@ def build_manifest(*, public_url: str | None, tracker_urls: Sequence[str]) -> di
         ],
         "slash_commands": [command],
     }
-    domains = unfurl_domains(tracker_urls)
+    domains = unfurl_domains(hosts)[:UNFURL_DOMAIN_LIMIT]
     if domains:
         features["unfurl_domains"] = domains
     return {

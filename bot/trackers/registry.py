@@ -85,10 +85,28 @@ def configured_sources(rules: SourcesRules) -> list[ConfiguredSource]:
 
 def source_map(settings: Settings, rules: SourcesRules) -> SourceMap:
     """Where each configured source lives on the web, for pinning references to it."""
+    return SourceMap.from_rules(rules, _web_hosts(settings, rules))
+
+
+def web_hosts(settings: Settings, rules: SourcesRules) -> list[str]:
+    """The web host of every configured source, in file order, once each: github.com (or the
+    GitHub Enterprise host), each Jira site, linear.app, each GitLab host. With no source
+    configured, the host of GITHUB_API_URL (the default install reads GitHub)."""
+    hosts: list[str] = []
+    for found in _web_hosts(settings, rules).values():
+        hosts += [h for h in found if h not in hosts]
+    return hosts or [_github_host(settings)]
+
+
+def _github_host(settings: Settings) -> str:
+    api = host_of(settings.github_api_url)
+    return "github.com" if api == "api.github.com" else api
+
+
+def _web_hosts(settings: Settings, rules: SourcesRules) -> dict[str, list[str]]:
     hosts: dict[str, list[str]] = {}
     if rules.github:
-        api = host_of(settings.github_api_url)
-        hosts[rules.github.source] = ["github.com" if api == "api.github.com" else api]
+        hosts[rules.github.source] = [_github_host(settings)]
     for jira in rules.jira:
         site = jira.site or settings.jira_url
         hosts[jira.source] = [host_of(site)] if site else []
@@ -96,7 +114,7 @@ def source_map(settings: Settings, rules: SourcesRules) -> SourceMap:
         hosts[linear.source] = ["linear.app"]
     for gitlab in rules.gitlab:
         hosts[gitlab.source] = [host_of(gitlab.url or settings.gitlab_url)]
-    return SourceMap.from_rules(rules, hosts)
+    return hosts
 
 
 def build_connector(

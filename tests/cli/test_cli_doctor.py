@@ -11,7 +11,6 @@ import yaml
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.slack.manifest import BOT_SCOPES
 from bot.store import open_store
 from tests.builders import TEAMS, issue
 from tests.fakes.github import FakeGitHub
@@ -30,7 +29,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeS
         store.upsert_issues([issue(comments=()), issue("acme/asr#2", author="stranger-dev")])
     with (
         FakeGitHub(token="t0k", now=datetime(2024, 6, 1, tzinfo=UTC)) as github,
-        FakeSlack(scopes=BOT_SCOPES) as slack,
+        FakeSlack() as slack,
     ):
         github.add_repo("acme/asr")
         for name, value in {
@@ -58,12 +57,34 @@ def test_doctor_names_each_problem_with_its_fix(env: tuple[FakeSlack, Path]) -> 
     assert "has no Slack id" in out
 
 
-def test_doctor_reports_missing_scopes(env: tuple[FakeSlack, Path]) -> None:
+def test_doctor_names_each_missing_scope_and_the_use_that_needs_it(
+    env: tuple[FakeSlack, Path],
+) -> None:
     slack, _ = env
-    slack.scopes.discard("links:write")
+    slack.scopes.difference_update({"links:write", "im:write"})
     out = CliRunner().invoke(main, ["doctor"]).output
-    assert "✗ slack: missing scopes: links:write" in out
-    assert "impactbot manifest" in out
+    assert "✗ slack: missing scope im:write, needed by: conversations.open in a DM" in out
+    assert "✗ slack: missing scope links:write, needed by: chat.unfurl" in out
+    assert "impactbot manifest" in out and "token valid" not in out
+
+
+def test_doctor_passes_a_token_with_exactly_the_manifests_scopes(
+    env: tuple[FakeSlack, Path],
+) -> None:
+    out = CliRunner().invoke(main, ["doctor"]).output
+    assert "✓ slack: token valid" in out and "missing scope" not in out
+
+
+def test_doctor_warns_past_slacks_unfurl_domain_limit(env: tuple[FakeSlack, Path]) -> None:
+    _slack, rules = env
+    jira = [
+        {"source": f"j{i}", "site": f"https://team{i}.atlassian.net", "projects": ["DATA"]}
+        for i in range(6)
+    ]
+    (rules / "sources.yaml").write_text(yaml.safe_dump({"jira": jira}))
+    out = CliRunner().invoke(main, ["doctor"]).output
+    assert "! slack: 6 tracker hosts, but Slack takes at most 5 unfurl domains" in out
+    assert "team5.atlassian.net" in out
 
 
 def test_doctor_checks_the_other_trackers_credentials(

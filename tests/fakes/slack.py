@@ -17,8 +17,16 @@ What it imitates, per request to ``/api/<method>``, in this order:
    not from a JSON body, which Slack ignores (``not_authed``); ``apps.connections.open`` takes
    it from the header only. Unknown → ``invalid_auth``, revoked → ``token_revoked``, an app
    token (xapp) on a bot method or the reverse → ``not_allowed_token_type``;
-6. scopes: ``missing_scope`` with ``needed``/``provided`` when the bot lacks the method's scope;
-   every authenticated answer carries ``x-oauth-scopes`` and ``x-accepted-oauth-scopes``;
+6. scopes: the bot token holds exactly the scopes ``manifest.yaml`` requests (what Slack grants
+   on install) unless the test passes ``scopes=``. A method whose scope the bot lacks answers
+   ``{"ok": false, "error": "missing_scope", "needed": <scope>, "provided": <granted, comma
+   separated>}`` — the shape of Slack's own example (spec ``/admin.apps.requests.list``,
+   default response) and of the error schemas of ``conversations.history``/``replies`` in
+   ``slack_web_openapi_v2.json``; the history methods need the scope of the conversation's kind
+   (``im:history`` for a ``D…`` DM), as the spec lists one per kind. Every authenticated
+   answer carries ``x-oauth-scopes`` (the granted scopes) and ``x-accepted-oauth-scopes``
+   (the method's), the headers Slack's own SDK reads into ``response_metadata.scopes`` /
+   ``acceptedScopes`` (docs.slack.dev, node-slack-sdk ``WebAPICallResult``);
 7. required arguments (from Slack's OpenAPI spec), then the method itself (``slack_methods``).
 
 Errors are HTTP 200 with ``{"ok": false, "error": ...}``, as on Slack; only rate limiting
@@ -56,11 +64,11 @@ from tests.fakes.slack_workspace import (
     DEFAULT_APP_TOKEN,
     DEFAULT_BOT_TOKEN,
     DEFAULT_EPOCH,
-    DEFAULT_SCOPES,
     SlackError,
     SlackUser,
     UploadedFile,
     Workspace,
+    manifest_scopes,
 )
 
 if TYPE_CHECKING:
@@ -127,7 +135,7 @@ class FakeSlack:
         *,
         bot_token: str = DEFAULT_BOT_TOKEN,
         app_token: str = DEFAULT_APP_TOKEN,
-        scopes: Iterable[str] = DEFAULT_SCOPES,
+        scopes: Iterable[str] | None = None,
         users: Iterable[SlackUser] = (),
         socket: FakeSocketMode | None = None,
         epoch: int = DEFAULT_EPOCH,
@@ -135,7 +143,9 @@ class FakeSlack:
         self.bot_token = bot_token
         self.app_token = app_token
         self.workspace = Workspace(
-            tokens={bot_token: "bot", app_token: "app"}, scopes=set(scopes), epoch=epoch
+            tokens={bot_token: "bot", app_token: "app"},
+            scopes=set(manifest_scopes() if scopes is None else scopes),
+            epoch=epoch,
         )
         for user in users:
             self.workspace.users[user.id] = user

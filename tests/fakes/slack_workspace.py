@@ -11,7 +11,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from tests.slack_signing import API_APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
 
@@ -19,33 +22,27 @@ __all__ = [
     "DEFAULT_APP_TOKEN",
     "DEFAULT_BOT_TOKEN",
     "DEFAULT_EPOCH",
-    "DEFAULT_SCOPES",
     "SlackError",
     "SlackUser",
     "UploadedFile",
     "Workspace",
+    "manifest_scopes",
 ]
 
 DEFAULT_BOT_TOKEN = "xoxb-0000000001-0000000002-fakebottoken"
 DEFAULT_APP_TOKEN = "xapp-1-A0IMPACT01-0000000003-fakeapptoken"
 # 2024-06-01T12:00:00Z: the first message ts is f"{DEFAULT_EPOCH}.000001".
 DEFAULT_EPOCH = 1_717_243_200
-DEFAULT_SCOPES: tuple[str, ...] = (
-    "app_mentions:read",
-    "channels:history",
-    "chat:write",
-    "commands",
-    "files:write",
-    "groups:history",
-    "im:history",
-    "im:write",
-    "links:read",
-    "links:write",
-    "reactions:read",
-    "usergroups:read",
-    "users:read",
-    "users:read.email",
-)
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
+
+
+def manifest_scopes(manifest: Path = MANIFEST) -> tuple[str, ...]:
+    """The bot scopes ``manifest.yaml`` asks for — exactly what Slack grants the bot token of
+    an app installed from it ("Scopes … requested upon app installation",
+    https://api.slack.com/concepts/manifests#oauth). FakeSlack grants these unless a test says
+    otherwise, so a scope the manifest forgets fails in tests as it would on Slack."""
+    data = yaml.safe_load(manifest.read_text())
+    return tuple(data["oauth_config"]["scopes"]["bot"])
 
 
 class SlackError(Exception):

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 import jsonschema
 import pytest
+import yaml
 from slack_bolt import Ack, App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
@@ -34,6 +36,8 @@ from tests.slack_signing import (
     sign,
     slash_command_body,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # Methods the fake serves that came after the 2021 spec (slackapi/slack-api-specs is frozen).
 NEWER_THAN_SPEC = {
@@ -179,6 +183,29 @@ def test_authentication_and_scopes(slack: FakeSlack, client: WebClient) -> None:
     assert (missing["error"], missing["needed"]) == ("missing_scope", "users:read.email")
     slack.revoke(slack.bot_token)
     assert error(slack.bot_token, "auth.test")["error"] == "token_revoked"
+
+
+def test_the_bot_holds_exactly_the_manifests_scopes(slack: FakeSlack, client: WebClient) -> None:
+    shipped = yaml.safe_load((ROOT / "manifest.yaml").read_text())["oauth_config"]["scopes"]
+    granted = client.auth_test().headers["x-oauth-scopes"].split(",")
+    assert sorted(granted) == sorted(shipped["bot"]) == sorted(slack.scopes)
+    with FakeSlack(scopes=["chat:write"]) as narrow:  # a test may say otherwise
+        answer = WebClient(token=narrow.bot_token, base_url=narrow.url).auth_test()
+        assert answer.headers["x-oauth-scopes"] == "chat:write"
+
+
+def test_missing_scope_answers_as_slacks_spec_describes(slack: FakeSlack) -> None:
+    slack.scopes.discard("im:history")
+    client = WebClient(token=slack.bot_token, base_url=slack.url)
+    with pytest.raises(SlackApiError) as raised:
+        client.conversations_history(channel="D0ANA00001")
+    answer = dict(raised.value.response.data)
+    assert answer["needed"] == "im:history" and "im:history" not in answer["provided"]
+    assert answer["provided"].split(",") == sorted(slack.scopes)
+    spec = _web_spec()
+    (operation,) = spec["paths"]["/conversations.history"].values()
+    schema = {**operation["responses"]["default"]["schema"], "definitions": spec["definitions"]}
+    jsonschema.Draft4Validator(schema).validate(answer)  # additionalProperties: false
 
 
 def test_required_arguments_fail_as_on_slack(client: WebClient) -> None:

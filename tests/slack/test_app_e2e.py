@@ -37,14 +37,16 @@ def _teams() -> dict[str, Any]:
     return doc
 
 
-def reaction(user: str, ts: str, event_ts: str, *, emoji: str = "dart") -> dict[str, Any]:
+def reaction(
+    user: str, ts: str, event_ts: str, *, emoji: str = "dart", channel: str = "C0GENERAL"
+) -> dict[str, Any]:
     """A ``reaction_added`` event: ``user`` reacted with ``emoji`` to message ``ts``."""
     return {
         "type": "reaction_added",
         "user": user,
         "reaction": emoji,
         "event_ts": event_ts,
-        "item": {"type": "message", "channel": "C0GENERAL", "ts": ts},
+        "item": {"type": "message", "channel": channel, "ts": ts},
     }
 
 
@@ -240,6 +242,15 @@ def test_a_reaction_on_a_thread_reply_reads_the_reply(bot: Bot) -> None:
     )
     event = reaction("UVERA", "1717243200.000200", "1717243300.000300", emoji="dart")
     assert bot.post(event_body(event, "Ev0THREAD1")).status_code == 200
+    bot.fake.wait_for("chat.postEphemeral")
+    assert bot.flags() == [("github:acme/labelling#1", "vera")]
+
+
+def test_a_reaction_in_a_dm_flags_with_the_manifests_scopes(bot: Bot) -> None:
+    """Reading a message in a DM needs im:history: the fake grants only the manifest's."""
+    bot.fake.add_message("D0VERA0001", "1717243200.000100", "acme/labelling#1", user="UVERA")
+    event = reaction("UVERA", "1717243200.000100", "1717243300.000500", channel="D0VERA0001")
+    assert bot.post(event_body(event, "Ev0DMFLAG1")).status_code == 200
     bot.fake.wait_for("chat.postEphemeral")
     assert bot.flags() == [("github:acme/labelling#1", "vera")]
 
