@@ -44,10 +44,37 @@ def load_rules(directory: Path) -> Rules:
     return rules
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a key given twice in one mapping (PyYAML keeps the
+    last one silently: a second ``leadership:`` would quietly replace the first)."""
+
+
+def _mapping_without_repeats(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    first_line: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        try:
+            seen = first_line.get(key)
+        except TypeError:  # an unhashable key: the safe constructor reports it below
+            continue
+        if seen is not None:
+            problem = f"key {key!r} is given twice (first on line {seen})"
+            raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
+        first_line[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _mapping_without_repeats,
+)
+
+
 def parse_yaml_text(name: str, text: str) -> tuple[Any, RuleProblem | None]:
-    """Parse one YAML document, turning a syntax error into a problem with its line."""
+    """Parse one YAML document, turning a syntax error or a key given twice in one mapping
+    into a problem with its line."""
     try:
-        return yaml.safe_load(text), None
+        return yaml.load(text, Loader=_StrictLoader), None  # a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

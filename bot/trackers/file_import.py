@@ -55,10 +55,16 @@ def parse_export(
     if fmt is ImportFormat.GH_JSON:
         try:
             data = json.loads(content)
+            return parse_gh_issues(data, source=source)
         except json.JSONDecodeError as exc:
             raise ImportFileError(f"not valid JSON: {exc.msg} (line {exc.lineno})") from exc
-        return parse_gh_issues(data, source=source)
+        except RecursionError:
+            # Python's parser and validators recurse once per level; no export nests deeply.
+            raise ImportFileError(_TOO_DEEP) from None
     return parse_jira_csv(content, source=source, timezone=_zone(timezone), date_format=date_format)
+
+
+_TOO_DEEP = "not a gh issue export: its JSON is nested too deeply (hundreds of levels)"
 
 
 def _zone(name: str | None) -> ZoneInfo:

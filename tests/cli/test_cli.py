@@ -135,6 +135,14 @@ def test_a_bad_file_names_row_and_field_and_changes_nothing(workspace: Path) -> 
         ("x.csv", "Summary,Issue key\n", (), "--timezone"),
         ("x.csv", "Summary,Issue key\n", ("--timezone", "Mars/Base"), "unknown time zone"),
         ("missing.json", None, (), "cannot read the file"),
+        ("deep.json", "[" * 100_000 + "]" * 100_000, (), "nested too deeply"),
+        ("deep.json", '{"a":' * 5000 + "1" + "}" * 5000, (), "nested too deeply"),
+        (  # parses, but validating an issue this deep recurses past Python's limit
+            "deep.json",
+            '[{"number": 1, "body": ' + '{"x":' * 995 + "1" + "}" * 995 + "}]",
+            (),
+            "nested too deeply",
+        ),
     ],
 )
 def test_import_errors_are_clear(
@@ -145,7 +153,7 @@ def test_import_errors_are_clear(
     result = CliRunner().invoke(main, ["import", name, *args])
     assert result.exit_code == 1
     assert result.output.startswith("error: ") and message in result.output
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.output and len(result.output.splitlines()) == 1
 
 
 def test_unknown_key_is_a_clear_error(workspace: Path) -> None:

@@ -121,3 +121,25 @@ def test_shipped_teams_yaml_is_the_demo_organisation() -> None:
         "rules/teams.yaml drifted from the demo generator: regenerate it with "
         "`python -m bot.demo.generator --out DIR` and copy DIR/teams.yaml"
     )
+
+
+def test_a_key_given_twice_is_an_error_with_file_and_line(tmp_path: Path) -> None:
+    text = yaml.safe_dump(TEAMS, sort_keys=False) + "leadership: [mara]\n"
+    (tmp_path / "teams.yaml").write_text(text)
+    line = text.count("\n")  # the appended key is the last line
+    first = text.splitlines().index("leadership:") + 1
+    assert _messages(tmp_path) == [
+        f"teams.yaml: line {line}, column 1: invalid YAML: key 'leadership' is given twice "
+        f"(first on line {first})"
+    ]
+    with pytest.raises(RulesError, match="given twice"):
+        load_rules(tmp_path)
+
+
+def test_a_key_given_twice_inside_a_nested_mapping_is_caught(tmp_path: Path) -> None:
+    (tmp_path / "teams.yaml").write_text(yaml.safe_dump(TEAMS))
+    (tmp_path / "credit.yaml").write_text("caps:\n  period_days: 30\n  period_days: 90\n")
+    assert _messages(tmp_path) == [
+        "credit.yaml: line 3, column 3: invalid YAML: key 'period_days' is given twice "
+        "(first on line 2)"
+    ]
