@@ -8,6 +8,7 @@ import platform
 from benchmarks.demo import bench_demo
 from benchmarks.digests import bench_digests
 from benchmarks.dupes import bench_dupes
+from benchmarks.event_ack import bench_event_ack_during_rescore
 from benchmarks.github_sync import bench_github_sync, format_github_sync
 from benchmarks.gitlab_sync import bench_gitlab_sync, format_gitlab_sync
 from benchmarks.jira_sync import bench_jira_sync, format_jira_sync
@@ -96,6 +97,10 @@ def main() -> None:
         _line("digests for 500 managers", bench_digests())
     if args.only in (None, "slack"):
         _line("/impact through HTTP", bench_slash_latency(args.issues, args.ledger_rows))
+        _line(
+            f"event ack during rescore ({args.issues:,})",
+            bench_event_ack_during_rescore(args.issues),
+        )
 
 
 if __name__ == "__main__":

@@ -180,11 +180,6 @@ class CreditUseCases:
             )
             return sum(1 for e in pending if e.closure in closures)
 
-    def first_sight(self, event_id: str) -> bool:
-        """True the first time ``event_id`` is seen (Slack retries deliver it again)."""
-        with open_store(self.settings.db_path) as store:
-            return store.first_sight(event_id, self.clock())
-
     def flags_of(self, person: str) -> list[tuple[str, str]]:
         """(issue key, title) of everything ``person`` flagged, newest first."""
         with open_store(self.settings.db_path) as store:

@@ -17,7 +17,9 @@ from slack_sdk.signature import SignatureVerifier
 from bot.claims import WriterFor, tracker_writer_for
 from bot.config import Settings
 from bot.errors import ConfigurationError
+from bot.event_receipts import EventReceipts
 from bot.services import Services
+from bot.slack.event_leases import OncePerEvent
 from bot.slack.listeners import actions, commands, digest_actions, events, shortcuts
 
 log = logging.getLogger("impactbot.slack")
@@ -50,7 +52,8 @@ def create_app(
     # The token travels in the client only (given both, bolt ignores one). bolt checks it
     # with auth.test at start-up: a bad token fails `serve` at once, not on the first request.
     app = App(signing_secret=secret, client=client, raise_error_for_unhandled_request=False)
-    app.middleware(_once_per_event(services))
+    once = OncePerEvent(EventReceipts(services.settings.db_path, services.clock))
+    app.middleware(_once_per_event(once))
     commands.register(app, services)
     actions.register(app, services)
     digest_actions.register(
@@ -58,16 +61,17 @@ def create_app(
     )
     shortcuts.register(app, services)
     events.register(app, services, flag_emoji=settings.flag_emoji)
-    app.error(_error_handler(secret))
+    app.error(_error_handler(secret, once))
     return app
 
 
-def _once_per_event(services: Services) -> Any:
-    """Slack retries an event it thinks we missed (same ``event_id``): handle it once."""
+def _once_per_event(once: OncePerEvent) -> Any:
+    """Slack retries an event it thinks we missed (same ``event_id``): acknowledge every
+    delivery at once, handle the event once."""
 
     def middleware(body: dict[str, Any], next: Any) -> BoltResponse | None:
         event_id = body.get("event_id")
-        if event_id and not services.first_sight(str(event_id)):
+        if event_id and not once.admit(str(event_id)):
             return BoltResponse(status=200, body="")
         next()
         return None
@@ -75,13 +79,14 @@ def _once_per_event(services: Services) -> Any:
     return middleware
 
 
-def _error_handler(secret: str) -> Any:
+def _error_handler(secret: str, once: OncePerEvent) -> Any:
     """The one error handler: log the bug and, for a request Slack really sent, tell the user
     something went wrong.
 
     An error can come from the signature check itself (a timestamp of ``nan`` makes it raise):
     a body whose signature does not verify is never acted on — no reply to its
-    ``response_url``, no call, no write; it is logged and answered 401.
+    ``response_url``, no call, no write; it is logged and answered 401. An event whose
+    handler failed is released, so that Slack's next retry runs it.
     """
     verifier = SignatureVerifier(signing_secret=secret)
 
@@ -92,6 +97,8 @@ def _error_handler(secret: str) -> Any:
             log.warning("unverified request refused: %s", type(error).__name__)
             return BoltResponse(status=401, body={"error": "invalid request"})
         log.exception("listener failed", exc_info=error)
+        if body.get("event_id"):
+            once.failed(str(body["event_id"]))
         if body.get("response_url"):
             respond(
                 text="Sorry, something went wrong on my side; it has been logged.",

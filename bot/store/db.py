@@ -24,6 +24,7 @@ from bot.core.rules import TeamsRules
 from bot.errors import UnknownIssueError
 from bot.store.audit import AuditLog
 from bot.store.duplicates import DuplicateTables
+from bot.store.events import SeenEvents
 from bot.store.migrations import MIGRATIONS
 from bot.store.slack_ids import SlackIdTables
 
@@ -68,6 +69,7 @@ class Store(DuplicateTables, SlackIdTables):
     def __init__(self, db: Database) -> None:
         self.db = db
         self.audit = AuditLog(db)
+        self.events = SeenEvents(db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -271,14 +273,6 @@ class Store(DuplicateTables, SlackIdTables):
             flag = Flag.model_validate(row)
             out.setdefault(flag.issue_uid, []).append(flag)
         return out
-
-    def first_sight(self, event_id: str, at: datetime) -> bool:
-        """Record ``event_id``; False if it was recorded before (idempotent receivers)."""
-        cursor = self.db.execute(
-            "INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)",
-            [event_id, at.isoformat()],
-        )
-        return bool(cursor.rowcount)
 
     def flags_by(self, person_id: str) -> list[tuple[str, str]]:
         """(key, title) of the issues ``person_id`` flagged, newest flag first."""

@@ -98,6 +98,14 @@ def test_slash_latency_benchmark_runs() -> None:
     assert {"ack_p50_ms", "ack_p99_ms", "answer_p50_ms", "answer_p99_ms"} <= figures.keys()
 
 
+def test_event_ack_benchmark_runs() -> None:
+    from benchmarks.event_ack import bench_event_ack_during_rescore
+
+    figures = bench_event_ack_during_rescore(issues=2_000)
+    assert figures["deliveries"] >= 2
+    assert {"rescore_s", "ack_p50_ms", "ack_p99_ms", "ack_max_ms"} <= figures.keys()
+
+
 def test_digest_benchmark_runs() -> None:
     from benchmarks.digests import bench_digests
 
