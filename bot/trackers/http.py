@@ -35,6 +35,16 @@ class GovernorStats:
     waits: list[tuple[float, str]] = field(default_factory=list)
 
 
+_this_thread = threading.local()
+
+
+def requests_sent_here() -> int:
+    """How many requests every ``Governor`` has sent from the calling thread so far (retries
+    included). The sync engine reads it before and after a stream, which runs in one thread,
+    to know what the stream spent whatever tracker it talks to."""
+    return int(getattr(_this_thread, "sent", 0))
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -86,6 +96,7 @@ class Governor:
             attempt += 1
             self._wait_if_blocked()
             self._wait_for_budget(resource)
+            _this_thread.sent = requests_sent_here() + 1
             response: httpx.Response | None
             try:
                 response = client.send(request)

@@ -5,6 +5,8 @@ its own cursor. For every page a stream yields, the engine upserts the page's is
 forgets vanished ones and saves the stream's cursor **in one transaction**, so a crash at
 any point resumes from the last committed page, without loss or duplicates (upserts are
 idempotent). Streams run concurrently, each thread with its own database connection.
+Before a page is committed, ``sync_guard`` checks that the stream is getting somewhere (no
+address read twice, requests in proportion to items) and stops it with an error otherwise.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any, Protocol
 from bot.core.models import Issue
 from bot.errors import ImpactbotError
 from bot.store import Store, open_store
+from bot.trackers.http import requests_sent_here
+from bot.trackers.sync_guard import StreamGuard
 
 log = logging.getLogger("impactbot.sync")
 
@@ -41,7 +45,7 @@ class Page:
     etag: str | None = None
     seen: int = 0  # items looked at, changed or not
     deleted: Sequence[str] = ()  # uids that no longer exist
-    url: str | None = None  # where the page was read, when it has one address (see the guard)
+    url: str | None = None  # the address it was read from, if it has one (see sync_guard)
 
 
 @dataclass(frozen=True)
@@ -162,10 +166,16 @@ def _sync_stream(
 ) -> StreamResult:
     result = StreamResult(key=stream.key)
     progress.stream_started(stream.key)
+    guard, spent_before = StreamGuard(stream.key), requests_sent_here()
     with open_store(db_path) as store:
         saved = None if full else _saved(store, stream.key)
         try:
             for page in stream.pages(saved, store):
+                guard.check(
+                    url=page.url,
+                    items=page.seen + len(page.deleted),
+                    requests=requests_sent_here() - spent_before,
+                )
                 _commit(store, stream.key, page, clock())
                 result.pages += 1
                 result.seen += page.seen

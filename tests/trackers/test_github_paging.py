@@ -18,8 +18,9 @@ import httpx
 import pytest
 
 from bot.core.rules import GitHubSources
-from bot.trackers.http import Governor
-from tests.fakes.github import FakeGitHub, RecordedRequest
+from bot.trackers.github.client import GitHubClient
+from bot.trackers.http import Governor, TrackerError
+from tests.fakes.github import FakeGitHub, RecordedRequest, ScriptedResponse
 from tests.trackers.github_harness import Harness
 
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
@@ -233,3 +234,41 @@ def test_a_sweep_removes_only_what_a_direct_read_says_is_gone(
     ]
     issues = harness.issues()
     assert "acme/big#1" not in issues and "acme/big#101" in issues and len(issues) == 249
+
+
+# -- organisation expansion ----------------------------------------------------------------------
+
+
+def _client(fake: FakeGitHub, harness: Harness) -> GitHubClient:
+    return GitHubClient(
+        harness.http,
+        api_url=fake.url,
+        graphql_url=fake.graphql_url,
+        token="t0k",
+        governor=harness.governor,
+    )
+
+
+def test_an_organisation_of_150_repositories_is_listed_in_two_requests(
+    fake: FakeGitHub, harness: Harness
+) -> None:
+    for n in range(149):
+        fake.add_repo(f"acme/repo-{n:03}")
+    fake.reset_requests()
+    names, _ = _client(fake, harness).org_repos("acme")
+    assert names is not None and len(set(names)) == 150
+    first, second = fake.requests
+    assert first.path == "/orgs/acme/repos"
+    assert second.path.startswith("/organizations/")
+    assert second.query == {"per_page": "100", "type": "all", "sort": "created", "page": "2"}
+
+
+def test_an_organisation_listing_that_links_back_stops_with_an_error(
+    fake: FakeGitHub, harness: Harness
+) -> None:
+    again = f"{fake.url}/organizations/1/repos?per_page=100&page=2"
+    loop = ScriptedResponse(200, {"Link": f'<{again}>; rel="next"'}, [])
+    fake.script("GET", r"/repos$", loop, loop, loop)
+    with pytest.raises(TrackerError, match=re.escape(f"{again} again")):
+        _client(fake, harness).org_repos("acme")
+    assert len(fake.requests) == 2

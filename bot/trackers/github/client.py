@@ -130,13 +130,20 @@ class GitHubClient:
             return None, etag
         first_etag = response.headers.get("etag")
         names: list[str] = []
+        followed: set[str] = set()
         while True:
             self._check(response, f"listing repositories of {org}")
             names += [str(repo["full_name"]) for repo in _json_list(response)]
             next_url = _next_link(response)
             if next_url is None:
                 return names, first_etag
-            response = self._get(next_url)
+            if next_url in followed:  # the engine's guard only sees streams, not this walk
+                raise TrackerError(
+                    f"GitHub's next page of the repositories of {org} is {next_url} again: "
+                    "stopped (a paging loop)"
+                )
+            followed.add(next_url)
+            response = self._get(next_url)  # the Link URL as GitHub wrote it (no params)
 
     def probe_issue(self, repo: str, number: int) -> Probe:
         """Whether an issue still exists where it was, moved (301), or is gone (410/404)."""
