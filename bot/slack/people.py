@@ -3,8 +3,13 @@ found from the emails teams.yaml gives, for people it gives no ``slack:``."""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from weakref import WeakKeyDictionary
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -16,21 +21,91 @@ from bot.rules_files import load_rules
 from bot.services import Services
 from bot.store import open_store
 
+log = logging.getLogger("impactbot.slack")
+
+#: How long a leadership user group's members are trusted before they are looked up again.
+GROUP_TTL = timedelta(minutes=5)
+
 
 def viewer_of(user_id: str, rules: Rules, client: WebClient) -> Viewer:
     """The ``Viewer`` for a Slack user: their person (via ``people[].slack``), the teams they
-    manage, and leadership — by the list, or by membership of a leadership user group."""
+    manage, and leadership — by the list, or by membership of a leadership user group (see
+    ``GroupMembers``: cached, retried, failures logged)."""
     person = Directory.build(rules.teams).person_of_slack(user_id)
-    in_group = any(user_id in _group_members(client, g) for g in rules.teams.leadership_groups)
+    groups = group_members_of(client)
+    in_group = any(user_id in groups.members(g) for g in rules.teams.leadership_groups)
     return Viewer.of(person, rules.teams, in_leadership_group=in_group)
 
 
-def _group_members(client: WebClient, group: str) -> set[str]:
-    try:
-        response = client.usergroups_users_list(usergroup=group)
-    except SlackApiError:
-        return set()  # a group we cannot read grants nothing
-    return set(response.get("users") or [])
+class GroupMembers:
+    """Members of Slack user groups, looked up with usergroups.users.list at most once per
+    group per ``ttl``. A failed lookup is retried after ``backoff``, then twice that, up to
+    ``attempts`` tries; if every try fails the failure is logged and the last members known
+    are used (none if the group was never read: a group we cannot read grants nothing).
+    Thread-safe: one lookup at a time, so concurrent requests share it."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        ttl: timedelta = GROUP_TTL,
+        attempts: int = 3,
+        backoff: float = 0.25,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._ttl = ttl.total_seconds()
+        self._attempts, self._backoff = attempts, backoff
+        self._sleep, self._clock = sleep, clock
+        self._known: dict[str, tuple[float, frozenset[str]]] = {}  # group → (read at, members)
+        self._lock = threading.Lock()
+
+    def members(self, group: str) -> frozenset[str]:
+        with self._lock:
+            known = self._known.get(group)
+            if known is not None and self._clock() - known[0] < self._ttl:
+                return known[1]
+            found = self._look_up(group)
+            if found is None:
+                return known[1] if known else frozenset()
+            self._known[group] = (self._clock(), found)
+            return found
+
+    def _look_up(self, group: str) -> frozenset[str] | None:
+        """The group's members, or None when every attempt failed (logged)."""
+        for attempt in range(1, self._attempts + 1):
+            try:
+                response = self._client.usergroups_users_list(usergroup=group)
+                return frozenset(response.get("users") or [])
+            except (SlackApiError, OSError) as exc:
+                error = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+                if attempt == self._attempts:
+                    log.warning(
+                        "leadership group %s could not be read after %d attempts (%s): "
+                        "using the members last known",
+                        group,
+                        attempt,
+                        error,
+                    )
+                    return None
+                self._sleep(self._backoff * 2 ** (attempt - 1))
+        return None
+
+
+#: One membership cache per Slack client (each App has one), so that every listener asking
+#: "is this person leadership?" shares it without carrying it around.
+_GROUPS: WeakKeyDictionary[WebClient, GroupMembers] = WeakKeyDictionary()
+_GROUPS_LOCK = threading.Lock()
+
+
+def group_members_of(client: WebClient) -> GroupMembers:
+    """The ``GroupMembers`` cache of ``client`` (made on first use)."""
+    with _GROUPS_LOCK:
+        found = _GROUPS.get(client)
+        if found is None:
+            found = _GROUPS[client] = GroupMembers(client)
+        return found
 
 
 #: A miss (no Slack account with that email yet) is asked again after this long.
