@@ -2,8 +2,14 @@
 methods tests call and the JSON GitLab renders for them (REST v4 shapes, checked against
 GitLab's own issue schema in tests/fakes/test_fake_gitlab.py).
 
-What it keeps as GitLab does: a note, a link, an assignment or a move touches the issue's
-``updated_at``; times have millisecond precision; ``user_notes_count`` counts people's notes
+What it keeps as GitLab does: an assignment, a close or a move updates the issue's
+``updated_at``; a note (a link or a mention adds a system note) only *touches* it, and GitLab
+throttles that touch: ``Note`` has ``belongs_to :noteable, polymorphic: true, touch: true``
+(app/models/note.rb) and ``Issue`` includes ``ThrottledTouch``
+(app/models/concerns/throttled_touch.rb, gitlabhq/gitlabhq: ``TOUCH_INTERVAL = 1.minute``;
+``touch`` does nothing unless the last update is more than a minute old), so a note within a
+minute of the issue's last update leaves ``updated_at`` where it was (``throttle_touch``,
+on by default); times have millisecond precision; ``user_notes_count`` counts people's notes
 only; a move copies every note to a new issue in the target project, adds "moved from" there
 and "moved to" on the old one, and closes the old one with ``moved_to_id``; links exist in
 both directions (``blocks`` on one side is ``is_blocked_by`` on the other).
@@ -13,7 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
@@ -95,8 +101,12 @@ class Project:
 class GitLabData:
     """The fake's data and set-up methods; ``FakeGitLab`` adds HTTP on top."""
 
+    #: GitLab's ThrottledTouch::TOUCH_INTERVAL (see the module docstring).
+    TOUCH_INTERVAL = timedelta(minutes=1)
+
     def __init__(self, web_url: str) -> None:
         self.web_url = web_url.rstrip("/")
+        self.throttle_touch = True
         self.api_base = "http://gitlab.invalid/api/v4"  # replaced by the server's address
         self.users: dict[str, User] = {}
         self.projects: dict[str, Project] = {}
@@ -174,13 +184,21 @@ class GitLabData:
         system: bool = False,
         ref: tuple[str, int] | None = None,
     ) -> Note:
-        """A note by ``author``; like any note on GitLab it touches the issue."""
+        """A note by ``author``; like any note on GitLab it touches the issue, throttled."""
         self.add_user(author)
         issue = self.issue(project, iid)
         note = Note(next(self._note_ids), body, author, ms(at), system, ref)
         issue.notes.append(note)
-        issue.updated_at, issue.cache = max(issue.updated_at, note.created_at), None
+        self.touch_for_note(issue, note.created_at)
         return note
+
+    def touch_for_note(self, issue: FakeIssue, at: datetime) -> None:
+        """``ThrottledTouch#touch``: move ``updated_at`` only when it is more than
+        ``TOUCH_INTERVAL`` old at ``at``."""
+        if self.throttle_touch and at - issue.updated_at <= self.TOUCH_INTERVAL:
+            issue.cache = None  # the rendered notes count changed all the same
+            return
+        issue.updated_at, issue.cache = max(issue.updated_at, at), None
 
     def mention(self, *, source: tuple[str, int], target: tuple[str, int], at: datetime) -> None:
         """``source`` mentions ``target`` in its description: GitLab adds a "mentioned in"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
@@ -28,15 +29,18 @@ from bot.trackers.http import Governor, TrackerError
 
 PER_PAGE = 100
 Scope = Literal["groups", "projects"]
+Order = Literal["updated_at", "created_at"]
 _T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
 class IssuePage:
-    """One page of a listing, and where the next one is (``None``: this was the last)."""
+    """One page of a listing, where the next one is (``None``: this was the last), and
+    GitLab's time when it answered (its ``Date``; None without one)."""
 
     items: list[GitLabIssue]
     next_url: str | None
+    server_time: datetime | None = None
 
 
 class RefusedError(TrackerError):
@@ -67,15 +71,22 @@ class GitLabClient:
         self._headers = {"PRIVATE-TOKEN": token, "User-Agent": "impactbot"}
 
     def list_issues(
-        self, scope: Scope, path: str, *, updated_after: datetime | None, url: str | None = None
+        self,
+        scope: Scope,
+        path: str,
+        *,
+        updated_after: datetime | None,
+        url: str | None = None,
+        order_by: Order = "updated_at",
     ) -> IssuePage:
         """Issues of a group (subgroups included) or project updated at or after
-        ``updated_after``, least recently updated first; ``url`` continues a listing."""
+        ``updated_after``, oldest first by ``order_by``; ``url`` continues a listing and is
+        requested exactly as GitLab gave it (no parameters are added to it)."""
         params: dict[str, str | int] = {}
         if url is None:
             url = f"{self.api_url}/{scope}/{_id(path)}/issues"
             params = {
-                "order_by": "updated_at",
+                "order_by": order_by,
                 "sort": "asc",
                 "scope": "all",
                 "state": "all",
@@ -87,7 +98,7 @@ class GitLabClient:
                 params["updated_after"] = _iso(updated_after)
         response = self._send("GET", url, f"listing issues of {path}", params=params)
         items = [parse_issue(item) for item in issue_items(_json(response))]
-        return IssuePage(items=items, next_url=_next_page(response))
+        return IssuePage(items, _next_page(response), _server_time(response))
 
     def notes(self, project: str, iid: int) -> list[GitLabNote]:
         """Every note of ``project#iid``, system notes included, oldest first."""
@@ -107,6 +118,16 @@ class GitLabClient:
     def issue(self, project: str, iid: int) -> GitLabIssue:
         url = f"{self.api_url}/projects/{_id(project)}/issues/{iid}"
         return parse_issue(_json(self._send("GET", url, f"reading {project}#{iid}")))
+
+    def find_issue(self, project: str, iid: int) -> GitLabIssue | None:
+        """``project#iid`` read directly, or None when GitLab answers 404 or 410 (deleted, or
+        its project gone). Any other refusal raises: it proves nothing about the issue."""
+        try:
+            return self.issue(project, iid)
+        except RefusedError as refused:
+            if refused.status in (404, 410):
+                return None
+            raise
 
     def user_id(self, username: str) -> int | None:
         """The numeric id of ``username`` (exact, case-insensitive), or None if unknown."""
@@ -206,6 +227,15 @@ def _next_page(response: httpx.Response) -> str | None:
     if not page.isdigit():
         return None
     return str(response.request.url.copy_set_param("page", page))
+
+
+def _server_time(response: httpx.Response) -> datetime | None:
+    """GitLab's ``Date``, aware (a zone-less one read as UTC); None if absent or bad."""
+    try:
+        moment = parsedate_to_datetime(response.headers.get("date", ""))
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _id(path: str) -> str:
