@@ -28,7 +28,7 @@ from bot.errors import ConfigurationError, ImpactbotError
 from bot.services import Services
 from bot.store import Store, open_store
 from bot.trackers import registry
-from bot.trackers.writeback import ClaimWriter, WriteResult
+from bot.trackers.writeback import ClaimWriter, WriteResult, claim_marker
 
 WriterFor = Callable[[str], ClaimWriter | None]  # issue source → its writer (None: none)
 
@@ -136,7 +136,11 @@ def _write_claim(
         )
     by = next(p for p in services.rules().teams.people if p.id == row["manager"])
     try:  # best effort: the assignment is what counts, and it is done
-        said = writer.comment(key, f"Claimed via Slack by {by.name} for @{handle} (impactbot).")
+        said = writer.comment(
+            key,
+            f"Claimed via Slack by {by.name} for @{handle} (impactbot).",
+            marker=claim_marker(uid, at),
+        )
         note = "" if said.ok else f" (the comment was not posted: {said.detail})"
     except ImpactbotError as exc:
         note = f" (the comment was not posted: {exc})"

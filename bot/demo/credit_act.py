@@ -89,9 +89,14 @@ class _DemoTracker:
         self.writes.append(f"GitHub: unassign @{handle} from {issue_key}")
         return WriteResult(True, f"unassigned @{handle}")
 
-    def comment(self, issue_key: str, body: str) -> WriteResult:
+    def comment(
+        self, issue_key: str, body: str, *, marker: str, look_first: bool = False
+    ) -> WriteResult:
         self.writes.append(f"GitHub: comment on {issue_key}: {body!r}")
         return WriteResult(True, "commented")
+
+    def assignees(self, issue_key: str) -> tuple[str, ...]:
+        return ()
 
 
 def _people(org: DemoOrg) -> dict[str, list[dict[str, Any]]]:

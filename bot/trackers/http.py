@@ -26,6 +26,16 @@ class TrackerError(ImpactbotError):
     """A tracker answered with an error that retrying cannot fix (bad token, no access...)."""
 
 
+class AmbiguousWriteError(TrackerError):
+    """A write that is not safe to repeat failed in a way that does not say whether the
+    tracker stored it: a 5xx, a timeout or a connection dropped after the request was sent.
+    The caller must look for the write before sending it again."""
+
+
+#: Transport failures that happen before a request leaves: repeating one cannot double a write.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 @dataclass
 class GovernorStats:
     requests: int = 0
@@ -85,11 +95,21 @@ class Governor:
         self._lock = threading.Lock()
         self._sleep, self._clock, self._jitter = sleep, clock, jitter
 
-    def send(self, client: httpx.Client, request: httpx.Request, resource: str) -> httpx.Response:
+    def send(
+        self,
+        client: httpx.Client,
+        request: httpx.Request,
+        resource: str,
+        *,
+        repeatable: bool = True,
+    ) -> httpx.Response:
         """Send ``request``, waiting out limits and retrying transient failures.
 
         Returns the final response, whatever its status (the caller judges 4xx). Raises
-        ``TrackerError`` when the connection keeps failing.
+        ``TrackerError`` when the connection keeps failing. A request that is not
+        ``repeatable`` (a POST that creates something) is repeated only after failures that
+        prove it was not processed (rate limits, a connection never made); after an
+        ambiguous one the governor backs off once and raises ``AmbiguousWriteError``.
         """
         attempt = 0
         while True:
@@ -98,17 +118,32 @@ class Governor:
             self._wait_for_budget(resource)
             _this_thread.sent = requests_sent_here() + 1
             response: httpx.Response | None
+            failure: httpx.TransportError | None = None
             try:
                 response = client.send(request)
                 response.read()
             except httpx.TransportError as exc:
                 response, failure = None, exc
             verdict = self._judge(response, resource, attempt)
-            if not verdict.retry:
+            ambiguous = not repeatable and _ambiguous(response, failure)
+            if not verdict.retry and not ambiguous:
                 if response is None:
                     raise TrackerError(f"cannot reach {request.url.host}: {failure}")
                 return response
-            self._pause(verdict.wait, verdict.reason)
+            if verdict.retry:
+                self._pause(verdict.wait, verdict.reason)
+            if ambiguous:
+                what = f"answered {response.status_code}" if response else f"failed: {failure}"
+                raise AmbiguousWriteError(
+                    f"{request.url.host} {what} when {request.method} {request.url.path} "
+                    "was sent; it may have been stored"
+                )
+
+    def send_once(
+        self, client: httpx.Client, request: httpx.Request, resource: str
+    ) -> httpx.Response:
+        """``send`` for a request that must not be repeated blindly (``repeatable=False``)."""
+        return self.send(client, request, resource, repeatable=False)
 
     def describe_budget(self) -> str:
         """What is left of each rate limit seen so far, e.g. ``core 4812 · graphql 4990``."""
@@ -189,6 +224,14 @@ class Governor:
         if left > 0:
             self._sleep(left)
         self._waited.until = blocked
+
+
+def _ambiguous(response: httpx.Response | None, failure: httpx.TransportError | None) -> bool:
+    """Whether a failed request may have been processed: a 5xx, or a transport failure
+    after the connection was made (a timeout reading the answer, a dropped connection)."""
+    if response is not None:
+        return response.status_code >= 500
+    return not isinstance(failure, _NOT_SENT)
 
 
 def _server_time(headers: dict[str, str]) -> datetime | None:

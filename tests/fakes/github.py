@@ -18,7 +18,11 @@ The clock only moves when a test sets `now`; budgets refill when it passes their
 Writes: POST/DELETE `/repos/{o}/{r}/issues/{n}/assignees` and POST `…/issues/{n}/comments`, done
 as the viewer at the fake's `now` (see `github_rest`); like REST reads they cost a `core` point.
 Adding an assignee who may not be assigned (`set_assignable`) is a silent no-op with a 201, as
-on GitHub.
+on GitHub. `fail_after_storing` makes a write take and then answer a 5xx (`server_error`: GitHub's
+edge answers 502 with its HTML "Unicorn" page or a JSON ``{"message": "Server Error"}``, which
+octokit and PyGithub raise as BadGateway/ServerError) or drop the connection (`DROP`).
+`GET /user` answers the viewer (the token's user), as the spec's `/user` operation does
+(shared/external/github-rest-openapi, `users/get-authenticated`).
 
 Not imitated: other writes (they answer 404), assigned/unassigned timeline events, search, the
 per-user 60/hour unauthenticated limit, secondary limits on their own (script them).
@@ -44,9 +48,10 @@ from tests.fakes.github_model import Budget, Store, require_aware
 from tests.fakes.github_mutations import GitHubData, IssueWrites
 from tests.fakes.github_rest import HttpError, Query, Response, RestApi
 from tests.fakes.github_rest_json import RestJson, dumps
-from tests.fakes.serving import RecordedRequest, ScriptedByPath, ServedFake
+from tests.fakes.serving import DROP, RecordedRequest, ScriptedByPath, ServedFake, StoredThenFailed
 
 __all__ = [
+    "DROP",
     "FakeGitHub",
     "RecordedRequest",
     "ScriptedResponse",
@@ -94,7 +99,9 @@ def server_error(status: int = 502) -> ScriptedResponse:
     return ScriptedResponse(status, {}, {"message": "Server Error"})
 
 
-class FakeGitHub(GitHubData, ScriptedByPath[ScriptedResponse], ServedFake):
+class FakeGitHub(
+    GitHubData, ScriptedByPath[ScriptedResponse], StoredThenFailed[ScriptedResponse], ServedFake
+):
     """A fake api.github.com on 127.0.0.1 (see the module docstring for what is imitated);
     scripted answers are free of charge. `url` is the REST base, like https://api.github.com."""
 
@@ -121,6 +128,7 @@ class FakeGitHub(GitHubData, ScriptedByPath[ScriptedResponse], ServedFake):
         self._html, self._schema_path = html_url, schema_path
         self._cursor_threshold = cursor_threshold
         self._scripts: list[tuple[str, re.Pattern[str], deque[ScriptedResponse]]] = []
+        self._after_storing = []
         self._request_ids = count(1)
         self.requests: list[RecordedRequest] = []
 
@@ -196,6 +204,13 @@ class FakeGitHub(GitHubData, ScriptedByPath[ScriptedResponse], ServedFake):
                 response = self._respond(method, parts.path, Query(pairs), headers, body, budget)
             except HttpError as error:
                 response = _error_response(error)
+            failed = (
+                self.take_failure_after_storing(method, parts.path, body)
+                if 200 <= response.status < 300
+                else None
+            )
+            if failed is not None:
+                response = _scripted_response(failed)
             record.status = response.status
             response.headers = {**self._common_headers(budget), **response.headers}
         return response
@@ -227,9 +242,15 @@ class FakeGitHub(GitHubData, ScriptedByPath[ScriptedResponse], ServedFake):
             return self._charged(lambda: self._rest.handle_write(method, path, body))
         if method != "GET":
             raise HttpError(404, "Not Found")
+        if path.rstrip("/") == "/user":
+            viewer = self._rest.render.user(self._store.actor(self._viewer))
+            return self._rest_get_answer(Response(200, dumps(viewer)), headers)
         if path.rstrip("/") == "/rate_limit":
             return self._conditional(Response(200, dumps(self._rate_limit_json())), headers)
         return self._rest_get(path, query, headers)
+
+    def _rest_get_answer(self, response: Response, headers: dict[str, str]) -> Response:
+        return self._charged(lambda: self._conditional(response, headers))
 
     def _rest_get(self, path: str, query: Query, headers: dict[str, str]) -> Response:
         return self._charged(lambda: self._conditional(self._rest.handle(path, query), headers))

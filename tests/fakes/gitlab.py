@@ -22,8 +22,15 @@ with ``Link`` (prev/next/first, and last), ``X-Page``, ``X-Per-Page``, ``X-Next-
 as GitLab does. ``GET /projects/:id/issues/:iid`` (+ ``/notes``, paginated, ``sort``; +
 ``/links``), ``GET /users?username=``; writes: ``PUT /projects/:id/issues/:iid``
 (``assignee_ids``: non-members are dropped silently, and with ``single_assignee`` only the first
-is kept, as on GitLab Free; 0 means nobody) and ``POST …/notes``. The clock moves only when a
-test sets ``now``; the budget refills at each new minute.
+is kept, as on GitLab Free; 0 means nobody) and ``POST …/notes`` (written as ``root``, the
+token's user, which ``GET /user`` answers, as GitLab's "Get the current user" does:
+https://docs.gitlab.com/api/users/). The clock moves only when a test sets ``now``; the budget
+refills at each new minute.
+
+``fail_after_storing`` makes a write take and then answer a failure: GitLab answers server
+errors as JSON ``{"message": "500 Internal Server Error"}`` (its API's error format, REST API
+troubleshooting: https://docs.gitlab.com/api/rest/troubleshooting/) and its proxy a 502
+(``server_error``); ``DROP`` closes the connection with no answer.
 """
 
 from __future__ import annotations
@@ -40,7 +47,13 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from tests.fakes.github_rest import Response
 from tests.fakes.gitlab_model import FakeIssue, GitLabData, Project, dumps, ms
-from tests.fakes.serving import RecordedRequest, ScriptedByPath, ServedFake
+from tests.fakes.serving import (
+    DROP,
+    RecordedRequest,
+    ScriptedByPath,
+    ServedFake,
+    StoredThenFailed,
+)
 
 DEFAULT_NOW = datetime.fromisoformat("2024-06-01T12:00:00+00:00")
 MAX_COUNTED = 10_000  # GitLab leaves out X-Total and rel="last" above this many results
@@ -62,7 +75,14 @@ def too_many_requests(retry_after: int | None) -> ScriptedResponse:
 
 
 def server_error(status: int = 502) -> ScriptedResponse:
-    return ScriptedResponse(status, {}, {"message": "502 Bad Gateway"})
+    """A 5xx in GitLab's JSON error format (``"<status> <reason>"`` as the message)."""
+    reason = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+    return ScriptedResponse(status, {}, {"message": f"{status} {reason.get(status, 'Error')}"})
+
+
+def dropped() -> ScriptedResponse:
+    """The connection closes with no answer."""
+    return ScriptedResponse(DROP, {}, None)
 
 
 class HttpError(Exception):
@@ -71,7 +91,9 @@ class HttpError(Exception):
         self.status, self.payload = status, payload
 
 
-class FakeGitLab(GitLabData, ScriptedByPath[ScriptedResponse], ServedFake):
+class FakeGitLab(
+    GitLabData, ScriptedByPath[ScriptedResponse], StoredThenFailed[ScriptedResponse], ServedFake
+):
     """A fake GitLab on 127.0.0.1 (see the module docstring for what it imitates); `url` is the
     instance address, like https://gitlab.com (the API is under /api/v4)."""
 
@@ -91,6 +113,7 @@ class FakeGitLab(GitLabData, ScriptedByPath[ScriptedResponse], ServedFake):
         self._used, self._window = 0, self._minute(self._now)
         self._lock = threading.RLock()
         self._scripts: list[tuple[str, re.Pattern[str], deque[ScriptedResponse]]] = []
+        self._after_storing = []
         self.requests: list[RecordedRequest] = []
         self.add_user("root", "Administrator")
 
@@ -144,6 +167,13 @@ class FakeGitLab(GitLabData, ScriptedByPath[ScriptedResponse], ServedFake):
                 response = self._respond(method, parts.path, query, headers, body)
             except HttpError as error:
                 response = Response(error.status, dumps(error.payload), {})
+            failed = (
+                self.take_failure_after_storing(method, parts.path, body)
+                if 200 <= response.status < 300
+                else None
+            )
+            if failed is not None:
+                response = _scripted(failed)
             record.status = response.status
             response.headers = {**self._common_headers(), **response.headers}
         return response
@@ -185,6 +215,8 @@ class FakeGitLab(GitLabData, ScriptedByPath[ScriptedResponse], ServedFake):
             case ("GET", ["projects", pid, "issues", iid, "links"]):
                 issue = self._issue(pid, iid)
                 return _json(dumps(self.linked_json(issue)))
+            case ("GET", ["user"]):
+                return _json(dumps(self.user_json("root")))
             case ("GET", ["users"]):
                 name = query.get("username", "").casefold()
                 found = [self.user_json(u) for u in self.users if u.casefold() == name]

@@ -20,7 +20,14 @@ authentication (401), the rate limit (429 with ``Retry-After``, ``X-RateLimit-Li
 - ``GET /rest/api/3/myself`` (with ``timeZone``), ``GET /rest/api/3/issue/{key}``
   (``fields=``), ``…/comment`` and ``…/changelog`` (``startAt`` paging), ``PUT
   …/assignee`` (204; 400 for an account that cannot be assigned in the project; a changelog
-  entry), ``POST …/comment`` (201, ADF bodies only). A moved issue answers under its old key.
+  entry), ``POST …/comment`` (201, ADF bodies only, with optional comment ``properties``),
+  ``GET /rest/api/3/comment/{id}/properties/{key}`` (404 when absent). A moved issue answers
+  under its old key.
+
+``fail_after_storing`` makes a write take and then fail: ``server_error`` is Jira's 500 with an
+``ErrorCollection`` body (the spec's error shape; Atlassian's rate-limiting guide: "Some
+transient 5XX errors are accompanied by a Retry-After header", e.g. a 503 when a resource limit
+is reached — ``unavailable``), ``DROP`` a connection closed with no answer.
 
 Paged lists (the ``comment`` field and the ``changelog`` that search embeds, ``…/comment``,
 ``…/changelog``) carry ``total`` in one of two readings, ``total_reading``: ``"page"`` (the
@@ -55,10 +62,11 @@ from zoneinfo import ZoneInfo
 from tests.fakes.github_rest import Response
 from tests.fakes.jira_model import FakeComment, FakeIssue, History, Renderer, User
 from tests.fakes.jira_routes import GONE, NO_ISSUE, JiraHttpError, Routes, touch
-from tests.fakes.serving import ScriptedByPath, ServedFake
+from tests.fakes.serving import DROP, ScriptedByPath, ServedFake, StoredThenFailed
 
 DEFAULT_NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 POINTS_FIELD = "customfield_10016"
+_COMMENT_PROPERTY = re.compile(r"^/rest/api/3/comment/(?P<id>[^/]+)/properties/(?P<key>[^/]+)$")
 _ISSUE = re.compile(r"^/rest/api/3/issue/(?P<key>[^/]+)(?P<sub>/comment|/changelog|/assignee)?$")
 
 
@@ -87,6 +95,16 @@ def unavailable(retry_after: int | None = None) -> Scripted:
     return Scripted(503, headers, "<html><body>Service Unavailable</body></html>")
 
 
+def server_error(status: int = 500) -> Scripted:
+    """A 5xx with Jira's ``ErrorCollection`` body."""
+    return Scripted(status, {}, {"errorMessages": ["Internal server error"], "errors": {}})
+
+
+def dropped() -> Scripted:
+    """The connection closes with no answer."""
+    return Scripted(DROP)
+
+
 @dataclass
 class Recorded:
     method: str
@@ -99,7 +117,7 @@ class Recorded:
         return json.loads(self.body)
 
 
-class FakeJira(ScriptedByPath[Scripted], ServedFake):
+class FakeJira(ScriptedByPath[Scripted], StoredThenFailed[Scripted], ServedFake):
     """A fake Jira Cloud site on 127.0.0.1 (see the module docstring)."""
 
     def __init__(
@@ -135,6 +153,7 @@ class FakeJira(ScriptedByPath[Scripted], ServedFake):
         self._ids = count(10000)
         self._lock = threading.RLock()
         self._scripts: list[tuple[str, re.Pattern[str], deque[Scripted]]] = []
+        self._after_storing = []
         self.requests: list[Recorded] = []
         self.routes = Routes(self)
 
@@ -272,6 +291,13 @@ class FakeJira(ScriptedByPath[Scripted], ServedFake):
                 response = self._respond(method, parts.path, query, headers, body)
             except JiraHttpError as error:
                 response = _json(error.status, error.body)
+            failed = (
+                self.take_failure_after_storing(method, parts.path, body)
+                if 200 <= response.status < 300
+                else None
+            )
+            if failed is not None:
+                response = _scripted(failed)
             record.status = response.status
             response.headers = {
                 "Date": format_datetime(self._now.astimezone(UTC), usegmt=True),
@@ -301,6 +327,9 @@ class FakeJira(ScriptedByPath[Scripted], ServedFake):
             raise JiraHttpError(410, [GONE])
         if path == "/rest/api/3/myself" and method == "GET":
             return _json(200, self.renderer.user(self.viewer))
+        prop = _COMMENT_PROPERTY.match(path)
+        if prop is not None and method == "GET":
+            return _json(200, self.routes.comment_property(prop["id"], prop["key"]))
         match = _ISSUE.match(path)
         if match is None:
             raise JiraHttpError(404, ["Null Pointer Exception: no such resource."])

@@ -63,6 +63,7 @@ class FakeComment:
     author: str
     body: Any  # ADF document
     created: datetime
+    properties: dict[str, Any] = field(default_factory=dict)  # comment properties by key
 
 
 @dataclass

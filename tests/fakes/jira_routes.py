@@ -166,9 +166,36 @@ class Routes:
         doc = body.get("body") if isinstance(body, dict) else None
         if not isinstance(doc, dict) or doc.get("type") != "doc" or not doc.get("content"):
             raise JiraHttpError(400, [], {"comment": "Comment body can not be empty!"})
-        comment = FakeComment(self.fake.next_id(), self.fake.viewer, doc, self.fake.now)
+        properties = _entity_properties(body.get("properties") if isinstance(body, dict) else None)
+        comment = FakeComment(self.fake.next_id(), self.fake.viewer, doc, self.fake.now, properties)
         self.fake.change(issue, None, comments=[*issue.comments, comment])
         return self.fake.renderer.comment(issue, comment)
+
+    def comment_property(self, comment_id: str, name: str) -> dict[str, Any]:
+        """``GET /rest/api/3/comment/{id}/properties/{key}``: ``EntityProperty``, or 404
+        "Returned if the comment or the property is not found" (spec, v3)."""
+        for issue in self.fake.issues.values():
+            for comment in issue.comments:
+                if str(comment.id) == comment_id and name in comment.properties:
+                    return {"key": name, "value": comment.properties[name]}
+        raise JiraHttpError(404, [f"The property with key '{name}' does not exist."])
+
+
+def _entity_properties(value: object) -> dict[str, Any]:
+    """``Comment.properties``: a list of ``EntityProperty`` (``key`` and ``value`` both
+    "Required on create and update", no other fields: spec v3, components/schemas)."""
+    if value is None:
+        return {}
+    if not isinstance(value, list):
+        raise JiraHttpError(400, ["properties must be a list of entity properties."])
+    found: dict[str, Any] = {}
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"key", "value"}:
+            raise JiraHttpError(400, ["An entity property needs a key and a value, only."])
+        if not isinstance(item["key"], str) or not item["key"]:
+            raise JiraHttpError(400, ["The property key must be a non-empty string."])
+        found[item["key"]] = item["value"]
+    return found
 
 
 def _field_list(value: object) -> list[str]:

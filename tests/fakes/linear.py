@@ -14,11 +14,21 @@ answers `rate_limited_status` (400 by default, as Linear does; 429 can be chosen
 from the fake clock; executed queries carry `X-Complexity`. Budgets refill when the clock
 (`now`, moved only by tests) passes their reset; Linear refills continuously (leaky bucket),
 the fake in one step at the reset it announced, which is what a client may rely on.
+
+`fail_after_storing` makes a mutation run and then answer a failure (match it with
+``body_regex``, e.g. ``commentCreate``; every request goes to ``/graphql``): ``server_error``
+is a 500 with a GraphQL ``errors`` list whose ``extensions.code`` is ``INTERNAL_SERVER_ERROR``
+(Linear reports errors in ``errors`` with ``extensions``, "Working with the GraphQL API":
+https://developers.linear.app/docs/graphql/working-with-the-graphql-api), ``DROP`` a
+connection closed with no answer. ``commentCreate`` takes a client-chosen ``id`` ("The
+identifier in UUID v4 format", schema.graphql) and ``comment(id:)`` answers "Entity not found"
+for an unknown one.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -33,9 +43,17 @@ from tests.fakes.linear_graphql import (
     schema_available,
 )
 from tests.fakes.linear_model import Workspace
-from tests.fakes.serving import QuietHandler, ServedFake
+from tests.fakes.serving import DROP, QuietHandler, ServedFake, StoredThenFailed
 
-__all__ = ["FakeLinear", "Recorded", "Scripted", "rate_limited", "schema_available"]
+__all__ = [
+    "DROP",
+    "FakeLinear",
+    "Recorded",
+    "Scripted",
+    "rate_limited",
+    "schema_available",
+    "server_error",
+]
 
 DEFAULT_NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -52,6 +70,12 @@ class Scripted:
 def rate_limited(status: int = 400) -> Scripted:
     """Linear's answer to a spent budget, without the budget headers (see `FakeLinear`)."""
     return Scripted(status, {"errors": [error("Rate limit exceeded", "RATELIMITED")]})
+
+
+def server_error(status: int = 500) -> Scripted:
+    """A 5xx with a GraphQL error list (see the module docstring)."""
+    body = {"errors": [error("Internal server error", "INTERNAL_SERVER_ERROR")]}
+    return Scripted(status, body)
 
 
 @dataclass
@@ -94,7 +118,7 @@ class _Handler(QuietHandler):
         self.send_answer(405, {}, b"")
 
 
-class FakeLinear(ServedFake):
+class FakeLinear(StoredThenFailed[Scripted], ServedFake):
     """A fake Linear on 127.0.0.1, port 0 (see the module docstring); `url` is the GraphQL
     endpoint, like https://api.linear.app/graphql."""
 
@@ -122,7 +146,8 @@ class FakeLinear(ServedFake):
         self.complexity_budget = _Budget(complexity_per_hour, complexity_per_hour, reset)
         self.rate_limited_status = rate_limited_status
         self.requests: list[Recorded] = []
-        self._scripts: deque[Scripted] = deque()
+        self._scripts: deque[tuple[re.Pattern[str] | None, Scripted]] = deque()
+        self._after_storing = []
 
     # -- clock, scripts ----------------------------------------------------------------------
 
@@ -139,10 +164,12 @@ class FakeLinear(ServedFake):
                 if value >= budget.reset_at:
                     budget.remaining, budget.reset_at = budget.limit, value + timedelta(hours=1)
 
-    def script(self, *answers: Scripted) -> None:
-        """The next requests get these answers, in order, before any other handling."""
+    def script(self, *answers: Scripted, body_regex: str | None = None) -> None:
+        """The next requests (those whose body ``re.search``es ``body_regex``, if given) get
+        these answers, in order, before any other handling."""
+        pattern = re.compile(body_regex) if body_regex else None
         with self._lock:
-            self._scripts.extend(answers)
+            self._scripts.extend((pattern, answer) for answer in answers)
 
     def reset_requests(self) -> None:
         with self._lock:
@@ -158,6 +185,10 @@ class FakeLinear(ServedFake):
         with self._lock:
             self.requests.append(record)
             status, payload, extra = self._answer(path, headers, body, record)
+            ok = status == 200 and isinstance(payload, dict) and not payload.get("errors")
+            failed = self.take_failure_after_storing("POST", path, body) if ok else None
+            if failed is not None:
+                status, payload, extra = failed.status, failed.body or b"", failed.headers
             record.status = status
             out = {
                 "Content-Type": "application/json; charset=utf-8",
@@ -172,8 +203,8 @@ class FakeLinear(ServedFake):
     def _answer(
         self, path: str, headers: dict[str, str], body: bytes, record: Recorded
     ) -> tuple[int, Any, dict[str, str]]:
-        if self._scripts:
-            scripted = self._scripts.popleft()
+        scripted = self._take_script(body)
+        if scripted is not None:
             text = (
                 scripted.body
                 if isinstance(scripted.body, dict | list)
@@ -202,6 +233,15 @@ class FakeLinear(ServedFake):
         self.complexity_budget.remaining -= cost
         record.complexity = cost
         return 200, self.api.execute(doc, request), {"X-Complexity": str(cost)}
+
+    def _take_script(self, body: bytes) -> Scripted | None:
+        text = body.decode("utf-8", "replace")
+        for entry in self._scripts:
+            pattern, answer = entry
+            if pattern is None or pattern.search(text):
+                self._scripts.remove(entry)
+                return answer
+        return None
 
     def _limited(self) -> tuple[int, Any, dict[str, str]]:
         return self.rate_limited_status, rate_limited().body, {}

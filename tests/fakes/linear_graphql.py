@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache, lru_cache
@@ -148,6 +149,9 @@ def _checked(schema_path: Path, query: str) -> DocumentNode | list[JSON]:
     return [error(p.message, "GRAPHQL_VALIDATION_FAILED") for p in problems] or doc
 
 
+_UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
 # ------------------------------------------------------------------ the API
 
 
@@ -217,6 +221,7 @@ class LinearApi:
             "issue": lambda info, id: self._issue_obj(self._live(id)),
             "issueUpdate": self._issue_update,
             "commentCreate": self._comment_create,
+            "comment": self._comment,
             "viewer": lambda info: self._user_obj(self.viewer),
         }
 
@@ -286,19 +291,40 @@ class LinearApi:
         row = self._live(input["issueId"])
         if not (input.get("body") or "").strip():
             raise GraphQLError("body must not be empty", extensions=_code("INVALID_INPUT"))
+        chosen = input.get("id")
+        if chosen is not None and not _UUID_V4.match(chosen):
+            # CommentCreateInput.id: "The identifier in UUID v4 format." (schema.graphql)
+            raise GraphQLError("id must be a UUID v4", extensions=_code("INVALID_INPUT"))
         comment_id = self.workspace.add_comment(
-            row.identifier, user=self.viewer, body=input["body"], at=self.now()
+            row.identifier, user=self.viewer, body=input["body"], at=self.now(), comment_id=chosen
         )
         comment = next(c for c in row.comments if c.id == comment_id)
+        return {"success": True, "lastSyncId": 1.0, "comment": self._comment_obj(row, comment)}
+
+    def _comment(self, info: Any, id: str | None = None, hash: str | None = None) -> JSON:
+        """``comment(id:)``; an unknown id is Linear's "Entity not found" error."""
+        found = self._find_comment(id or "") if hash is None else None
+        if found is None:
+            raise GraphQLError(
+                "Entity not found: Comment - Could not find referenced Comment.",
+                extensions=_code("INVALID_INPUT"),
+            )
+        return self._comment_obj(*found)
+
+    def _find_comment(self, comment_id: str) -> tuple[IssueRow, Any] | None:
+        for row in self.workspace.issues.values():
+            for comment in row.comments:
+                if comment.id == comment_id:
+                    return row, comment
+        return None
+
+    def _comment_obj(self, row: IssueRow, comment: Any) -> JSON:
         return {
-            "success": True,
-            "lastSyncId": 1.0,
-            "comment": {
-                "id": comment.id,
-                "url": f"{row.url}#comment-{comment.id[8:16]}",
-                "body": comment.body,
-                "createdAt": iso(comment.created_at),
-            },
+            "id": comment.id,
+            "url": f"{row.url}#comment-{comment.id[8:16]}",
+            "body": comment.body,
+            "createdAt": iso(comment.created_at),
+            "user": self._user_obj(comment.user_id),
         }
 
     # -- objects ---------------------------------------------------------------------------

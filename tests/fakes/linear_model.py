@@ -163,9 +163,11 @@ class Workspace:
         row.canceled_at = at if state in ("canceled", "duplicate") else None
         self.touch(row, at)
 
-    def add_comment(self, key: str, *, user: str | None, body: str, at: datetime) -> str:
+    def add_comment(
+        self, key: str, *, user: str | None, body: str, at: datetime, comment_id: str | None = None
+    ) -> str:
         row = self._get(key)
-        comment = CommentRow(self.new_id("comment"), body, user, at)
+        comment = CommentRow(comment_id or self.new_id("comment"), body, user, at)
         row.comments.append(comment)
         self.touch(row, at)
         return comment.id

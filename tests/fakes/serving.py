@@ -9,8 +9,9 @@
 `ServedFake` serves the fake from a daemon thread on 127.0.0.1, on a free port, over HTTP/1.1
 with keep-alive (`LocalServer`); by default every request goes to the fake's
 ``handle(method, target, headers, body)`` (`RoutedHandler`). `ScriptedByPath` holds the
-answers a test scripts per method and path, and `RecordedRequest` is one request as a fake saw
-it.
+answers a test scripts per method and path, `StoredThenFailed` the failures a fake gives
+*after* it has done a write, and `RecordedRequest` is one request as a fake saw it. An answer
+with status `DROP` closes the connection without a word, as a proxy that times out does.
 """
 
 from __future__ import annotations
@@ -28,13 +29,19 @@ from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 __all__ = [
+    "DROP",
     "LocalServer",
     "QuietHandler",
     "RecordedRequest",
     "RoutedHandler",
     "ScriptedByPath",
     "ServedFake",
+    "StoredThenFailed",
 ]
+
+#: A status no server sends: the handler closes the connection instead of answering (the
+#: client sees "server disconnected without sending a response").
+DROP = 0
 
 Answer = TypeVar("Answer")
 
@@ -71,7 +78,10 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     def send_answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
         """Send one answer: status, `headers`, Content-Length and `body`, except that a 304
-        carries neither Content-Length nor body."""
+        carries neither Content-Length nor body, and `DROP` closes the connection instead."""
+        if status == DROP:
+            self.close_connection = True
+            return
         self.send_response_only(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -202,5 +212,38 @@ class ScriptedByPath(Generic[Answer]):
         """The next scripted answer for this request, if one is waiting (it is used up)."""
         for wanted, pattern, queue in self._scripts:
             if queue and wanted == method and pattern.search(path):
+                return queue.popleft()
+        return None
+
+
+class StoredThenFailed(Generic[Answer]):
+    """Mixed into a fake: a write that matches is *done* (stored, visible to later reads) and
+    then answered with a failure a test scripts — a 5xx, or `DROP` — as happens when a
+    tracker's backend commits and its edge times out or fails before the answer leaves. The
+    fake provides `_lock` and sets ``_after_storing = []`` in its ``__init__``."""
+
+    _lock: threading.RLock
+    _after_storing: list[tuple[str, re.Pattern[str], re.Pattern[str] | None, deque[Answer]]]
+
+    def fail_after_storing(
+        self, method: str, path_regex: str, *answers: Answer, body_regex: str | None = None
+    ) -> None:
+        """The next successful requests whose method matches, whose path ``re.search``es
+        ``path_regex`` (and whose body ``body_regex``, if given) are done, then answered with
+        these failures, in order."""
+        body = re.compile(body_regex) if body_regex else None
+        with self._lock:
+            self._after_storing.append(
+                (method.upper(), re.compile(path_regex), body, deque(answers))
+            )
+
+    def take_failure_after_storing(self, method: str, path: str, body: bytes) -> Answer | None:
+        """The failure to give instead of a successful answer to this request, if one is
+        scripted (it is used up). Call it only once the request succeeded."""
+        text = body.decode("utf-8", "replace")
+        for wanted, pattern, body_pattern, queue in self._after_storing:
+            if not queue or wanted != method or not pattern.search(path):
+                continue
+            if body_pattern is None or body_pattern.search(text):
                 return queue.popleft()
         return None

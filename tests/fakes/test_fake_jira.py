@@ -25,6 +25,8 @@ from tests.external import external
 from tests.fakes.jira import FakeJira
 from tests.trackers.jira.harness import Harness
 
+MARKER = "claim-test-0001"
+
 NOW = datetime(2024, 6, 1, 19, 0, tzinfo=UTC)
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 AUTH = {"Authorization": "Basic " + base64.b64encode(b"bot@acme.io:jira-token").decode()}
@@ -165,7 +167,7 @@ def test_every_route_the_client_uses_is_in_the_spec(fake: FakeJira, tmp_path: Pa
     writer = harness.writer()
     writer.assign("ASR-2", "ana")
     writer.unassign("ASR-2", "ana")
-    writer.comment("ASR-2", "hi")
+    writer.comment("ASR-2", "hi", marker=MARKER)
     harness.http.close()
     used = {(r.method.lower(), r.path) for r in fake.requests}
     for method, path in used:

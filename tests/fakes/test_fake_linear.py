@@ -22,6 +22,7 @@ from tests.external import external
 from tests.fakes.linear import FakeLinear
 from tests.fakes.linear_graphql import load_schema
 
+NEW_COMMENT = "0b9f6c3e-2f7a-4d1e-9c55-5b0a1f2e3d4c"
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 KEY = "lin_api_k"
 
@@ -181,7 +182,9 @@ def test_mutations_change_the_issue_and_stamp_it(fake: FakeLinear) -> None:
     assert data["issueUpdate"]["issue"]["assignee"]["id"] == ana
     row = ws.find(key)
     assert row is not None and row.updated_at == fake.now
-    comment = _post(fake, queries.COMMENT_CREATE, {"issueId": key, "body": "hi"}).json()["data"]
+    comment = _post(
+        fake, queries.COMMENT_CREATE, {"id": NEW_COMMENT, "issueId": key, "body": "hi"}
+    ).json()["data"]
     assert comment["commentCreate"]["success"] is True
     missing = _post(fake, queries.ASSIGN, {"id": "ENG-9", "assigneeId": ana}).json()
     assert missing["data"] is None and missing["errors"][0]["extensions"]["code"] == "INVALID_INPUT"

@@ -299,7 +299,7 @@ def test_two_managers_claiming_at_once_make_one_claim(world: World) -> None:
             time.sleep(0.05)  # the tracker is slow: both clicks are in flight together
             return WriteResult(True, f"assigned @{handle}")
 
-        def comment(self, key: str, body: str) -> Any:
+        def comment(self, key: str, body: str, *, marker: str, look_first: bool = False) -> Any:
             from bot.trackers.writeback import WriteResult
 
             return WriteResult(True, "commented")

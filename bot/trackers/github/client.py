@@ -75,6 +75,7 @@ class GitHubClient:
         self.graphql_url = graphql_url
         self.governor = governor
         self.graphql_cost = GraphQLCost()
+        self._viewer: str | None = None
         self._headers = {
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": API_VERSION,
@@ -198,36 +199,80 @@ class GitHubClient:
 
     def add_comment(self, repo: str, number: int, body: str) -> str:
         """Comment ``body`` on ``repo#number`` as the token's user; returns the comment's
-        ``html_url``. Raises like ``add_assignees``. Not idempotent: when GitHub fails with a
-        5xx after writing, the governor's retry posts the comment a second time."""
-        response = self._write("POST", self._issue_url(repo, number, "/comments"), {"body": body})
+        ``html_url``. Raises like ``add_assignees``, and ``AmbiguousWriteError`` when GitHub
+        may have stored it (a 5xx or a dropped connection): it is never repeated here."""
+        address = self._issue_url(repo, number, "/comments")
+        response = self._write("POST", address, {"body": body}, repeatable=False)
         self._check_write(response, f"commenting on {repo}#{number}")
         url = _json_object(response, "a comment").get("html_url")
         if not isinstance(url, str):
             raise TrackerError(f"GitHub created a comment on {repo}#{number} but sent no URL")
         return url
 
+    def viewer_login(self) -> str:
+        """The login of the token's user (``GET /user``), asked once."""
+        if self._viewer is None:
+            response = self._get(f"{self.api_url}/user")
+            self._check(response, "reading the token's user")
+            login = _json_object(response, "a user").get("login")
+            if not isinstance(login, str):
+                raise TrackerError("GitHub sent no login for the token's user")
+            self._viewer = login
+        return self._viewer
+
+    def comments(self, repo: str, number: int) -> list[tuple[str, str, str]]:
+        """``(author login, body, html_url)`` of each comment on ``repo#number``, oldest
+        first, following the Link header page by page."""
+        url: str | None = self._issue_url(repo, number, "/comments")
+        params: dict[str, str | int] | None = {"per_page": PER_PAGE}
+        found: list[tuple[str, str, str]] = []
+        while url is not None:
+            response = self._get(url, params=params)
+            self._check(response, f"reading comments of {repo}#{number}")
+            for item in _json_list(response):
+                login = (item.get("user") or {}).get("login")
+                found.append((str(login), str(item.get("body") or ""), str(item.get("html_url"))))
+            url, params = _next_link(response), None
+        return found
+
+    def assignee_logins(self, repo: str, number: int) -> list[str]:
+        """Who ``repo#number`` is assigned to now. Raises ``WriteRefusedError`` when the
+        issue cannot be read (not found, gone, no access)."""
+        response = self._get(self._issue_url(repo, number, ""), follow=True)
+        self._check_write(response, f"reading {repo}#{number}")
+        return _assignee_logins(response, repo)
+
     def _issue_url(self, repo: str, number: int, sub: str) -> str:
         return f"{self.api_url}/repos/{repo}/issues/{number}{sub}"
 
-    def _write(self, method: str, url: str, payload: Mapping[str, Any]) -> httpx.Response:
+    def _write(
+        self, method: str, url: str, payload: Mapping[str, Any], *, repeatable: bool = True
+    ) -> httpx.Response:
         """Send a JSON write; a 307/308 (a renamed repository) is followed once with the same
         method and body, and without the token when the new address is on another host."""
-        response = self._send_json(method, url, payload, token=True)
+        response = self._send_json(method, url, payload, token=True, repeatable=repeatable)
         if response.status_code not in (307, 308):
             return response
         location = response.headers.get("location")
         if not location:
             raise TrackerError(f"GitHub redirected {url} without saying where")
         same_host = httpx.URL(location).host == httpx.URL(url).host
-        return self._send_json(method, location, payload, token=same_host)
+        return self._send_json(method, location, payload, token=same_host, repeatable=repeatable)
 
     def _send_json(
-        self, method: str, url: str, payload: Mapping[str, Any], *, token: bool
+        self,
+        method: str,
+        url: str,
+        payload: Mapping[str, Any],
+        *,
+        token: bool,
+        repeatable: bool = True,
     ) -> httpx.Response:
         headers = {k: v for k, v in self._headers.items() if token or k != "Authorization"}
         request = self.http.build_request(method, url, json=dict(payload), headers=headers)
-        return self.governor.send(self.http, request, "core")
+        return (self.governor.send if repeatable else self.governor.send_once)(
+            self.http, request, "core"
+        )
 
     @classmethod
     def _check_write(cls, response: httpx.Response, doing: str) -> None:

@@ -69,6 +69,7 @@ class GitLabClient:
         self.governor = governor
         self.per_page = per_page
         self._headers = {"PRIVATE-TOKEN": token, "User-Agent": "impactbot"}
+        self._username: str | None = None
 
     def list_issues(
         self,
@@ -148,11 +149,20 @@ class GitLabClient:
         return parse_issue(_json(response))
 
     def add_note(self, project: str, iid: int, body: str) -> int:
-        """Comment ``body`` on ``project#iid``; returns the note's id. Not idempotent: a 5xx
-        after GitLab stored it makes the governor's retry post it twice."""
+        """Comment ``body`` on ``project#iid``; returns the note's id. Never repeated here:
+        when GitLab may have stored it (a 5xx, a dropped connection) this raises
+        ``AmbiguousWriteError`` and the caller looks for it before posting again."""
         url = f"{self.api_url}/projects/{_id(project)}/issues/{iid}/notes"
-        response = self._send("POST", url, f"commenting on {project}#{iid}", json={"body": body})
+        doing = f"commenting on {project}#{iid}"
+        response = self._send("POST", url, doing, json={"body": body}, repeatable=False)
         return parse_note(_json(response)).id
+
+    def current_username(self) -> str:
+        """The username of the token's user (``GET /user``), asked once."""
+        if self._username is None:
+            response = self._send("GET", f"{self.api_url}/user", "reading the token's user")
+            self._username = parse_user(_json(response)).username
+        return self._username
 
     def _all(
         self,
@@ -177,11 +187,14 @@ class GitLabClient:
         *,
         params: Mapping[str, str | int] | None = None,
         json: Mapping[str, Any] | None = None,
+        repeatable: bool = True,
     ) -> httpx.Response:
         request = self.http.build_request(
             method, url, params=params or None, json=json, headers=self._headers
         )
-        response = self.governor.send(self.http, request, RESOURCE)
+        response = (self.governor.send if repeatable else self.governor.send_once)(
+            self.http, request, RESOURCE
+        )
         _check(response, doing)
         return response
 

@@ -13,7 +13,7 @@ import re
 
 from bot.trackers.gitlab.client import GitLabClient, RefusedError
 from bot.trackers.gitlab.payloads import GitLabIssue
-from bot.trackers.writeback import WriteResult
+from bot.trackers.writeback import WriteResult, comment_once, hidden_marker, marked_body
 
 _KEY = re.compile(r"^(?P<project>[A-Za-z0-9_.][A-Za-z0-9_./-]*/[A-Za-z0-9_.-]+)#(?P<iid>[1-9]\d*)$")
 
@@ -69,16 +69,38 @@ class GitLabClaimWriter:
             return WriteResult(False, f"GitLab did not unassign @{username}: {why}")
         return WriteResult(True, f"unassigned @{username}")
 
-    def comment(self, issue_key: str, body: str) -> WriteResult:
-        """See ``ClaimWriter.comment``. Not idempotent: a 5xx after GitLab stored the note
-        makes the retry post it twice."""
+    def comment(
+        self, issue_key: str, body: str, *, marker: str, look_first: bool = False
+    ) -> WriteResult:
+        """See ``ClaimWriter.comment``. The marker is a hidden line at the end (GitLab
+        Markdown renders HTML comments as nothing); a posted note is found among the token
+        user's notes on the issue."""
         project, iid = parse_gitlab_key(issue_key)
+        tag = hidden_marker(marker)
+
+        def find() -> str | None:
+            me = self.client.current_username().casefold()
+            for note in self.client.notes(project, iid):
+                author = note.author.username.casefold() if note.author else None
+                if author == me and not note.system and tag in note.body:
+                    return str(note.id)
+            return None
+
         try:
-            note = self.client.add_note(project, iid, body)
+            note = comment_once(
+                lambda: str(self.client.add_note(project, iid, marked_body(body, marker))),
+                find,
+                look_first=look_first,
+            )
         except RefusedError as refused:
             why = _why(refused, issue_key)
             return WriteResult(False, f"GitLab did not take the comment on {issue_key}: {why}")
         return WriteResult(True, f"commented on {issue_key} (note {note})")
+
+    def assignees(self, issue_key: str) -> tuple[str, ...]:
+        """See ``ClaimWriter.assignees``: GitLab usernames."""
+        project, iid = parse_gitlab_key(issue_key)
+        return tuple(u.username for u in self.client.issue(project, iid).assignees or [])
 
 
 def parse_gitlab_key(issue_key: str) -> tuple[str, int]:

@@ -53,6 +53,7 @@ class JiraClient:
             "Accept": "application/json",
             "User-Agent": "impactbot",
         }
+        self._account: str | None = None
 
     def myself(self) -> dict[str, Any]:
         """The API user (``GET /rest/api/3/myself``) as its raw JSON object."""
@@ -132,12 +133,38 @@ class JiraClient:
         doing = f"assigning {key} to {account_id}" if account_id else f"unassigning {key}"
         self._check_write(response, doing)
 
-    def add_comment(self, key: str, body: Mapping[str, Any]) -> str:
-        """Comment the ADF ``body`` on ``key``; returns the new comment's id. Raises like
-        ``assignee``. Not idempotent: a 5xx after storing makes the retry post it twice."""
-        response = self._send("POST", f"/rest/api/3/issue/{key}/comment", json={"body": body})
+    def add_comment(
+        self, key: str, body: Mapping[str, Any], properties: Mapping[str, Any] | None = None
+    ) -> str:
+        """Comment the ADF ``body`` on ``key`` with comment ``properties`` (key → JSON value,
+        stored with the comment: ``Comment.properties`` in the spec); returns the new
+        comment's id. Raises like ``assignee``, and ``AmbiguousWriteError`` when Jira may
+        have stored it (a 5xx, a dropped connection): it is never repeated here."""
+        payload: dict[str, Any] = {"body": body}
+        if properties:
+            payload["properties"] = [{"key": k, "value": v} for k, v in properties.items()]
+        path = f"/rest/api/3/issue/{key}/comment"
+        response = self._send("POST", path, json=payload, repeatable=False)
         self._check_write(response, f"commenting on {key}")
         return str(self._json(response, "a new comment").get("id") or "")
+
+    def account_id(self) -> str:
+        """The API user's account id, asked once."""
+        if self._account is None:
+            account = self.myself().get("accountId")
+            if not isinstance(account, str) or not account:
+                raise TrackerError("Jira sent no accountId for the API user")
+            self._account = account
+        return self._account
+
+    def comment_property(self, comment_id: str, name: str) -> object | None:
+        """The value of property ``name`` of comment ``comment_id``; None when the comment
+        has no such property (Jira answers 404 for a missing comment or property)."""
+        path = f"/rest/api/3/comment/{comment_id}/properties/{name}"
+        response = self._send("GET", path)
+        if response.status_code == 404:
+            return None
+        return self._json(response, f"reading property {name} of comment {comment_id}").get("value")
 
     def _send(
         self,
@@ -146,11 +173,14 @@ class JiraClient:
         *,
         params: Mapping[str, str | int] | None = None,
         json: Mapping[str, Any] | None = None,
+        repeatable: bool = True,
     ) -> httpx.Response:
         request = self.http.build_request(
             method, f"{self.site}{path}", params=params, json=json, headers=self._headers
         )
-        return self.governor.send(self.http, request, RESOURCE)
+        return (self.governor.send if repeatable else self.governor.send_once)(
+            self.http, request, RESOURCE
+        )
 
     @classmethod
     def _check_write(cls, response: httpx.Response, doing: str) -> None:

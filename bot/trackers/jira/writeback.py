@@ -2,7 +2,8 @@
 
 Jira has a single assignee: assigning replaces whoever had it, and the detail says so.
 Every assignment is checked by reading the issue back; handles are Atlassian account ids
-(what ``teams.yaml`` holds under ``jira``).
+(what ``teams.yaml`` holds under ``jira``). Jira comments have no hidden text, so a comment's
+marker travels as a comment property (``MARKER_PROPERTY``), stored with the comment itself.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import re
 from bot.trackers.jira.adf import text_to_adf
 from bot.trackers.jira.client import JiraClient, WriteRefusedError
 from bot.trackers.jira.payloads import JiraUser
-from bot.trackers.writeback import WriteResult
+from bot.trackers.writeback import WriteResult, check_marker, comment_once
 
 _KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,254}-[1-9][0-9]*$")
+MARKER_PROPERTY = "impactbot.marker"
 
 
 class JiraClaimWriter:
@@ -56,17 +58,40 @@ class JiraClaimWriter:
             return WriteResult(False, f"Jira did not unassign {account}: {key} still lists them")
         return WriteResult(True, f"unassigned {_name(current)} on {key}")
 
-    def comment(self, issue_key: str, body: str) -> WriteResult:
-        """See ``ClaimWriter.comment``; the detail carries the comment's web address."""
+    def comment(
+        self, issue_key: str, body: str, *, marker: str, look_first: bool = False
+    ) -> WriteResult:
+        """See ``ClaimWriter.comment``; the detail carries the comment's web address. A
+        posted comment is found among the API user's comments, newest first, by its
+        ``MARKER_PROPERTY``."""
         key = parse_jira_key(issue_key)
+        tag = {"marker": check_marker(marker)}
+
+        def find() -> str | None:
+            me = self.client.account_id()
+            for comment in reversed(self.client.comments(key)):
+                mine = comment.author is not None and comment.author.accountId == me
+                if mine and self.client.comment_property(comment.id, MARKER_PROPERTY) == tag:
+                    return comment.id
+            return None
+
         try:
-            comment_id = self.client.add_comment(key, text_to_adf(body))
+            comment_id = comment_once(
+                lambda: self.client.add_comment(key, text_to_adf(body), {MARKER_PROPERTY: tag}),
+                find,
+                look_first=look_first,
+            )
         except WriteRefusedError as refused:
             return WriteResult(
                 False, f"Jira did not take the comment on {key}: {_why(refused, key)}"
             )
         url = f"{self.client.site}/browse/{key}?focusedCommentId={comment_id}"
         return WriteResult(True, f"commented on {key}: {url}")
+
+    def assignees(self, issue_key: str) -> tuple[str, ...]:
+        """See ``ClaimWriter.assignees``: the account id of Jira's one assignee, if any."""
+        user = self.client.assignee(parse_jira_key(issue_key))
+        return (user.accountId,) if user is not None and user.accountId else ()
 
 
 def parse_jira_key(issue_key: str) -> str:

@@ -53,16 +53,26 @@ class LinearClient:
             "User-Agent": "impactbot",
         }
 
-    def query(self, document: str, variables: Mapping[str, Any], *, doing: str) -> dict[str, Any]:
+    def query(
+        self,
+        document: str,
+        variables: Mapping[str, Any],
+        *,
+        doing: str,
+        repeatable: bool = True,
+    ) -> dict[str, Any]:
         """Run one document; returns its ``data``. Raises ``LinearRefusedError`` for a
-        refusal, ``TrackerError`` for a rejected key, a lasting limit or a broken answer."""
+        refusal, ``TrackerError`` for a rejected key, a lasting limit or a broken answer, and
+        ``AmbiguousWriteError`` when a mutation that is not ``repeatable`` may have run."""
         request = self.http.build_request(
             "POST",
             self.api_url,
             json={"query": document, "variables": dict(variables)},
             headers=self._headers,
         )
-        response = self.governor.send(self.http, request, RESOURCE)
+        response = (self.governor.send if repeatable else self.governor.send_once)(
+            self.http, request, RESOURCE
+        )
         body = _json(response, doing)
         if body.get("errors"):
             raise _error(response.status_code, body, doing)
@@ -89,16 +99,37 @@ class LinearClient:
             raise LinearRefusedError([], "the update did not succeed", f"assigning {key}")
         return _assignee_id(payload.get("issue"), key)
 
-    def add_comment(self, key: str, body: str) -> str:
-        """Comment ``body`` on issue ``key`` as the key's user; returns the comment's URL.
-        Not idempotent: a 5xx after Linear stored it makes the retry post it twice."""
-        variables = {"issueId": key, "body": body}
-        data = self.query(queries.COMMENT_CREATE, variables, doing=f"commenting on {key}")
+    def add_comment(self, key: str, body: str, comment_id: str) -> str:
+        """Comment ``body`` on issue ``key`` as the key's user, with the id ``comment_id``
+        (a UUID v4 the client may choose: ``CommentCreateInput.id``); returns the comment's
+        URL. Never repeated here: when Linear may have stored it (a 5xx, a dropped
+        connection) this raises ``AmbiguousWriteError``; ``comment`` then tells."""
+        variables = {"id": comment_id, "issueId": key, "body": body}
+        doing = f"commenting on {key}"
+        data = self.query(queries.COMMENT_CREATE, variables, doing=doing, repeatable=False)
         payload = data.get("commentCreate") or {}
         comment = payload.get("comment") or {}
         if not payload.get("success") or not comment.get("url"):
             raise TrackerError(f"Linear did not confirm the comment on {key}")
         return str(comment["url"])
+
+    def comment_url(self, comment_id: str) -> str | None:
+        """The address of comment ``comment_id``; None when Linear has no such comment (it
+        answers "Entity not found")."""
+        try:
+            data = self.query(queries.COMMENT_BY_ID, {"id": comment_id}, doing="reading a comment")
+        except LinearRefusedError as refused:
+            if "entity not found" in refused.message.lower():
+                return None
+            raise
+        return _comment_url(data, comment_id)
+
+
+def _comment_url(data: dict[str, Any], comment_id: str) -> str | None:
+    comment = data.get("comment")
+    if not isinstance(comment, dict) or comment.get("id") != comment_id:
+        raise TrackerError(f"Linear sent another comment than {comment_id}")
+    return str(comment.get("url") or comment_id)
 
 
 def _assignee_id(issue: Any, key: str) -> str | None:

@@ -167,12 +167,22 @@ ASSIGN = """mutation Assign($id: String!, $assigneeId: String) {
   }
 }"""
 
-COMMENT_CREATE = """mutation Comment($issueId: String!, $body: String!) {
-  commentCreate(input: {issueId: $issueId, body: $body}) {
+COMMENT_CREATE = """mutation Comment($id: String!, $issueId: String!, $body: String!) {
+  commentCreate(input: {id: $id, issueId: $issueId, body: $body}) {
     success
     comment {
       id
       url
+    }
+  }
+}"""
+
+COMMENT_BY_ID = """query CommentById($id: String!) {
+  comment(id: $id) {
+    id
+    url
+    user {
+      id
     }
   }
 }"""
@@ -184,4 +194,5 @@ ALL_QUERIES: Mapping[str, str] = {
     "Assignee": ASSIGNEE,
     "Assign": ASSIGN,
     "Comment": COMMENT_CREATE,
+    "CommentById": COMMENT_BY_ID,
 }

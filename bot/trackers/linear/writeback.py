@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.trackers.linear.client import LinearClient, LinearRefusedError
-from bot.trackers.writeback import WriteResult
+from bot.trackers.writeback import WriteResult, comment_once, marker_uuid
 
 _KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,9}-[1-9]\d*$")
 
@@ -55,16 +55,30 @@ class LinearClaimWriter:
             )
         return WriteResult(True, f"unassigned {user} from {key}")
 
-    def comment(self, issue_key: str, body: str) -> WriteResult:
-        """See ``ClaimWriter.comment``; the detail carries the comment's address."""
+    def comment(
+        self, issue_key: str, body: str, *, marker: str, look_first: bool = False
+    ) -> WriteResult:
+        """See ``ClaimWriter.comment``; the detail carries the comment's address. The comment
+        is created with an id derived from the marker, so a posted one is found by reading
+        that id back (only the bot chose it)."""
         key = parse_linear_key(issue_key)
+        comment_id = marker_uuid(marker)
         try:
-            url = self.client.add_comment(key, body)
+            url = comment_once(
+                lambda: self.client.add_comment(key, body, comment_id),
+                lambda: self.client.comment_url(comment_id),
+                look_first=look_first,
+            )
         except LinearRefusedError as refused:
             return WriteResult(
                 False, f"Linear did not take the comment on {key}: {refused.message}"
             )
         return WriteResult(True, f"commented on {key}: {url}")
+
+    def assignees(self, issue_key: str) -> tuple[str, ...]:
+        """See ``ClaimWriter.assignees``: the user id of Linear's one assignee, if any."""
+        user = self.client.assignee_of(parse_linear_key(issue_key))
+        return (user,) if user else ()
 
 
 def parse_linear_key(issue_key: str) -> str:

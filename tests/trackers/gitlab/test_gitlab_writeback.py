@@ -22,6 +22,8 @@ from bot.trackers.writeback import ClaimWriter
 from tests.fakes.gitlab import FakeGitLab, ScriptedResponse, server_error
 from tests.trackers.gitlab.harness import TOKEN, settings
 
+MARKER = "claim-test-0001"
+
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 KEY = "acme/ml/asr#1"
 
@@ -97,20 +99,21 @@ def test_unassign_removes_only_that_person(fake: FakeGitLab, writer: ClaimWriter
 
 
 def test_comment_posts_a_note(fake: FakeGitLab, writer: ClaimWriter) -> None:
-    result = writer.comment(KEY, "Claimed by the data team")
+    result = writer.comment(KEY, "Claimed by the data team", marker=MARKER)
     assert result.ok and result.detail.startswith(f"commented on {KEY}")
     [note] = fake.issue("acme/ml/asr", 1).notes
-    assert note.body == "Claimed by the data team" and not note.system
+    assert note.body == f"Claimed by the data team\n\n<!-- impactbot:{MARKER} -->"
+    assert not note.system
 
 
 def test_refusals_come_back_with_a_sentence(fake: FakeGitLab, writer: ClaimWriter) -> None:
     missing = writer.assign("acme/ml/asr#99", "ana")
     assert not missing.ok and "was not found, or the token cannot see it" in missing.detail
     fake.script("POST", r"/notes$", _refusal(403))
-    forbidden = writer.comment(KEY, "hello")
+    forbidden = writer.comment(KEY, "hello", marker=MARKER)
     assert not forbidden.ok and "may not change" in forbidden.detail
-    blank = writer.comment(KEY, "  ")
-    assert not blank.ok and "note can't be blank" in blank.detail
+    with pytest.raises(ValueError, match="empty comment"):  # the marker alone is not a note
+        writer.comment(KEY, "  ", marker=MARKER)
 
 
 def test_a_failing_gitlab_raises_after_retries(fake: FakeGitLab, writer: ClaimWriter) -> None:

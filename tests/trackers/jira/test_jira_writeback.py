@@ -15,6 +15,8 @@ from bot.trackers.jira.factory import claim_writer
 from tests.fakes.jira import FakeJira, Scripted
 from tests.trackers.jira.harness import Harness, settings
 
+MARKER = "claim-test-0001"
+
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 
@@ -74,7 +76,9 @@ def test_unassign_removes_only_the_claimed_account(fake: FakeJira, harness: Harn
 
 
 def test_comment_posts_adf_and_links_to_it(fake: FakeJira, harness: Harness) -> None:
-    result = harness.writer().comment("ASR-1", "Claimed by Ana for team speech.\nThanks!")
+    result = harness.writer().comment(
+        "ASR-1", "Claimed by Ana for team speech.\nThanks!", marker=MARKER
+    )
     assert result.ok
     [comment] = fake.issues["ASR-1"].comments
     assert result.detail.endswith(f"/browse/ASR-1?focusedCommentId={comment.id}")
@@ -89,7 +93,7 @@ def test_refusals_are_sentences_and_bad_keys_are_errors(fake: FakeJira, harness:
     missing = writer.assign("ASR-99", "ana")
     assert not missing.ok and "ASR-99 was not found" in missing.detail
     fake.script("POST", "/comment$", Scripted(403, {}, {"errorMessages": ["No permission."]}))
-    refused = writer.comment("ASR-1", "hi")
+    refused = writer.comment("ASR-1", "hi", marker=MARKER)
     assert not refused.ok and "No permission." in refused.detail
     with pytest.raises(ValueError, match="not a Jira issue key"):
         writer.assign("acme/asr#1", "ana")

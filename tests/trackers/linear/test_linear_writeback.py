@@ -10,6 +10,8 @@ from bot.trackers.linear.writeback import LinearClaimWriter
 from tests.fakes.linear import FakeLinear, Scripted
 from tests.trackers.linear.harness import Harness
 
+MARKER = "claim-test-0001"
+
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
@@ -67,11 +69,11 @@ def test_unassign_clears_only_that_person(fake: FakeLinear, writer: LinearClaimW
 
 def test_comment_returns_its_address(fake: FakeLinear, writer: LinearClaimWriter) -> None:
     key = _issue(fake)
-    result = writer.comment(key, "Claimed from the weekly digest")
+    result = writer.comment(key, "Claimed from the weekly digest", marker=MARKER)
     assert result.ok and f"/issue/{key}#comment-" in result.detail
     row = fake.workspace.find(key)
     assert row is not None and row.comments[-1].body == "Claimed from the weekly digest"
-    assert not writer.comment("ENG-404", "x").ok
+    assert not writer.comment("ENG-404", "x", marker=MARKER).ok
 
 
 def test_a_server_error_is_retried(
