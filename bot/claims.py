@@ -1,15 +1,19 @@
 """What a manager's clicks in a digest do: Claim (assign in the tracker, checked; comment;
 record for credit), Not ours, Snooze, and Undo of a claim or a "not ours".
 
-A claim is recorded only after the tracker confirms the assignee; a failure changes
-nothing and says why. A double click finds the claim standing and writes nothing again.
+A claim is reserved before the tracker is written (so two clicks make one claim), kept only
+once the tracker confirms the assignee, and finished with a comment; a failure drops the
+reservation and says why. A double click finds the claim standing and writes nothing again.
+The reservation is a lease (``CLAIM_LEASE``): if the process dies before finishing,
+``bot.claim_leases`` reconciles the claim with the tracker once the lease has run out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -27,10 +31,16 @@ from bot.core.rules import Person, Rules
 from bot.errors import ConfigurationError, ImpactbotError
 from bot.services import Services
 from bot.store import Store, open_store
+from bot.store.claim_leases import ASSIGNED, DONE, RESERVED
 from bot.trackers import registry
 from bot.trackers.writeback import ClaimWriter, WriteResult, claim_marker
 
 WriterFor = Callable[[str], ClaimWriter | None]  # issue source → its writer (None: none)
+
+#: How long a click may take to write its claim to the tracker (three attempts with backoff,
+#: each within the HTTP timeout) before its reservation is presumed left by a dead process
+#: and reconciled with the tracker (``bot.claim_leases``).
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,8 @@ def claim(
         "at": now.isoformat(),
         "undone_at": None,
         "writer_detail": "already assigned" if already else "assigned by impactbot",
+        "state": RESERVED,  # a lease: a process that dies before finishing is reconciled
+        "lease_until": (now + CLAIM_LEASE).astimezone(UTC).isoformat(),
     }
     with open_store(services.settings.db_path) as store, store.transaction():
         standing = store.standing_claim(uid)
@@ -127,6 +139,10 @@ def _write_claim(
             manager = store.person_ref(str(row["manager"]), _ref)
             store.audit.record(manager, "claim.failed", uid, assigned.detail, at)
             return ClickResult(False, assigned.detail)
+        if not store.advance_claim(uid, at, ASSIGNED):
+            # The lease ran out while the tracker was slow and another process reconciled
+            # the claim; it has said what it did.
+            return ClickResult(False, f"{assigned.detail}, but the claim was reconciled meanwhile")
         store.audit.record(
             store.person_ref(str(row["manager"]), _ref),
             "claim",
@@ -134,17 +150,33 @@ def _write_claim(
             f"claimed for team {row['team']}: {assigned.detail}",
             at,
         )
-    by = next(p for p in services.rules().teams.people if p.id == row["manager"])
-    try:  # best effort: the assignment is what counts, and it is done
-        said = writer.comment(
-            key,
-            f"Claimed via Slack by {by.name} for @{handle} (impactbot).",
-            marker=claim_marker(uid, at),
-        )
+    note = finish_comment(services, writer, key, handle, row)
+    return ClickResult(True, assigned.detail + note, item, assignee_slack=assignee_slack)
+
+
+def finish_comment(
+    services: Services,
+    writer: ClaimWriter,
+    key: str,
+    handle: str,
+    row: Mapping[str, Any],
+    *,
+    look_first: bool = False,
+) -> str:
+    """Post the claim's comment (at most once: it carries the claim's marker) and mark the
+    claim done. Best effort: the assignment is what counts, and it is done. Returns "" or
+    a note saying why the comment is missing."""
+    uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
+    by = next((p.name for p in services.rules().teams.people if p.id == row["manager"]), "")
+    text = f"Claimed via Slack by {by or 'a manager'} for @{handle} (impactbot)."
+    try:
+        said = writer.comment(key, text, marker=claim_marker(uid, at), look_first=look_first)
         note = "" if said.ok else f" (the comment was not posted: {said.detail})"
     except ImpactbotError as exc:
         note = f" (the comment was not posted: {exc})"
-    return ClickResult(True, assigned.detail + note, item, assignee_slack=assignee_slack)
+    with open_store(services.settings.db_path) as store:
+        store.advance_claim(uid, at, DONE)
+    return note
 
 
 def _slack_of(rules: Rules, person_id: str) -> str:

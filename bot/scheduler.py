@@ -3,7 +3,8 @@
 Jobs are plain functions of ``Services``; the scheduler only maps ids to triggers. Every job
 coalesces missed runs into one, never overlaps itself, and tolerates being late by its
 misfire grace. Digests run hourly and each manager's own local time decides who is due;
-Slack ids are looked up from people's emails at start and daily.
+Slack ids are looked up from people's emails at start and daily; claims left unfinished by a
+process that died are reconciled with their tracker at start and every few minutes.
 """
 
 from __future__ import annotations
@@ -12,16 +13,22 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.errors import ImpactbotError
 from bot.services import Services
 
+if TYPE_CHECKING:
+    from bot.claims import WriterFor
+
 log = logging.getLogger("impactbot.jobs")
+CLAIM_CHECK_MINUTES = 2  # how soon after its lease runs out a stranded claim is reconciled
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ def jobs(
     send_digests: Callable[[], object],
     send_notices: Callable[[], object] | None = None,
     fill_slack_ids: Callable[[], object] | None = None,
+    reconcile_claims: Callable[[], object] | None = None,
 ) -> list[Job]:
     """The job table for this configuration."""
     settings = services.settings
@@ -53,6 +61,10 @@ def jobs(
     if fill_slack_ids is not None:
         daily = IntervalTrigger(hours=24)
         table.append(Job("slack_ids", daily, fill_slack_ids, timedelta(hours=1), at_start=True))
+    if reconcile_claims is not None:
+        every = IntervalTrigger(minutes=CLAIM_CHECK_MINUTES)
+        grace = timedelta(minutes=CLAIM_CHECK_MINUTES)
+        table.append(Job("claim_leases", every, reconcile_claims, grace, at_start=True))
     return table
 
 
@@ -105,5 +117,33 @@ def start_jobs(services: Services, client: WebClient) -> BackgroundScheduler:
 
         return fill_slack_ids(services, client)
 
-    table = jobs(services, _quietly(send_digests), _quietly(send_notices), _quietly(fill_slack_ids))
+    writers: list[WriterFor] = []  # built on the first run: one HTTP pool for every run
+
+    def reconcile_claims() -> object:
+        from bot.claim_leases import reconcile_claims
+        from bot.claims import tracker_writer_for
+
+        if not writers:
+            writers.append(tracker_writer_for(services.settings, services.rules))
+        return reconcile_claims(services, writers[0], _direct_message(client))
+
+    table = jobs(
+        services,
+        _quietly(send_digests),
+        _quietly(send_notices),
+        _quietly(fill_slack_ids),
+        _quietly(reconcile_claims),
+    )
     return start(table)
+
+
+def _direct_message(client: WebClient) -> Callable[[str, str], None]:
+    """Post ``text`` to a Slack user id (the app's DM with them); a refusal is logged."""
+
+    def tell(user: str, text: str) -> None:
+        try:
+            client.chat_postMessage(channel=user, text=text)
+        except SlackApiError as exc:
+            log.warning("message to %s not sent: %s", user, exc.response.get("error"))
+
+    return tell

@@ -23,6 +23,7 @@ from bot.core.models import Flag, Issue, ScoreCard
 from bot.core.rules import TeamsRules
 from bot.errors import UnknownIssueError
 from bot.store.audit import AuditLog
+from bot.store.claim_leases import ClaimLeaseTables
 from bot.store.duplicates import DuplicateTables
 from bot.store.events import SeenEvents
 from bot.store.migrations import MIGRATIONS
@@ -63,7 +64,7 @@ def _migrate(db: Database, attempts: int = 5) -> None:
             time.sleep(0.05 * attempt)
 
 
-class Store(DuplicateTables, SlackIdTables):
+class Store(DuplicateTables, SlackIdTables, ClaimLeaseTables):
     """Typed access to the tables; callers never write SQL."""
 
     def __init__(self, db: Database) -> None:

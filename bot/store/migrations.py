@@ -320,3 +320,14 @@ def _audit_subject(db: Database) -> None:
     # acted and why; `impactbot audit --since` reads it by time.
     db.execute("ALTER TABLE audit_log ADD COLUMN subject TEXT NOT NULL DEFAULT ''")
     db.execute("CREATE INDEX IF NOT EXISTS idx_audit_log_at ON audit_log (at, id)")
+
+
+@MIGRATIONS(name="0014_claim_leases")
+def _claim_leases(db: Database) -> None:
+    # A claim is reserved before the tracker is written and finished after: `state` is
+    # reserved → assigned → done, and `lease_until` says when a process that died in between
+    # is presumed dead, so that its claim is reconciled with the tracker, never left
+    # standing. Claims made before leases existed were finished: state NULL reads as done.
+    db.execute("ALTER TABLE claims ADD COLUMN state TEXT")
+    db.execute("ALTER TABLE claims ADD COLUMN lease_until TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_claims_lease ON claims (state, lease_until)")
