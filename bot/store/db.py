@@ -53,12 +53,14 @@ def open_store(path: Path | str) -> Iterator[Store]:
 def _migrate(db: Database, attempts: int = 5) -> None:
     """Apply pending migrations. Two processes starting on a new file race to apply the
     same migration; each runs in a transaction, so the loser's is rolled back, and on a
-    retry it finds the migration applied."""
+    retry it finds the migration applied. The loser fails either in the migration itself
+    (a table that exists: OperationalError) or, for a migration that is idempotent
+    (``IF NOT EXISTS``), when recording it a second time (IntegrityError)."""
     for attempt in range(1, attempts + 1):
         try:
             MIGRATIONS.apply(db)
             return
-        except sqlite3.OperationalError:
+        except (sqlite3.OperationalError, sqlite3.IntegrityError):
             if attempt == attempts:
                 raise
             time.sleep(0.05 * attempt)
