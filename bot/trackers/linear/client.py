@@ -83,6 +83,19 @@ class LinearClient:
             raise TrackerError(f"Linear sent no data when {doing}")
         return data
 
+    def where_is(self, key: str) -> dict[str, Any] | None:
+        """Issue ``key`` read directly (an old identifier finds the issue it moved to):
+        ``identifier``, ``trashed``, ``previousIdentifiers``, ``team``; None when Linear
+        says there is no such issue. Any other refusal raises: it proves nothing."""
+        try:
+            data = self.query(queries.WHERE_IS, {"id": key}, doing=f"reading {key}")
+        except LinearRefusedError as refused:
+            if "not found" in refused.message.lower():
+                return None
+            raise
+        issue = data.get("issue")
+        return issue if isinstance(issue, dict) else None
+
     def assignee_of(self, key: str) -> str | None:
         """The user id assigned to issue ``key`` (identifier or id), or None."""
         data = self.query(queries.ASSIGNEE, {"id": key}, doing=f"reading {key}")

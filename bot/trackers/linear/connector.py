@@ -11,6 +11,12 @@ while a window is read moves past ``hi`` and is read by the next window, never l
 
 A page's issues that the store already holds at the same ``updatedAt`` are not rebuilt;
 trashed issues and the old identifiers of issues moved between teams are forgotten.
+
+An issue moved to a team that is not synced, or deleted for good, is never listed again: a
+weekly sweep lists the stream's identifiers updated before the sweep began (a fixed set,
+walked with keyset cursors, which an edit during the walk cannot shift), and reads each
+stored issue it did not see directly: forgotten when Linear does not find it, finds it
+trashed, or finds it under another identifier (its old one in ``previousIdentifiers``).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from bot.trackers.linear.payloads import LinearIssue, parse_issue, to_issue
 from bot.trackers.sync import Page, SavedState, StateAccess, StoreView, Stream
 
 ALL_TEAMS = "*"
+SWEEP_DAYS = 7  # how often, at most, a stream looks for vanished issues when not told
 log = logging.getLogger("impactbot.sync.linear")
 
 
@@ -44,12 +51,14 @@ class LinearConnector:
         *,
         clock: Callable[[], datetime],
         source_map: SourceMap,
+        sweep: bool | None = None,
     ) -> None:
         self.client = client
         self.sources = sources
         self.source = sources.source
         self.clock = clock
         self.source_map = source_map
+        self.sweep = sweep  # None: every SWEEP_DAYS; True / False: force / skip
         self.page_size = queries.fitting_page_size(sources.page_size)
 
     def streams(self, state: StateAccess, *, full: bool) -> list[Stream]:
@@ -67,6 +76,7 @@ class _Cursor:
     hi: str | None = None
     after: str | None = None
     last: bool = False  # the window's hi is the sync's "now"
+    swept_at: str | None = None
 
 
 class TeamStream:
@@ -84,6 +94,11 @@ class TeamStream:
 
     def pages(self, state: SavedState | None, store: StoreView) -> Iterator[Page]:
         cursor = _Cursor(**state.cursor) if state and state.cursor else _Cursor()
+        yield from self._windows(cursor, store)
+        if self._sweep_due(cursor):
+            yield from self._sweep(cursor, store)
+
+    def _windows(self, cursor: _Cursor, store: StoreView) -> Iterator[Page]:
         while True:
             if cursor.hi is None and not self._open_window(cursor):
                 return
@@ -207,6 +222,57 @@ class TeamStream:
                 after = info.get("endCursor") if info.get("hasNextPage") else None
             issue = issue.with_more(name, nodes)
         return issue
+
+    # ------------------------------------------------------------------ sweep
+
+    def _sweep_due(self, cursor: _Cursor) -> bool:
+        if self.connector.sweep is not None:
+            return self.connector.sweep
+        last = _parse(cursor.swept_at)
+        return last is None or self.connector.clock() - last >= timedelta(days=SWEEP_DAYS)
+
+    def _sweep(self, cursor: _Cursor, store: StoreView) -> Iterator[Page]:
+        """Forget stored issues of this stream that Linear no longer shows in it (see the
+        module docstring); a whole-workspace stream sweeps the teams its listing shows."""
+        started = self.connector.clock()
+        listed = self._identifiers_before(started)
+        teams = {self.team} if self.team != ALL_TEAMS else {k.rsplit("-", 1)[0] for k in listed}
+        source = self.connector.source
+        missing = [
+            key
+            for team in sorted(teams)
+            for key in store.keys_in_container(source, team)
+            if key not in listed
+        ]
+        gone = [f"{source}:{key}" for key in missing if self._confirmed_gone(key)]
+        cursor.swept_at = _format(started)
+        yield Page((), asdict(cursor), seen=len(listed), deleted=gone)
+
+    def _identifiers_before(self, bound: datetime) -> set[str]:
+        """Identifiers of this stream's issues updated before ``bound``."""
+        found: set[str] = set()
+        after: str | None = None
+        while True:
+            variables = {
+                "first": queries.SWEEP_PAGE,
+                "after": after,
+                "filter": {**self._team_filter(), "updatedAt": {"lt": _format(bound)}},
+            }
+            data = self.client.query(queries.IDENTIFIERS, variables, doing=f"sweeping {self.key}")
+            listing = data.get("issues") or {}
+            found.update(str(n.get("identifier")) for n in listing.get("nodes") or [])
+            info = listing.get("pageInfo") or {}
+            after = info.get("endCursor") if info.get("hasNextPage") else None
+            if not after:
+                return found
+
+    def _confirmed_gone(self, key: str) -> bool:
+        """Whether a direct read says ``key`` is no longer an issue of this stream: not
+        found, trashed, or known now by another identifier (moved to another team)."""
+        issue = self.client.where_is(key)
+        if issue is None or issue.get("trashed"):
+            return True
+        return issue.get("identifier") != key
 
 
 def _format(moment: datetime) -> str:

@@ -31,12 +31,13 @@ def build(
     sweep: bool | None = None,
     governor: Governor | None = None,
 ) -> tuple[Connector, Governor]:
-    """The connector for ``sources`` and the governor of its key. ``sweep`` is accepted for
-    symmetry and ignored: Linear lists trashed issues itself. Raises ``ConfigurationError``
-    when ``LINEAR_API_KEY`` is not set."""
+    """The connector for ``sources`` and the governor of its key. ``sweep``: None sweeps
+    when due (weekly), True / False force or skip it. Raises ``ConfigurationError`` when
+    ``LINEAR_API_KEY`` is not set."""
     governor = governor or new_governor()
     client = _client(settings, http, governor)
-    return LinearConnector(client, sources, clock=clock, source_map=source_map), governor
+    connector = LinearConnector(client, sources, clock=clock, source_map=source_map, sweep=sweep)
+    return connector, governor
 
 
 def claim_writer(

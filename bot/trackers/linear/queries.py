@@ -144,6 +144,32 @@ def _more(name: str) -> str:
 #: The next page of one nested connection of one issue, by connection name.
 MORE_OF: Mapping[str, str] = {name: _more(name) for name in NESTED_NODES}
 
+#: The sweep's listing: identifiers only, newest update first, below a fixed bound.
+IDENTIFIERS = """query Identifiers($first: Int!, $after: String, $filter: IssueFilter) {
+  issues(first: $first, after: $after, filter: $filter, orderBy: updatedAt, includeArchived: true) {
+    nodes {
+      identifier
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}"""
+SWEEP_PAGE = 250  # Linear's largest page
+
+#: One issue read directly by a stored identifier (Linear resolves old identifiers too).
+WHERE_IS = """query WhereIs($id: String!) {
+  issue(id: $id) {
+    identifier
+    trashed
+    previousIdentifiers
+    team {
+      key
+    }
+  }
+}"""
+
 ASSIGNEE = """query Assignee($id: String!) {
   issue(id: $id) {
     identifier
@@ -191,6 +217,8 @@ ALL_QUERIES: Mapping[str, str] = {
     "Issues": ISSUES,
     "OldestIssue": OLDEST,
     **{f"More_{name}": text for name, text in MORE_OF.items()},
+    "Identifiers": IDENTIFIERS,
+    "WhereIs": WHERE_IS,
     "Assignee": ASSIGNEE,
     "Assign": ASSIGN,
     "Comment": COMMENT_CREATE,

@@ -55,13 +55,19 @@ class Harness:
         return LinearClient(self.http, api_url=self.fake.url, api_key=key, governor=self.governor)
 
     def sync(
-        self, sources: LinearSources | None = None, *, full: bool = False, key: str = KEY
+        self,
+        sources: LinearSources | None = None,
+        *,
+        full: bool = False,
+        key: str = KEY,
+        sweep: bool = False,
     ) -> SyncReport:
         connector = LinearConnector(
             self.client(key),
             sources or LinearSources(),
             clock=lambda: self.fake.now,
             source_map=SOURCE_MAP,
+            sweep=sweep,
         )
         return run_sync(connector, db_path=self.db, clock=lambda: self.fake.now, full=full)
 
