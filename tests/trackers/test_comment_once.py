@@ -8,6 +8,7 @@ Each tracker's fake is told to *do* the write and then answer the failure
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -258,3 +259,29 @@ def test_a_malformed_marker_is_the_callers_bug(tracker: Tracker) -> None:
     with pytest.raises(ValueError, match="marker"):
         tracker.writer.comment(tracker.key, BODY, marker="Not A Marker!")
     assert tracker.posts() == 0
+
+
+def test_a_timeout_after_sending_is_ambiguous_and_never_repeated() -> None:
+    with socket.socket() as silent:  # accepts connections (the kernel does), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        with httpx.Client(timeout=0.3) as http:
+            governor = _governor()
+            request = http.build_request("POST", f"http://127.0.0.1:{port}/c", json={"b": 1})
+            with pytest.raises(AmbiguousWriteError, match="may have been stored"):
+                governor.send_once(http, request, "core")
+    assert governor.stats.requests == 1
+
+
+def test_a_connection_never_made_is_retried_like_any_request() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound, not listening: connections are refused
+        with httpx.Client(timeout=2) as http:
+            governor = _governor()
+            request = http.build_request("POST", f"http://127.0.0.1:{port}/c", json={"b": 1})
+            with pytest.raises(TrackerError, match="cannot reach") as raised:
+                governor.send_once(http, request, "core")
+    assert not isinstance(raised.value, AmbiguousWriteError)
+    assert governor.stats.requests == 3  # nothing was sent, so repeating is safe
