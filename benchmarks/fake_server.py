@@ -29,7 +29,7 @@ REPOS = ("bench/alpha", "bench/beta", "bench/gamma")
 TOKEN = "bench-token"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 BUDGET = 1_000_000  # per hour, core and GraphQL alike: enough for the PyGithub peer
-CURSOR_THRESHOLD = 1000  # FakeGitHub's default: past it, listings page with after= cursors
+PAGE_LIMIT = 99  # GitHub's (and FakeGitHub's default): past page 99, listings page with after=
 PR_SHARE = 0.1
 HISTORY_DAYS = 730
 
@@ -193,7 +193,7 @@ class FakeConfig:
     n_issues: int
     n_refs: int
     seed: int = 20_000
-    cursor_threshold: int = CURSOR_THRESHOLD
+    page_limit: int = PAGE_LIMIT
     latency_ms: float = 0.0  # added to every answer, outside the fake's lock (network, GitHub)
 
 
@@ -206,7 +206,7 @@ def serve(conn: Connection, config: FakeConfig) -> None:
         now=NOW,
         rate_limit=BUDGET,
         graphql_limit=BUDGET,
-        cursor_threshold=config.cursor_threshold,
+        page_limit=config.page_limit,
     )
     dataset = build_dataset(fake, config.n_issues, config.n_refs, config.seed)
     _time_responses(fake)

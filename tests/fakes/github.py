@@ -14,6 +14,11 @@ a `Date` from the fake clock and an `x-github-request-id`; every 200 GET carries
 and `If-None-Match` with it gets a free 304. Routes live in `github_rest` and `github_graphql`,
 the data in `github_model`, the set-up methods (`add_issue`, `transfer`, …) in `github_mutations`.
 The clock only moves when a test sets `now`; budgets refill when it passes their reset time.
+Listings follow GitHub, not the client: a missing parameter takes GitHub's default (open
+issues, newest created first, 30 a page), `Link` URLs use the `/repositories/{id}/…` form with
+the request's whole query, page numbers stop at 99 (`page=100` is a 422) and `after=` cursors
+go on from there — each rule with its source in `github_rest`. `page_limit` lowers the 99 so
+that a test reaches cursors with a few hundred issues.
 
 Writes: POST/DELETE `/repos/{o}/{r}/issues/{n}/assignees` and POST `…/issues/{n}/comments`, done
 as the viewer at the fake's `now` (see `github_rest`); like REST reads they cost a `core` point.
@@ -46,7 +51,7 @@ from urllib.parse import parse_qsl, urlsplit
 from tests.fakes.github_graphql import SCHEMA_PATH, GraphQLApi, graphql_schema_available
 from tests.fakes.github_model import Budget, Store, require_aware
 from tests.fakes.github_mutations import GitHubData, IssueWrites
-from tests.fakes.github_rest import HttpError, Query, Response, RestApi
+from tests.fakes.github_rest import PAGE_LIMIT, HttpError, Query, Response, RestApi
 from tests.fakes.github_rest_json import RestJson, dumps
 from tests.fakes.serving import DROP, RecordedRequest, ScriptedByPath, ServedFake, StoredThenFailed
 
@@ -111,7 +116,7 @@ class FakeGitHub(
         token: str | None = "test-token",
         rate_limit: int = 5000,
         graphql_limit: int = 5000,
-        cursor_threshold: int = 1000,
+        page_limit: int = PAGE_LIMIT,
         now: datetime = DEFAULT_NOW,
         html_url: str = "https://github.com",
         viewer: str = "fake-viewer",
@@ -126,7 +131,7 @@ class FakeGitHub(
         self._store = Store()
         self._assignable: dict[int, frozenset[str]] = {}
         self._html, self._schema_path = html_url, schema_path
-        self._cursor_threshold = cursor_threshold
+        self._page_limit = page_limit  # GitHub's is 99; a test may lower it to stay small
         self._scripts: list[tuple[str, re.Pattern[str], deque[ScriptedResponse]]] = []
         self._after_storing = []
         self._request_ids = count(1)
@@ -137,9 +142,7 @@ class FakeGitHub(
     def on_bound(self) -> None:
         """Build the APIs, whose JSON holds the server's address."""
         writes = IssueWrites(self._store, self._assignable, self._viewer, lambda: self._now)
-        self._rest = RestApi(
-            self._store, RestJson(self.url, self._html), self._cursor_threshold, writes
-        )
+        self._rest = RestApi(self._store, RestJson(self.url, self._html), self._page_limit, writes)
         self._graphql_api = GraphQLApi(self._store, self._html, self._viewer, self._schema_path)
         for repo in self._store.repos.values():
             for issue in repo.issues.values():

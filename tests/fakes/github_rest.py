@@ -1,11 +1,30 @@
 """REST routes of the fake GitHub and their pagination.
 
-Imitated from api.github.com: `Link` headers in GitHub's order (prev, next, last, first) whose
-URLs switch to the `/repositories/{id}/…` and `/organizations/{id}/…` forms after the first page
-(octokit's paginate-issues fixture, PyGithub's per-page recordings); the switch to cursor
-pagination (`after=`/`before=`, no rel="last") once a filtered issue list is larger than the
-threshold, with 422 for `page=` past it; 301 to the new location after a rename or transfer, and
-410 for a deleted issue. Everything here runs under the fake's lock.
+Every rule a client could come to depend on is GitHub's, and says where it comes from:
+
+- **Defaults of a missing parameter** on `GET /repos/{o}/{r}/issues`: `state=open`,
+  `sort=created`, `direction=desc`, `per_page=30` (at most 100), `page=1` — the `default`s
+  of those parameters in GitHub's OpenAPI description (`github-rest-openapi/
+  api.github.com.2022-06-11.issues-subset.json`, `parameters` of the operation and
+  `components.parameters.per-page`/`page`/`direction`). A client that drops its query gets
+  open issues newest first, 30 a page — not what it asked for.
+- **`Link` headers** in GitHub's order (prev, next, last, first), each URL carrying the
+  request's whole query with only the paging changed, in the `/repositories/{id}/…` and
+  `/organizations/{id}/…` forms: octokit's `paginate-issues` fixture (`<…/repositories/1000/
+  issues?per_page=3&page=2>`) and PyGithub's `PaginatedList.testCustomPerPageIteration`
+  recording (`/repositories/3544490/…`). GitHub's guide: "You should always rely on URLs
+  included in the link header" (docs.github.com, "Using pagination in the REST API").
+- **Page numbers stop at `page_limit` (99)**: `page=100` and beyond answer 422 "Pagination with
+  the page parameter is not supported for large datasets, please use cursor based pagination
+  (after/before)" with `documentation_url` …/issues/issues#list-repository-issues — recorded
+  against api.github.com in google/go-github#3565 (`issues?page=100&per_page=100&state=all`),
+  josegonzalez/python-github-backup#429 and cooperspencer/gickup#334 ("limited to 100 pages").
+  Past the limit the listing goes on with cursors (`after=`/`before=`; go-github#3565: "the
+  responses do contain the `after` parameter"): page 99's `next` is an `after=` link, and no
+  link ever points at a page number the fake would refuse (so no rel="last" beyond it). Strict:
+  the 422 holds for any list, as a client cannot know how large GitHub deems a dataset.
+- 301 to the new location after a rename or transfer (the spec's `moved_permanently`), and 410
+  for a deleted issue. Everything here runs under the fake's lock.
 
 Writes (`handle_write`): POST/DELETE `/issues/{n}/assignees` answer 201/200 with the whole issue
 and POST `/issues/{n}/comments` answers 201 with the comment and a `Location`; a renamed
@@ -43,10 +62,11 @@ from tests.fakes.github_rest_json import JSON, RestJson, dumps
 
 T = TypeVar("T")
 _DOCS = "https://docs.github.com/rest"
-_LARGE_DATASET = (
+_LARGE_DATASET = (  # GitHub's words, recorded in google/go-github#3565
     "Pagination with the page parameter is not supported for large datasets, "
     "please use cursor based pagination (after/before)"
 )
+PAGE_LIMIT = 99  # the last page number GitHub serves (page=100 is a 422; see the docstring)
 _REPO_PATH = re.compile(
     r"^/(?:repos/(?P<owner>[^/]+)/(?P<name>[^/]+)|repositories/(?P<rid>\d+))(?P<rest>/.*)?$"
 )
@@ -98,7 +118,8 @@ class Query:
             raise _invalid(resource, "since") from None
 
     def per_page(self) -> int:
-        """`per_page`: default 30, silently capped at 100 as GitHub does."""
+        """`per_page`: default 30, silently capped at 100 as GitHub does (OpenAPI: per-page,
+        "Results per page (max 100)", default 30)."""
         return min(100, max(1, _int(self.get("per_page"), 30)))
 
     def page(self) -> int:
@@ -189,10 +210,10 @@ class RestApi:
         self,
         store: Store,
         render: RestJson,
-        cursor_threshold: int,
+        page_limit: int = PAGE_LIMIT,
         writes: IssueWrites | None = None,
     ) -> None:
-        self.store, self.render, self.cursor_threshold = store, render, cursor_threshold
+        self.store, self.render, self.page_limit = store, render, page_limit
         self.writes = writes
 
     def handle(self, path: str, query: Query) -> Response:
@@ -298,7 +319,8 @@ class RestApi:
     # -- issues -------------------------------------------------------------------------------
 
     def _list_issues(self, repo: Repo, query: Query) -> Response:
-        """`GET /repos/{o}/{r}/issues`: PRs mixed in; since filters on updated_at >= since."""
+        """`GET /repos/{o}/{r}/issues`: PRs mixed in; since filters on updated_at >= since.
+        A missing parameter takes the default of GitHub's OpenAPI description."""
         state = query.choice("state", "open", STATES, "Issue")
         sort = query.choice("sort", "created", SORTS, "Issue")
         descending = query.choice("direction", "desc", ("asc", "desc"), "Issue") == "desc"
@@ -311,9 +333,10 @@ class RestApi:
     def _keyset_page(
         self, view: _Ordered, query: Query
     ) -> tuple[list[Key], list[tuple[str, dict[str, str]]]]:
+        """The window a query asks for, and its links: page numbers up to `page_limit`,
+        `after=`/`before=` cursors beyond it (see the module docstring for the sources)."""
         per_page = query.per_page()
         after, before = query.get("after"), query.get("before")
-        large = view.n > self.cursor_threshold
         if after is not None:
             start = view.after(decode_cursor(after))
             stop = start + per_page
@@ -321,24 +344,29 @@ class RestApi:
             stop = view.before(decode_cursor(before))
             start = max(0, stop - per_page)
         else:
-            start = (query.page() - 1) * per_page
-            if large and start >= self.cursor_threshold:
-                raise HttpError(
-                    422,
-                    _LARGE_DATASET,
-                    doc=f"{_DOCS}/using-the-rest-api/using-pagination-in-the-rest-api",
-                )
-            stop = start + per_page
-            if not large:
-                return view.slice(start, stop), page_rels(
-                    query.page(), max(1, math.ceil(view.n / per_page))
-                )
+            return self._numbered_page(view, query.page(), per_page)
         window = view.slice(start, stop)
         rels: list[tuple[str, dict[str, str]]] = []
         if window and start > 0:
             rels.append(("prev", {"before": encode_cursor(window[0])}))
         if window and stop < view.n:
             rels.append(("next", {"after": encode_cursor(window[-1])}))
+        return window, rels
+
+    def _numbered_page(
+        self, view: _Ordered, page: int, per_page: int
+    ) -> tuple[list[Key], list[tuple[str, dict[str, str]]]]:
+        if page > self.page_limit:
+            raise HttpError(
+                422, _LARGE_DATASET, doc=f"{_DOCS}/issues/issues#list-repository-issues"
+            )
+        window = view.slice((page - 1) * per_page, page * per_page)
+        last = max(1, math.ceil(view.n / per_page))
+        if last <= self.page_limit:
+            return window, page_rels(page, last)
+        rels = [rel for rel in page_rels(page, self.page_limit) if rel[0] != "last"]
+        if page == self.page_limit and window:  # the numbers end here: go on with a cursor
+            rels.insert(1 if page > 1 else 0, ("next", {"after": encode_cursor(window[-1])}))
         return window, rels
 
     def _issue_bytes(self, issue: Issue) -> bytes:

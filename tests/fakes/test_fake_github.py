@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from tests.external import external as external_file
 from tests.fakes.github import (
     FakeGitHub,
     ScriptedResponse,
@@ -169,8 +170,66 @@ def test_page_links_walk_every_issue_once_with_prs_mixed_in(gh: FakeGitHub, clie
     assert all(i["html_url"].endswith(f"/pull/{i['number']}") for i in prs)
 
 
+def test_missing_parameters_take_the_defaults_of_githubs_spec(
+    gh: FakeGitHub, client: Client
+) -> None:
+    """A listing without a query is GitHub's default listing, whatever a client expected."""
+    spec_path = external_file("github-rest-openapi", "api.github.com.2022-06-11.issues-subset.json")
+    spec = json.loads(spec_path.read_text())
+    params = spec["paths"]["/repos/{owner}/{repo}/issues"]["get"]["parameters"]
+    named = [spec["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
+             for p in params]  # fmt: skip
+    defaults = {p["name"]: p["schema"]["default"] for p in named if "default" in p["schema"]}
+    assert defaults == {
+        "state": "open", "sort": "created", "direction": "desc", "per_page": 30, "page": 1
+    }  # fmt: skip
+    for i in range(70):
+        closed = i % 4 == 0
+        gh.add_issue(
+            "acme/api",
+            title=f"t{i}",
+            created_at=T0 + timedelta(hours=i),
+            updated_at=T0 + timedelta(days=90 - i),  # updated order is the reverse of created
+            state="closed" if closed else "open",
+        )
+    bare = client.get("/repos/acme/api/issues")
+    spelt_out = client.get("/repos/acme/api/issues?" + urlencode(defaults))
+    assert bare.json() == spelt_out.json()
+    opened = [n for n in range(70, 0, -1) if (n - 1) % 4 != 0]
+    assert [i["number"] for i in bare.json()] == opened[:30]
+    repositories = f"{gh.url}/repositories/{client.get('/repos/acme/api').json()['id']}/issues"
+    assert bare.links["next"] == f"{repositories}?page=2"
+    assert spelt_out.links["next"] == (
+        f"{repositories}?state=open&sort=created&direction=desc&per_page=30&page=2"
+    )
+
+
+def test_page_numbers_stop_at_99_and_cursors_go_on(client: Client) -> None:
+    """GitHub refuses page=100 (google/go-github#3565); page 99 links on with `after=`."""
+    with FakeGitHub(token=TOKEN) as fake:
+        fake.add_repo("acme/big")
+        _issues(fake, "acme/big", 250)
+        walker = Client(fake)
+        refused = walker.get("/repos/acme/big/issues?state=all&per_page=2&page=100")
+        assert refused.status == 422
+        assert refused.json()["message"] == (
+            "Pagination with the page parameter is not supported for large datasets, "
+            "please use cursor based pagination (after/before)"
+        )
+        assert refused.json()["documentation_url"].endswith("#list-repository-issues")
+        page_98 = walker.get("/repos/acme/big/issues?state=all&per_page=2&page=98")
+        assert "last" not in page_98.links  # never a link to a page it would refuse
+        assert page_98.links["next"].endswith("&page=99")
+        page_99 = walker.get(page_98.links["next"])
+        assert sorted(page_99.links) == ["first", "next", "prev"]
+        assert "after=" in page_99.links["next"] and "&page=" not in page_99.links["next"]
+        rest = _numbers(walker.walk(page_99.links["next"]))
+        assert rest == list(range(52, 0, -1))  # 250 - 99 * 2 = 52 more, none twice
+        walker.conn.close()
+
+
 def test_large_result_sets_switch_to_cursor_pagination(client: Client) -> None:
-    with FakeGitHub(token=TOKEN, cursor_threshold=100) as fake:
+    with FakeGitHub(token=TOKEN, page_limit=4) as fake:
         fake.add_repo("acme/big")
         _issues(fake, "acme/big", 260, every_pr=5)
         walker = Client(fake)
@@ -178,7 +237,13 @@ def test_large_result_sets_switch_to_cursor_pagination(client: Client) -> None:
         numbers = _numbers(iter(replies))
         assert len(numbers) == len(set(numbers)) == 260
         assert all("last" not in r.links for r in replies)
-        assert all("after=" in r.links["next"] for r in replies[:-1])
+        assert [r.links["next"].rsplit("&", 1)[1][:6] for r in replies[:5]] == [
+            "page=2",
+            "page=3",
+            "page=4",
+            "after=",
+            "after=",
+        ]
         too_far = walker.get("/repos/acme/big/issues?state=all&per_page=25&page=5")
         assert too_far.status == 422
         assert too_far.json()["message"].startswith("Pagination with the page parameter is not")
@@ -186,7 +251,7 @@ def test_large_result_sets_switch_to_cursor_pagination(client: Client) -> None:
 
 
 def test_cursor_walk_sees_issues_updated_during_the_walk_again_not_lost(client: Client) -> None:
-    with FakeGitHub(token=TOKEN, cursor_threshold=10) as fake:
+    with FakeGitHub(token=TOKEN, page_limit=1) as fake:
         fake.add_repo("acme/big")
         _issues(fake, "acme/big", 40)
         walker = Client(fake)

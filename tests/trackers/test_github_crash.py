@@ -59,7 +59,7 @@ def _populate(fake: FakeGitHub, n: int, seed: int = 3) -> None:
 @pytest.fixture
 def fake() -> Iterator[FakeGitHub]:
     with FakeGitHub(
-        token="t0k", now=NOW, rate_limit=100_000, graphql_limit=100_000, cursor_threshold=300
+        token="t0k", now=NOW, rate_limit=100_000, graphql_limit=100_000, page_limit=3
     ) as gh:
         _populate(gh, 1_200)
         yield gh

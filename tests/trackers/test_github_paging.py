@@ -236,6 +236,30 @@ def test_a_sweep_removes_only_what_a_direct_read_says_is_gone(
     assert "acme/big#1" not in issues and "acme/big#101" in issues and len(issues) == 249
 
 
+def test_a_sweep_and_a_burst_go_on_with_cursors_past_the_last_page_number(tmp_path: Path) -> None:
+    """GitHub refuses page=100 and links on with `after=`; here the numbers end at page 2."""
+    with FakeGitHub(token="t0k", now=NOW, rate_limit=BUDGET, page_limit=2) as fake:
+        fake.add_repo("acme/big")
+        _add_issues(fake, 350, updated_at=BURST)
+        harness = Harness(fake, tmp_path / "sync.db")
+        harness.governor = Governor(sleep=_no_waiting, clock=lambda: fake.now)
+        report = harness.sync(SOURCES, sweep=True)
+        harness.http.close()
+        requests = list(fake.requests)
+    assert report.failed == [] and len(harness.issues()) == 350
+    walks = [r for r in _listings(requests) if r.path.startswith("/repositories/")]
+    paging = [("page" in r.query, "after" in r.query, r.query["sort"]) for r in walks]
+    assert paging == [
+        (True, False, "updated"),  # the burst window: page 2, then cursors
+        (False, True, "updated"),
+        (False, True, "updated"),
+        (True, False, "created"),  # the sweep: page 2, then cursors
+        (False, True, "created"),
+        (False, True, "created"),
+    ]
+    assert all(r.status == 200 for r in requests)
+
+
 # -- organisation expansion ----------------------------------------------------------------------
 
 

@@ -233,9 +233,9 @@ def test_a_transferred_issue_records_its_move(fake: FakeGitHub, harness: Harness
     assert [(m.from_container, m.to_container) for m in moves] == [("acme/asr", "acme/archive")]
 
 
-def test_paging_past_the_cursor_threshold_with_concurrent_edits(tmp_path: Path) -> None:
+def test_paging_past_the_page_limit_with_concurrent_edits(tmp_path: Path) -> None:
     """Link pagination switches to cursors on large sets; edits during the sync lose nothing."""
-    with FakeGitHub(token="t0k", now=NOW, cursor_threshold=150) as fake:
+    with FakeGitHub(token="t0k", now=NOW, page_limit=1) as fake:
         fake.add_repo("acme/big")
         for n in range(420):
             fake.add_issue("acme/big", title=f"Issue {n}", created_at=T0 + timedelta(minutes=n))
