@@ -10,6 +10,7 @@ The reservation is a lease (``CLAIM_LEASE``): if the process dies before finishi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,8 @@ from bot.store import Store, open_store
 from bot.store.claim_leases import ASSIGNED, DONE, RESERVED
 from bot.trackers import registry
 from bot.trackers.writeback import ClaimWriter, WriteResult, claim_marker
+
+log = logging.getLogger("impactbot.claims")
 
 WriterFor = Callable[[str], ClaimWriter | None]  # issue source → its writer (None: none)
 
@@ -131,7 +134,10 @@ def _write_claim(
     try:
         assigned = writer.assign(key, handle)
     except ImpactbotError as exc:
-        assigned = WriteResult(False, f"the tracker could not be reached: {exc}")
+        log.warning("claim write-back of %s failed: %s", key, exc)
+        assigned = WriteResult(
+            False, "the tracker could not be reached (details in impactbot's log)"
+        )
     uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
     with open_store(services.settings.db_path) as store, store.transaction():
         if not assigned.ok:
@@ -173,7 +179,8 @@ def finish_comment(
         said = writer.comment(key, text, marker=claim_marker(uid, at), look_first=look_first)
         note = "" if said.ok else f" (the comment was not posted: {said.detail})"
     except ImpactbotError as exc:
-        note = f" (the comment was not posted: {exc})"
+        log.warning("the claim comment on %s was not posted: %s", key, exc)
+        note = " (the comment was not posted: the tracker could not be reached)"
     with open_store(services.settings.db_path) as store:
         store.advance_claim(uid, at, DONE)
     return note

@@ -5,9 +5,11 @@ reads the tracker's answer and reports in a ``WriteResult`` whether the change i
 
 Contract shared by every implementation: an expected refusal (not found, deleted, no access,
 an invalid request, an assignee the tracker quietly left out) comes back as ``ok=False`` with a
-sentence for the person who clicked; only a tracker that cannot be reached or keeps failing
-raises ``TrackerError`` (after the governor's retries), and a malformed ``issue_key`` or
-``marker`` raises ``ValueError`` (a bug in the caller, not a user's problem).
+sentence for the person who clicked — a short reason of our own: what the tracker said (its
+error body, perhaps long, raw or internal) is logged by ``log_refusal``, never shown. Only
+a tracker that cannot be reached or keeps failing raises ``TrackerError`` (after the
+governor's retries), and a malformed ``issue_key`` or ``marker`` raises ``ValueError`` (a
+bug in the caller, not a user's problem).
 
 A comment is posted at most once per ``marker``. Creating a comment is not idempotent on any
 tracker, so it is never blindly repeated: after an ambiguous failure (a 5xx, a timeout, a
@@ -21,6 +23,7 @@ client-chosen id on Linear.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -30,6 +33,8 @@ from typing import Protocol
 
 from bot.trackers.github.client import GitHubClient, WriteRefusedError
 from bot.trackers.http import AmbiguousWriteError, TrackerError
+
+log = logging.getLogger("impactbot.trackers")
 
 GITHUB_MAX_ASSIGNEES = 10
 COMMENT_ATTEMPTS = 3  # posts of one comment, each after looking for the previous one
@@ -226,16 +231,23 @@ def _dropped(repo: str, assigned: Sequence[str]) -> str:
     return f"they cannot be assigned in {repo} (no access)"
 
 
+def log_refusal(refused: TrackerError, issue_key: str) -> None:
+    """Log everything the tracker said when it refused a write on ``issue_key``."""
+    log.warning("a write to %s was refused: %s", issue_key, refused)
+
+
 def _why(refused: WriteRefusedError, issue_key: str) -> str:
-    """A refusal as the end of a sentence for the person who clicked."""
+    """A refusal as the end of a sentence for the person who clicked (GitHub's words are
+    logged, not shown)."""
+    log_refusal(refused, issue_key)
     if refused.status == 404:
         return f"{issue_key} was not found, or the token cannot see it"
     if refused.status == 410:
         return f"{issue_key} was deleted"
     if refused.status == 403:
-        return f"the token may not change {issue_key} ({refused.message})"
+        return f"the token may not change {issue_key} (details in impactbot's log)"
     if refused.status == 422:
-        return f"GitHub rejected the request ({refused.message})"
+        return "GitHub rejected the request as invalid (details in impactbot's log)"
     if 300 <= refused.status < 400:
-        return f"{issue_key} {refused.message}"
-    return f"GitHub answered {refused.status} ({refused.message})"
+        return f"{issue_key} {refused.message}"  # "moved to <Location>", our own words
+    return f"GitHub answered {refused.status} (details in impactbot's log)"

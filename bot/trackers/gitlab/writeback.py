@@ -13,7 +13,13 @@ import re
 
 from bot.trackers.gitlab.client import GitLabClient, RefusedError
 from bot.trackers.gitlab.payloads import GitLabIssue
-from bot.trackers.writeback import WriteResult, comment_once, hidden_marker, marked_body
+from bot.trackers.writeback import (
+    WriteResult,
+    comment_once,
+    hidden_marker,
+    log_refusal,
+    marked_body,
+)
 
 _KEY = re.compile(r"^(?P<project>[A-Za-z0-9_.][A-Za-z0-9_./-]*/[A-Za-z0-9_.-]+)#(?P<iid>[1-9]\d*)$")
 
@@ -130,11 +136,13 @@ def _dropped(before: list[int], project: str) -> str:
 
 
 def _why(refused: RefusedError, issue_key: str) -> str:
-    """A refusal as the end of a sentence for the person who clicked."""
+    """A refusal as the end of a sentence for the person who clicked (GitLab's words are
+    logged, not shown)."""
+    log_refusal(refused, issue_key)
     if refused.status == 404:
         return f"{issue_key} was not found, or the token cannot see it"
     if refused.status == 403:
         return f"the token may not change {issue_key} (it needs the api scope and Reporter role)"
     if refused.status in (400, 422):
-        return f"GitLab rejected the request ({refused.message})"
-    return f"GitLab answered {refused.status} ({refused.message})"
+        return "GitLab rejected the request as invalid (details in impactbot's log)"
+    return f"GitLab answered {refused.status} (details in impactbot's log)"

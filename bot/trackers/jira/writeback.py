@@ -13,7 +13,7 @@ import re
 from bot.trackers.jira.adf import text_to_adf
 from bot.trackers.jira.client import JiraClient, WriteRefusedError
 from bot.trackers.jira.payloads import JiraUser
-from bot.trackers.writeback import WriteResult, check_marker, comment_once
+from bot.trackers.writeback import WriteResult, check_marker, comment_once, log_refusal
 
 _KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,254}-[1-9][0-9]*$")
 MARKER_PROPERTY = "impactbot.marker"
@@ -114,11 +114,13 @@ def _name(user: JiraUser) -> str:
 
 
 def _why(refused: WriteRefusedError, key: str) -> str:
-    """A refusal as the end of a sentence for the person who clicked."""
+    """A refusal as the end of a sentence for the person who clicked (Jira's words are
+    logged, not shown)."""
+    log_refusal(refused, key)
     if refused.status == 404:
         return f"{key} was not found, or the account cannot see it"
     if refused.status == 403:
-        return f"the account may not change {key} ({refused.message})"
+        return f"the account may not change {key} (details in impactbot's log)"
     if refused.status == 400:
-        return f"Jira rejected the request ({refused.message})"
-    return f"Jira answered {refused.status} ({refused.message})"
+        return "Jira rejected the request as invalid (details in impactbot's log)"
+    return f"Jira answered {refused.status} (details in impactbot's log)"

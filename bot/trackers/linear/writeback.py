@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.trackers.linear.client import LinearClient, LinearRefusedError
-from bot.trackers.writeback import WriteResult, comment_once, marker_uuid
+from bot.trackers.writeback import WriteResult, comment_once, log_refusal, marker_uuid
 
 _KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,9}-[1-9]\d*$")
 
@@ -31,7 +31,9 @@ class LinearClaimWriter:
                 return WriteResult(True, f"{user} was already assigned to {key}")
             after = self.client.set_assignee(key, user)
         except LinearRefusedError as refused:
-            return WriteResult(False, f"Linear did not assign {user} to {key}: {refused.message}")
+            return WriteResult(
+                False, f"Linear did not assign {user} to {key}: {_why(refused, key)}"
+            )
         if after != user:
             now = f"it lists {after}" if after else "it lists nobody"
             return WriteResult(False, f"Linear did not assign {user} to {key}: {now}")
@@ -47,7 +49,7 @@ class LinearClaimWriter:
             after = self.client.set_assignee(key, None)
         except LinearRefusedError as refused:
             return WriteResult(
-                False, f"Linear did not unassign {user} from {key}: {refused.message}"
+                False, f"Linear did not unassign {user} from {key}: {_why(refused, key)}"
             )
         if after == user:
             return WriteResult(
@@ -71,7 +73,7 @@ class LinearClaimWriter:
             )
         except LinearRefusedError as refused:
             return WriteResult(
-                False, f"Linear did not take the comment on {key}: {refused.message}"
+                False, f"Linear did not take the comment on {key}: {_why(refused, key)}"
             )
         return WriteResult(True, f"commented on {key}: {url}")
 
@@ -94,3 +96,15 @@ def _user_id(handle: str) -> str:
     if not user:
         raise ValueError("an empty Linear user id")
     return user
+
+
+def _why(refused: LinearRefusedError, key: str) -> str:
+    """A refusal as the end of a sentence for the person who clicked (Linear's words are
+    logged, not shown)."""
+    log_refusal(refused, key)
+    codes = set(refused.codes)
+    if "FORBIDDEN" in codes:
+        return f"the API key may not change {key} (details in impactbot's log)"
+    if "INVALID_INPUT" in codes:  # Linear's code for a missing issue or user, too
+        return "Linear rejected the request: no such issue or user, or invalid input"
+    return "Linear refused the request (details in impactbot's log)"

@@ -106,12 +106,19 @@ def test_comment_posts_a_note(fake: FakeGitLab, writer: ClaimWriter) -> None:
     assert not note.system
 
 
-def test_refusals_come_back_with_a_sentence(fake: FakeGitLab, writer: ClaimWriter) -> None:
+def test_refusals_come_back_with_a_sentence(
+    fake: FakeGitLab, writer: ClaimWriter, caplog: pytest.LogCaptureFixture
+) -> None:
     missing = writer.assign("acme/ml/asr#99", "ana")
     assert not missing.ok and "was not found, or the token cannot see it" in missing.detail
     fake.script("POST", r"/notes$", _refusal(403))
     forbidden = writer.comment(KEY, "hello", marker=MARKER)
     assert not forbidden.ok and "may not change" in forbidden.detail
+    fake.script("POST", r"/notes$", ScriptedResponse(400, {}, {"message": "internal: db-7"}))
+    invalid = writer.comment(KEY, "hello", marker=MARKER)
+    assert not invalid.ok and "GitLab rejected the request as invalid" in invalid.detail
+    assert "db-7" not in invalid.detail  # GitLab's words are logged, not shown
+    assert "internal: db-7" in caplog.records[-1].getMessage()
     with pytest.raises(ValueError, match="empty comment"):  # the marker alone is not a note
         writer.comment(KEY, "  ", marker=MARKER)
 

@@ -50,10 +50,15 @@ def test_assign_is_checked_and_says_whom_it_replaced(fake: FakeJira, harness: Ha
     assert fake.issues["ASR-1"].histories[-1].items[0]["field"] == "assignee"
 
 
-def test_an_account_jira_will_not_assign_is_a_refusal(fake: FakeJira, harness: Harness) -> None:
+def test_an_account_jira_will_not_assign_is_a_refusal(
+    fake: FakeJira, harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     result = harness.writer().assign("ASR-1", "zed")
-    assert not result.ok
-    assert "cannot be assigned issues" in result.detail and fake.issues["ASR-1"].assignee is None
+    assert not result.ok and fake.issues["ASR-1"].assignee is None
+    assert result.detail == (
+        "Jira did not assign zed: Jira rejected the request as invalid (details in impactbot's log)"
+    )
+    assert "cannot be assigned issues" in caplog.records[-1].getMessage()  # Jira's words
 
 
 def test_a_write_jira_acknowledges_but_does_not_keep_is_not_ok(
@@ -88,13 +93,17 @@ def test_comment_posts_adf_and_links_to_it(fake: FakeJira, harness: Harness) -> 
     ]
 
 
-def test_refusals_are_sentences_and_bad_keys_are_errors(fake: FakeJira, harness: Harness) -> None:
+def test_refusals_are_sentences_and_bad_keys_are_errors(
+    fake: FakeJira, harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     writer = harness.writer()
     missing = writer.assign("ASR-99", "ana")
     assert not missing.ok and "ASR-99 was not found" in missing.detail
     fake.script("POST", "/comment$", Scripted(403, {}, {"errorMessages": ["No permission."]}))
     refused = writer.comment("ASR-1", "hi", marker=MARKER)
-    assert not refused.ok and "No permission." in refused.detail
+    assert not refused.ok and "the account may not change ASR-1" in refused.detail
+    assert "No permission." not in refused.detail
+    assert "No permission." in caplog.records[-1].getMessage()
     with pytest.raises(ValueError, match="not a Jira issue key"):
         writer.assign("acme/asr#1", "ana")
     with pytest.raises(ValueError, match="empty"):

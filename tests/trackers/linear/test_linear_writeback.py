@@ -50,12 +50,21 @@ def test_assign_that_does_not_take_is_not_ok(fake: FakeLinear, writer: LinearCla
     [("ENG-99", None, "Could not find referenced Issue"), (None, "user-nobody", "User")],
 )
 def test_refusals_come_back_as_sentences(
-    fake: FakeLinear, writer: LinearClaimWriter, key: str | None, user: str | None, why: str
+    fake: FakeLinear,
+    writer: LinearClaimWriter,
+    key: str | None,
+    user: str | None,
+    why: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     issue = key or _issue(fake)
     handle = user or fake.workspace.add_user("Ana")
     result = writer.assign(issue, handle)
-    assert not result.ok and why in result.detail and result.detail.startswith("Linear did not")
+    assert not result.ok and result.detail.startswith("Linear did not")
+    assert result.detail.endswith(
+        "Linear rejected the request: no such issue or user, or invalid input"
+    )
+    assert why not in result.detail and why in caplog.records[-1].getMessage()  # logged
 
 
 def test_unassign_clears_only_that_person(fake: FakeLinear, writer: LinearClaimWriter) -> None:
