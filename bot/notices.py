@@ -17,8 +17,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.credit import CreditEntry
 from bot.core.digest import managers_of
+from bot.core.rules import TeamsRules
 from bot.services import Services
-from bot.slack.blocks_credit_notice import confirm_blocks
+from bot.slack.blocks_credit_notice import Ask, confirm_blocks, confirm_text, thanks_text
 from bot.slack.delivery import Pacer
 from bot.store import open_store
 
@@ -28,8 +29,10 @@ log = logging.getLogger("impactbot.notices")
 def send_credit_notices(
     services: Services, client: WebClient, *, now: datetime, pacer: Pacer | None = None
 ) -> int:
-    """Announce every unannounced mint; returns how many messages went out. Each message's
-    entries are marked just before it is posted; a refused message is logged and skipped."""
+    """Announce every unannounced mint; returns how many messages went out: one thanks per
+    person credited, and one confirmation request per manager whose teams' credit waits for
+    them (not one per item and team). Each message's entries are marked just before it is
+    posted; a refused message is logged and skipped."""
     pacer = pacer or Pacer()
     rules = services.rules()
     slack = {p.id: p.slack for p in rules.teams.people if p.slack}
@@ -49,22 +52,19 @@ def send_credit_notices(
             [i for i, _ in lines],
             now,
             channel=slack.get(person),
-            text=_thanks(entries, titles),
+            text=thanks_text(entries, titles),
         )
-    for entry in _needing_confirmation(fresh):
-        title = titles[entry.issue_uid]
-        for team in entry.beneficiaries:
-            for manager in managers_of(team, rules.teams):
-                sent += _announce(
-                    services,
-                    client,
-                    pacer,
-                    [],
-                    now,
-                    channel=slack.get(manager),
-                    text=f"Did {title} help {team}?",
-                    blocks=confirm_blocks(entry.issue_uid, title, team),
-                )
+    for manager, asks in _asks_by_manager(fresh, titles, rules.teams).items():
+        sent += _announce(
+            services,
+            client,
+            pacer,
+            [],
+            now,
+            channel=slack.get(manager),
+            text=confirm_text(asks),
+            blocks=confirm_blocks(asks),
+        )
     return sent
 
 
@@ -98,15 +98,19 @@ def _title(issue: object) -> str:
     return f"{key} — {title}" if title else str(key)
 
 
-def _thanks(entries: list[CreditEntry], titles: dict[str, str]) -> str:
-    lines = [":tada: You earned cross-team impact credit:"]
-    for e in entries:
-        pending = " (counts once a benefiting team's manager confirms)" if e.pending else ""
-        lines.append(
-            f"• {e.points:.0f} points as {e.role} for {titles[e.issue_uid]}, which "
-            f"helped {', '.join(e.beneficiaries)}{pending}"
-        )
-    return "\n".join(lines)
+def _asks_by_manager(
+    fresh: list[tuple[int, CreditEntry]], titles: dict[str, str], teams: TeamsRules
+) -> dict[str, list[Ask]]:
+    """Per manager, the pending items their teams benefit from, each once with those teams."""
+    asks: dict[str, list[Ask]] = defaultdict(list)
+    for entry in _needing_confirmation(fresh):
+        helped: dict[str, list[str]] = defaultdict(list)
+        for team in entry.beneficiaries:
+            for manager in managers_of(team, teams):
+                helped[manager].append(team)
+        for manager, their_teams in helped.items():
+            asks[manager].append(Ask(entry.issue_uid, titles[entry.issue_uid], tuple(their_teams)))
+    return asks
 
 
 def _needing_confirmation(fresh: list[tuple[int, CreditEntry]]) -> list[CreditEntry]:

@@ -107,6 +107,22 @@ _SPECIALS: tuple[tuple[TokenKind, re.Pattern[str]], ...] = (
 )
 
 
+# Slack's formatting markers, replaced by look-alikes that format nothing: mrkdwn has no escape
+# for them, and a quoted ``*`` or backtick would end the bot's own bold or code span early.
+_INERT = str.maketrans({"*": "\u2217", "`": "\u02cb", "~": "\u223c"})
+
+
+def escape(text: str) -> str:
+    """``text`` — anything that came from a tracker, a rules file or a user — made inert for
+    Slack mrkdwn, blocks and a message's top-level ``text`` alike: ``&``, ``<``, ``>`` become
+    entities (``&`` first), so no ``<!channel>``, ``<@U…>``, ``<url|label>`` or entity is
+    live; ``*``, backtick and ``~`` become look-alikes (∗ ˋ ∼), so nothing quoted turns bold,
+    code or struck through. The one function every message goes through for such strings.
+    """
+    entities = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return entities.translate(_INERT)
+
+
 def unescape(text: str) -> str:
     """Undo Slack's escaping of ``&``, ``<``, ``>`` (in one pass, so ``&amp;lt;`` → ``&lt;``)."""
     return _ENTITY.sub(lambda m: _ENTITIES[m[1]], text)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from bot.core.periods import DEFAULT_PERIOD, PERIOD_HELP, Period, PeriodError, parse_period
-from bot.core.slack_text import IssueRefText, Token, parse_issue_ref
+from bot.core.slack_text import IssueRefText, Token, escape, parse_issue_ref
 from bot.core.slack_text import tokens as split_tokens
 
 COMMAND = "/impact"
@@ -101,8 +101,9 @@ class HelpCommand:
 class UsageError:
     """Text that is not a command: what is wrong, and the usage to show beside it.
 
-    A value, not an exception. ``usage`` is the concerned subcommand's usage, or :data:`USAGE`
-    when the subcommand itself is unknown.
+    A value, not an exception. ``message`` is mrkdwn: the user's own words in it are escaped
+    (:func:`~bot.core.slack_text.escape`). ``usage`` is the concerned subcommand's usage, or
+    :data:`USAGE` when the subcommand itself is unknown.
     """
 
     message: str
@@ -190,8 +191,9 @@ class _ParseError(Exception):
 
 
 def _shown(text: str, most: int = 40) -> str:
+    """The user's ``text`` quoted for a message: clipped, and escaped for Slack."""
     text = " ".join(text.split())
-    return f'"{text if len(text) <= most else text[: most - 1] + "…"}"'
+    return f'"{escape(text if len(text) <= most else text[: most - 1] + "…")}"'
 
 
 @dataclass(frozen=True)
@@ -298,7 +300,9 @@ def _period(ctx: _Context, tokens: list[Token]) -> Period:
     try:
         return parse_period(text, now=ctx.now, tz=ctx.tz)
     except ValueError as exc:  # PeriodError, or int() refusing thousands of digits
-        message = str(exc) if isinstance(exc, PeriodError) else f"{_shown(text)} is not a period"
+        message = (
+            escape(str(exc)) if isinstance(exc, PeriodError) else f"{_shown(text)} is not a period"
+        )
         raise _ParseError(message, ctx.name) from None
 
 

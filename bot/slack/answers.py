@@ -36,6 +36,7 @@ from bot.errors import ImpactbotError
 from bot.services import Services
 from bot.slack import blocks, blocks_dupes
 from bot.slack.blocks_audit import audit_blocks
+from bot.slack.blocks_kit import escape
 
 SLACK_LINES = 20  # credit lines shown in Slack; the totals cover every line
 
@@ -54,10 +55,11 @@ def answer(command: Command, *, services: Services, viewer: Viewer, user_id: str
     try:
         return _dispatch(command, services, viewer, user_id)
     except ImpactbotError as exc:
-        return notice(str(exc))
+        return notice(escape(str(exc)))
 
 
 def notice(text: str) -> Reply:
+    """A notice: ``text`` is mrkdwn, its user, rules and tracker strings already escaped."""
     return Reply(text=text, blocks=blocks.notice_blocks(text))
 
 
@@ -73,13 +75,14 @@ def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str
         case WhyCommand(ref=ref):
             explanation = services.explain(ref.key)
             return Reply(
-                text=f"Why {ref.key} scores {explanation.card.total:.0f}",
+                text=f"Why {escape(ref.key)} scores {explanation.card.total:.0f}",
                 blocks=blocks.score_card_blocks(explanation),
             )
         case DupesCommand(ref=ref):
             found = services.dupes(ref.key)
             return Reply(
-                text=f"What reads like {found.issue.key}", blocks=blocks_dupes.dupes_blocks(found)
+                text=f"What reads like {escape(found.issue.key)}",
+                blocks=blocks_dupes.dupes_blocks(found),
             )
         case OrphansCommand():
             return _orphans(command, services)
@@ -90,7 +93,8 @@ def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str
                 return notice(REFUSAL)
             board = services.leaderboard(period=period)
             return Reply(
-                text=f"Leaderboard — {period.label}", blocks=blocks.leaderboard_blocks(board)
+                text=f"Leaderboard — {escape(period.label)}",
+                blocks=blocks.leaderboard_blocks(board),
             )
         case ExportCommand(period=period):
             if not may_see_everyone(viewer):
@@ -99,7 +103,7 @@ def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str
             csv_text = services.export(period=period, fmt="csv", by=by)
             name = f"impact-{period.label.replace(' ', '-')}.csv"
             return Reply(
-                text=f"Your export for {period.label} is in a direct message.",
+                text=f"Your export for {escape(period.label)} is in a direct message.",
                 upload=(name, csv_text),
             )
         case AuditCommand(period=period):
@@ -107,7 +111,7 @@ def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str
                 return notice(REFUSAL_AUDIT)
             listing = services.audit_log(since=period)
             return Reply(
-                text=f"Audit log — {period.label}",
+                text=f"Audit log — {escape(period.label)}",
                 blocks=audit_blocks(listing, period.label, slack_ids=_slack_ids(services)),
             )
     return notice("I did not understand that; try `/impact help`.")
@@ -126,8 +130,8 @@ def _flag(command: FlagCommand, services: Services, viewer: Viewer, user_id: str
         return notice(unknown_person(user_id))
     added = services.flag(command.ref.key, by=viewer.person_id, note=command.note)
     if added:
-        return notice(f"Thanks — you flagged {command.ref.key} as cross-team impact.")
-    return notice(f"You had already flagged {command.ref.key}.")
+        return notice(f"Thanks — you flagged {escape(command.ref.key)} as cross-team impact.")
+    return notice(f"You had already flagged {escape(command.ref.key)}.")
 
 
 def _orphans(command: OrphansCommand, services: Services) -> Reply:
@@ -135,7 +139,7 @@ def _orphans(command: OrphansCommand, services: Services) -> Reply:
         return notice("Name the team by its id from teams.yaml, e.g. `/impact orphans asr`.")
     rows = services.orphans(team=command.team, limit=command.limit)
     title = f"Top orphans for {command.team}" if command.team else "Top orphaned cross-team work"
-    return Reply(text=title, blocks=blocks.orphans_blocks(rows, title))
+    return Reply(text=escape(title), blocks=blocks.orphans_blocks(rows, title))
 
 
 def _credit(command: CreditCommand, services: Services, viewer: Viewer, user_id: str) -> Reply:
@@ -145,7 +149,9 @@ def _credit(command: CreditCommand, services: Services, viewer: Viewer, user_id:
         if not may_see_team(viewer, command.team):
             return notice(REFUSAL)
         report = services.credit_report(team=command.team, period=command.period, limit=SLACK_LINES)
-        return Reply(text=f"Credit of team {command.team}", blocks=blocks.credit_blocks(report))
+        return Reply(
+            text=f"Credit of team {escape(command.team)}", blocks=blocks.credit_blocks(report)
+        )
     directory = Directory.build(services.rules().teams)
     slack_id = command.person or user_id
     person = directory.person_of_slack(slack_id)

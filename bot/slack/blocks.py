@@ -70,15 +70,17 @@ _CODE_FENCE = "```"
 
 
 def usage_blocks(message: str | None, usage: str) -> list[Block]:
-    """What went wrong (``message``, if any) above the ``usage`` text in a code block."""
-    blocks = [section(f":warning: {escape(message)}")] if message else []
+    """What went wrong (``message``, mrkdwn with the user's words escaped, if any) above the
+    ``usage`` text in a code block."""
+    blocks = [section(f":warning: {message}")] if message else []
     body = clip(escape(usage), 3000 - 2 * len(_CODE_FENCE) - 2)
     return [*blocks, section(f"{_CODE_FENCE}\n{body}\n{_CODE_FENCE}")]
 
 
 def notice_blocks(text: str) -> list[Block]:
-    """One plain, polite section for refusals and errors; ``text`` is escaped here."""
-    return [section(escape(text) or "Something went wrong. Please try again.")]
+    """One plain, polite section for refusals and errors. ``text`` is mrkdwn: whatever in it
+    came from a user, a rules file or a tracker was escaped by the caller."""
+    return [section(text or "Something went wrong. Please try again.")]
 
 
 def home_view(

@@ -26,6 +26,7 @@ from bot.slack.blocks_credit import person
 from bot.slack.blocks_dupes import ACTION_NOT_DUPLICATE, pair_value
 from bot.slack.blocks_kit import (
     ACTION_WHY,
+    ELLIPSIS,
     MAX_MESSAGE_BLOCKS,
     MAX_SECTION_TEXT,
     Block,
@@ -54,6 +55,8 @@ _ITEM_BLOCK, _ACTIONS_BLOCK = "digest:item:", "digest:actions:"
 _MAX_BLOCK_ID = 255
 _STALLED_SHOWN = 10
 _FUNNEL_LINES_PER_SECTION = 20
+_FUNNEL_SECTIONS = 8  # at most 160 teams' lines; more end in "…and N more"
+FUNNEL_HINT = "`impactbot funnel` lists every team"
 _TREND = {1: " ▲", 0: "", -1: " ▼"}
 _Escape = Callable[[str], str]
 
@@ -353,11 +356,12 @@ def leadership_digest_blocks(ld: LeadershipDigest) -> list[Block]:
         divider(),
         section("*Funnel per team* — surfaced → claimed → done (previous period in brackets)"),
     ]
+    lines = _funnel_lines(ld.funnel)
     chunks = [
-        ld.funnel[i : i + _FUNNEL_LINES_PER_SECTION]
-        for i in range(0, len(ld.funnel), _FUNNEL_LINES_PER_SECTION)
+        lines[i : i + _FUNNEL_LINES_PER_SECTION]
+        for i in range(0, len(lines), _FUNNEL_LINES_PER_SECTION)
     ]
-    tail += [section("\n".join(_funnel_line(line) for line in chunk)) for chunk in chunks[:8]]
+    tail += [section("\n".join(chunk)) for chunk in chunks]
     if not ld.funnel:
         tail.append(section("No teams configured."))
     if ld.duplicates:
@@ -370,6 +374,16 @@ def leadership_digest_blocks(ld: LeadershipDigest) -> list[Block]:
 def _leader_item(rank: int, item: DigestItem) -> Block:
     why = button("Why?", ACTION_WHY, value=item.issue_uid)
     return section(_item_text(item, rank), accessory=why)
+
+
+def _funnel_lines(funnel: Sequence[FunnelLine]) -> list[str]:
+    """One line per team, at most :data:`_FUNNEL_SECTIONS` sections' worth; when teams are
+    left out the last line says how many."""
+    room = _FUNNEL_LINES_PER_SECTION * _FUNNEL_SECTIONS
+    if len(funnel) <= room:
+        return [_funnel_line(line) for line in funnel]
+    shown = [_funnel_line(line) for line in funnel[: room - 1]]
+    return [*shown, f"{ELLIPSIS}and {len(funnel) - (room - 1)} more — {FUNNEL_HINT}"]
 
 
 def _funnel_line(line: FunnelLine) -> str:
@@ -445,7 +459,7 @@ def _item_lines(rank: int, item: DigestItem, esc: _Escape) -> list[str]:
         f"{_waited(item)}",
     ]
     if item.url:
-        lines.insert(1, f"   {item.url}")
+        lines.insert(1, f"   {item.url if esc is _same else link(item.url, item.url)}")
     return lines + [f"   - {esc(r)}" for r in item.reasons]
 
 

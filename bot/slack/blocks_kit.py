@@ -4,7 +4,8 @@ Pure: dicts in, dicts out. Every builder goes through :func:`clip` for text and
 :func:`fit_blocks` for block counts, so no message or view breaks a Slack limit; anything cut
 says so (``…``, or "…and N more — <hint>").
 
-mrkdwn text from users and trackers passes through :func:`escape` (``&``, ``<``, ``>``)
+mrkdwn text from users, rules and trackers passes through :func:`escape` (entities for ``&``,
+``<``, ``>``; look-alikes for ``*``, backtick, ``~``)
 before it is composed; :func:`link` builds ``<url|label>`` safely.
 """
 
@@ -12,6 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+# Re-exported: the one escaping function lives in the core, beside Slack's other text rules.
+from bot.core.slack_text import escape as escape
 
 #: A Block Kit block (or view, or attachment) as a JSON-ready dict.
 Block = dict[str, Any]
@@ -38,11 +42,6 @@ ACTION_FLAG = "impact_flag"  # value: the issue uid
 CALLBACK_HOME = "impact_home"  # callback_id of the App Home view
 
 ELLIPSIS = "…"
-
-
-def escape(text: str) -> str:
-    """``text`` safe inside mrkdwn: ``&``, ``<``, ``>`` become entities (``&`` first)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def clip(text: str, limit: int, *, markup: bool = True) -> str:

@@ -7,12 +7,14 @@ from slack_sdk import WebClient
 from bot.errors import ImpactbotError
 from bot.services import Services
 from bot.slack.answers import unknown_person
+from bot.slack.blocks_kit import escape
 from bot.slack.links import issue_refs
 from bot.slack.people import viewer_of
 
 
 def flag_message(services: Services, client: WebClient, *, user_id: str, text: str) -> str:
-    """Flag every issue linked in ``text`` for ``user_id``; the sentence to tell them."""
+    """Flag every issue linked in ``text`` for ``user_id``; the sentence to tell them (mrkdwn,
+    escaped)."""
     refs = issue_refs(text)
     if not refs:
         return "That message links to no issue I can read (GitHub, GitLab, Jira or Linear)."
@@ -24,7 +26,9 @@ def flag_message(services: Services, client: WebClient, *, user_id: str, text: s
         try:
             added = services.flag(ref.key, by=viewer.person_id, note="flagged from Slack")
         except ImpactbotError as exc:
-            said.append(str(exc))
+            said.append(escape(str(exc)))
             continue
-        said.append(f"flagged {ref.key}" if added else f"you had already flagged {ref.key}")
-    return "; ".join(said).capitalize() + "."
+        key = escape(ref.key)
+        said.append(f"flagged {key}" if added else f"you had already flagged {key}")
+    text = "; ".join(said)
+    return text[:1].upper() + text[1:] + "."

@@ -325,7 +325,8 @@ def test_help_on_unknown_topic() -> None:
     [
         ("frobnicate", 'unknown subcommand "frobnicate"; try `/impact help`'),
         ("<@U0123|bob> credit", 'unknown subcommand "@bob"'),
-        ("&lt;script&gt;", 'unknown subcommand "<script>"'),
+        ("&lt;script&gt;", 'unknown subcommand "&lt;script&gt;"'),  # escaped again to show
+        ("*bold* `x`", 'unknown subcommand "∗bold∗"'),
         ("x" * 200, "…"),
         (f"<{GH}>", "say what to do with acme/asr#12 first"),
         ("ASR-12", "say what to do with ASR-12 first"),

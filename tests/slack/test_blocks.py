@@ -9,7 +9,7 @@ import pytest
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Contribution, OrphanFinding, OrphanReason, ScoreCard
 from bot.core.periods import parse_period
-from bot.core.slash import USAGE, usage_of
+from bot.core.slash import USAGE, UsageError, parse_command
 from bot.credit_services import CreditReport, LeaderBoard, Line
 from bot.services import Explanation, Ranked
 from bot.slack import blocks_kit
@@ -194,6 +194,7 @@ def pointer(blocks: list[dict[str, Any]]) -> str:
 
 def test_escape() -> None:
     assert escape("a & <b> <!channel>") == "a &amp; &lt;b&gt; &lt;!channel&gt;"
+    assert escape("*bold* `code` ~strike~ &lt;") == "∗bold∗ ˋcodeˋ ∼strike∼ &amp;lt;"
 
 
 @pytest.mark.parametrize("limit", [1, 2, 10, 3000])
@@ -437,8 +438,10 @@ def test_leaderboard() -> None:
 
 
 def test_usage_blocks() -> None:
-    blocks = check(usage_blocks('"x<y>" is not a period', usage_of("credit")))
-    assert blocks[0]["text"]["text"] == ':warning: "x&lt;y&gt;" is not a period'
+    parsed = parse_command("credit 2026 x&lt;*y*&gt;", now=NOW)  # Slack's `credit 2026 x<*y*>`
+    assert isinstance(parsed, UsageError)
+    blocks = check(usage_blocks(parsed.message, parsed.usage))
+    assert blocks[0]["text"]["text"].startswith(':warning: "2026 x&lt;∗y∗&gt;": not a period')
     assert blocks[1]["text"]["text"].startswith("```\n/impact credit")
     assert blocks[1]["text"]["text"].endswith("\n```")
     full = check(usage_blocks(None, USAGE))
@@ -446,9 +449,10 @@ def test_usage_blocks() -> None:
     assert "…" in check(usage_blocks(None, LONG))[0]["text"]["text"]
 
 
-def test_notice_blocks_are_escaped_and_never_empty() -> None:
-    assert check(notice_blocks("You can't see <@U1>'s credit & that's ok"))[0]["text"]["text"] == (
-        "You can't see &lt;@U1&gt;'s credit &amp; that's ok"
+def test_notice_blocks_show_mrkdwn_as_given_and_are_never_empty() -> None:
+    text = f"No issue {escape('<@U1> & *x*')}; try `/impact help`"
+    assert check(notice_blocks(text))[0]["text"]["text"] == (
+        "No issue &lt;@U1&gt; &amp; ∗x∗; try `/impact help`"
     )
     assert check(notice_blocks(""))[0]["text"]["text"]
     assert len(check(notice_blocks(LONG))[0]["text"]["text"]) == 3000

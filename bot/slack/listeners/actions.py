@@ -18,6 +18,7 @@ from bot.slack.answers import answer
 from bot.slack.blocks import ACTION_FLAG, ACTION_OPEN_ISSUE, ACTION_WHY
 from bot.slack.blocks_credit_notice import ACTION_CONFIRM
 from bot.slack.blocks_dupes import ACTION_NOT_DUPLICATE, split_pair
+from bot.slack.blocks_kit import escape
 from bot.slack.people import viewer_of
 
 
@@ -56,13 +57,14 @@ def register_not_duplicate(app: App, services: Services) -> None:
             one, other = split_pair(action["value"])
             first = services.not_a_duplicate(one, other, person=person)
             text = (
-                f"Noted: {display_key(one)} and {display_key(other)} are not duplicates; "
+                f"Noted: {escape(display_key(one))} and {escape(display_key(other))} are not "
+                "duplicates; "
                 "impactbot will not pair them again."
                 if first
                 else "Somebody already said these two are not duplicates."
             )
         except (ImpactbotError, ValueError) as exc:
-            text = f"Not recorded: {exc}"
+            text = f"Not recorded: {escape(str(exc))}"
         respond(text=text, response_type="ephemeral", replace_original=False)
 
 
@@ -78,7 +80,7 @@ def register_confirm(app: App, services: Services) -> None:
             released = services.confirm(action["value"], by=person or "")
             text = f"Thanks — confirmed; {released} credit entries now count."
         except ImpactbotError as exc:
-            text = str(exc)
+            text = escape(str(exc))
         respond(text=text, response_type="ephemeral", replace_original=False)
 
 

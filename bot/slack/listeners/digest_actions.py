@@ -25,6 +25,7 @@ from bot.slack.blocks_digest import (
     replace_item,
     snoozed_item_blocks,
 )
+from bot.slack.blocks_kit import escape
 
 
 def register(app: App, services: Services, writer_for: claims.WriterFor) -> None:
@@ -47,7 +48,7 @@ def register(app: App, services: Services, writer_for: claims.WriterFor) -> None
             _update(client, body, uid, new)
         else:
             respond(
-                text=f"Not claimed: {result.detail}",
+                text=f"Not claimed: {escape(result.detail)}",
                 response_type="ephemeral",
                 replace_original=False,
             )
