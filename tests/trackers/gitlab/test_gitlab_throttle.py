@@ -127,3 +127,27 @@ def test_a_sweep_never_forgets_a_live_issue(
     harness.sync(SOURCES, sweep=True)
     gone = {f"{ASR}#1"} if change == "delete" else set()
     assert set(harness.issues()) == {f"{ASR}#{n}" for n in range(1, 151)} - gone
+
+
+def test_pages_are_followed_exactly_as_gitlab_links_them(
+    fake: FakeGitLab, harness: Harness
+) -> None:
+    """httpx replaces a URL's query when given ``params``: a followed ``Link`` must be sent
+    as it is, every parameter kept (a burst of 250 issues with one ``updated_at``, and an
+    issue with 150 notes)."""
+    for n in range(250):
+        fake.add_issue(ASR, title=f"Issue {n}", created_at=T0, updated_at=T0)
+    for n in range(150):
+        fake.add_note(ASR, 1, author="ana", body=f"n{n}", at=T0 - timedelta(days=1))
+    fake.now = T0 + timedelta(hours=1)
+    report = harness.sync(SOURCES)
+    assert report.failed == [] and len(harness.issues()) == 250
+    listings = [r.query for r in fake.requests if r.path.endswith("/acme%2Fasr/issues")]
+    # The first page moves the bound, so the listing restarts from it, then follows links.
+    assert [q.get("page", "1") for q in listings] == ["1", "1", "2", "3"]
+    assert all(q["order_by"] == "updated_at" and q["per_page"] == "100" for q in listings)
+    assert len({q["updated_after"] for q in listings[1:]}) == 1  # kept in every followed link
+    notes = [r.query for r in fake.requests if r.path.endswith("/issues/1/notes")]
+    assert [q.get("page", "1") for q in notes] == ["1", "2"]
+    assert all(q["sort"] == "asc" and q["per_page"] == "100" for q in notes)
+    assert len(harness.issues()[f"{ASR}#1"].comments) == 150
