@@ -145,19 +145,53 @@ def _write_claim(
             manager = store.person_ref(str(row["manager"]), _ref)
             store.audit.record(manager, "claim.failed", uid, assigned.detail, at)
             return ClickResult(False, assigned.detail)
-        if not store.advance_claim(uid, at, ASSIGNED):
-            # The lease ran out while the tracker was slow and another process reconciled
-            # the claim; it has said what it did.
-            return ClickResult(False, f"{assigned.detail}, but the claim was reconciled meanwhile")
-        store.audit.record(
-            store.person_ref(str(row["manager"]), _ref),
-            "claim",
-            uid,
-            f"claimed for team {row['team']}: {assigned.detail}",
-            at,
-        )
+        lost = not store.advance_claim(uid, at, ASSIGNED)
+        standing = store.standing_claim(uid)
+        if lost and standing is not None and standing["at"] == row["at"]:
+            # The lease ran out while the tracker was slow, and the claim check found the
+            # assignee there: it kept the claim and finishes it.
+            return ClickResult(True, assigned.detail, item, assignee_slack=assignee_slack)
+        if not lost:
+            store.audit.record(
+                store.person_ref(str(row["manager"]), _ref),
+                "claim",
+                uid,
+                f"claimed for team {row['team']}: {assigned.detail}",
+                at,
+            )
+    if lost:
+        return _take_back(services, writer, key, handle, row, assigned)
     note = finish_comment(services, writer, key, handle, row)
     return ClickResult(True, assigned.detail + note, item, assignee_slack=assignee_slack)
+
+
+def _take_back(
+    services: Services,
+    writer: ClaimWriter,
+    key: str,
+    handle: str,
+    row: Mapping[str, Any],
+    assigned: WriteResult,
+) -> ClickResult:
+    """The claim was undone, or released by the claim check, while the tracker was writing
+    it: take the assignment back too (if impactbot made it, and nobody claimed the issue for
+    the same person since), so that no assignee is left in the tracker without a claim."""
+    uid = str(row["issue_uid"])
+    why = f"{assigned.detail}, but the claim was undone or released meanwhile"
+    with open_store(services.settings.db_path) as store:
+        again = store.standing_claim(uid)
+    if row["writer_detail"] != "assigned by impactbot" or (
+        again is not None and again["assignee"] == row["assignee"]
+    ):
+        return ClickResult(False, why)
+    try:
+        undone = writer.unassign(key, handle)
+    except ImpactbotError as exc:
+        undone = WriteResult(False, str(exc))
+    tail = "; unassigned again" if undone.ok else f"; not unassigned: {undone.detail}"
+    with open_store(services.settings.db_path) as store, store.transaction():
+        store.audit.record("impactbot", "claim.taken_back", uid, why + tail, services.clock())
+    return ClickResult(False, why + tail)
 
 
 def finish_comment(

@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from bot.claim_leases import reconcile_claims
-from bot.claims import CLAIM_LEASE, claim, tracker_writer_for
+from bot.claims import CLAIM_LEASE, claim, tracker_writer_for, undo
 from bot.config import Settings
 from bot.scheduler import jobs
 from bot.services import Services
@@ -376,3 +376,88 @@ def test_the_scheduler_reconciles_at_start_and_every_few_minutes(tmp_path: Path)
     table = jobs(services, lambda: None, reconcile_claims=lambda: None)
     [job] = [j for j in table if j.id == "claim_leases"]
     assert job.at_start and job.trigger.interval <= CLAIM_LEASE
+
+
+class _SlowTracker:
+    """The production writer, with ``during`` run inside ``assign`` — before the tracker
+    write (``first=True``) or after it — as if the click's write were slow enough for the
+    lease to run out meanwhile."""
+
+    def __init__(self, writer: Any, during: Callable[[], None], *, first: bool) -> None:
+        self.writer, self.during, self.first = writer, during, first
+
+    def assign(self, key: str, handle: str) -> Any:
+        if self.first:
+            self.during()
+        result = self.writer.assign(key, handle)
+        if not self.first:
+            self.during()
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.writer, name)
+
+
+def _slow_claim(
+    world: World, *, first: bool, during: Callable[[], None] | None = None
+) -> tuple[Any, list[Any]]:
+    services = world.services(NOW)
+    production = tracker_writer_for(services.settings, services.rules)
+    checked: list[Any] = []
+
+    def lease_runs_out() -> None:
+        checked.extend(_reconcile(world, AFTER_LEASE, []))
+
+    def writer_for(source: str) -> Any:
+        return _SlowTracker(production(source), during or lease_runs_out, first=first)
+
+    result = claim(
+        services, world.uid, manager_slack="UOMAR", assignee_slack="UANA", writer_for=writer_for
+    )
+    return result, checked
+
+
+def test_a_claim_released_while_its_write_was_slow_takes_the_assignment_back(
+    tmp_path: Path,
+) -> None:
+    with _github(tmp_path) as world:
+        result, checked = _slow_claim(world, first=True)
+        assert [c.outcome for c in checked] == ["released"]  # the tracker had nobody yet
+        assert not result.ok and "unassigned again" in result.detail
+        assert world.assignees() == [] and _standing(world) is None
+        assert world.claim_comments() == 0
+        with open_store(world.env["IMPACTBOT_DB"]) as store:
+            actions = sorted(r.action for r in store.audit.entries())
+        assert actions == ["claim.lease_released", "claim.taken_back"]
+
+
+def test_a_claim_kept_by_the_check_while_its_write_was_slow_is_commented_once(
+    tmp_path: Path,
+) -> None:
+    with _github(tmp_path) as world:
+        result, checked = _slow_claim(world, first=False)
+        assert [c.outcome for c in checked] == ["kept"]  # the tracker had ana already
+        assert result.ok, result.detail
+        assert world.assignees() == ["ana"] and world.claim_comments() == 1
+        standing = _standing(world)
+        assert standing is not None and standing["state"] == "done"
+
+
+def test_a_claim_undone_while_its_write_was_slow_takes_the_assignment_back(
+    tmp_path: Path,
+) -> None:
+    with _github(tmp_path) as world:
+        services = world.services(NOW + timedelta(seconds=5))
+        production = tracker_writer_for(services.settings, services.rules)
+        undone: list[Any] = []
+
+        def manager_clicks_undo() -> None:
+            undone.append(
+                undo(services, world.uid, kind="claim", manager_slack="UOMAR",
+                     writer_for=production)
+            )  # fmt: skip
+
+        result, _ = _slow_claim(world, first=True, during=manager_clicks_undo)
+        assert [u.ok for u in undone] == [True]
+        assert not result.ok and "unassigned again" in result.detail
+        assert world.assignees() == [] and _standing(world) is None
