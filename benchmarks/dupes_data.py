@@ -1,4 +1,6 @@
-"""Reading the Apache Jira duplicate benchmark in ../shared/external/duplicates (see its README)."""
+"""Reading the Apache Jira duplicate benchmark in ../shared/external/duplicates (see its README).
+
+It is benchmark-only material: too large (and with no declared licence) for tests/vendor."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-FOLDER = Path(__file__).resolve().parents[2] / "shared" / "external" / "duplicates"
+from tests.external import vendor_path
+
+FOLDER = vendor_path("duplicates")
 HELD_OUT_FROM = datetime.fromisoformat("2015-01-01T00:00:00+00:00")
 
 

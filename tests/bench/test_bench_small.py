@@ -14,7 +14,7 @@ import pytest
 from benchmarks.demo import bench_demo
 from benchmarks.github_sync import bench_github_sync, format_github_sync
 from benchmarks.scoring import bench_core, bench_service
-from tests.fakes.github import graphql_schema_available
+from tests.external import external
 
 CONTENDER_KEYS = {"name", "issues", "seconds", "requests", "core_points", "graphql_points"}
 CONTENDER_KEYS |= {"not_modified", "peak_rss_mb", "base_rss_mb"}
@@ -32,8 +32,7 @@ def _pygithub_installed() -> bool:
 def github_rows() -> list[dict[str, Any]]:
     if not _pygithub_installed():
         pytest.skip("PyGithub is not installed (bench extra)")
-    if not graphql_schema_available():
-        pytest.skip("GitHub's GraphQL schema (../shared/external) is absent")
+    external("github-graphql", "schema.graphql")
     return bench_github_sync(n_issues=300, n_refs=60)
 
 

@@ -1,16 +1,15 @@
 """`POST /graphql` of the fake GitHub: graphql-core executing against GitHub's real schema.
 
-Queries are parsed and validated against `shared/external/github-graphql/schema.graphql`, so a
-query that would fail on GitHub fails here with graphql-core's validation messages (HTTP 200,
-`{"errors": [...]}`). Before execution the fake applies GitHub's resource limits, which are not
-in the SDL: `first`/`last` required on connections that select `nodes`/`edges`
-(MISSING_PAGINATION_BOUNDARIES) and at most 100 (EXCESSIVE_PAGINATION), at most 100 ids in
-`nodes` (ARGUMENT_LIMIT), at most 500,000 requested nodes (MAX_NODE_LIMIT_EXCEEDED); these
-answer HTTP 200 with `"data": null`. The cost follows GitHub's documented formula: each
+Queries are parsed and validated against GitHub's schema (`github-graphql/schema.graphql`, found
+by `tests.external`), so a query that would fail on GitHub fails here with graphql-core's
+validation messages (HTTP 200, `{"errors": [...]}`). Before execution the fake applies GitHub's
+resource limits, which are not in the SDL: `first`/`last` required on connections that select
+`nodes`/`edges` (MISSING_PAGINATION_BOUNDARIES) and at most 100 (EXCESSIVE_PAGINATION), at most
+100 ids in `nodes` (ARGUMENT_LIMIT), at most 500,000 requested nodes (MAX_NODE_LIMIT_EXCEEDED);
+these answer HTTP 200 with `"data": null`. The cost follows GitHub's documented formula: each
 connection needs as many requests as the product of the page sizes above it; the sum divided by
 100, rounded, minimum 1. An exhausted budget answers HTTP 403 with a RATE_LIMITED error (GitHub
-answers 200 or 403 for this; the fake picks 403 so it cannot pass for success).
-"""
+answers 200 or 403 for this; the fake picks 403 so it cannot pass for success)."""
 
 from __future__ import annotations
 
@@ -36,18 +35,13 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
+from tests.external import vendor_path
 from tests.fakes.github_graphql_objects import GraphObjects
 from tests.fakes.github_model import Budget, Store, iso
 from tests.fakes.graphql_fields import selected_fields
 
 JSON = dict[str, Any]
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "external"
-    / "github-graphql"
-    / "schema.graphql"
-)
+SCHEMA_PATH = vendor_path("github-graphql", "schema.graphql")
 MAX_PAGE = 100
 MAX_NODES = 500_000
 _MESSAGES = {

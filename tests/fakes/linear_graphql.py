@@ -1,6 +1,7 @@
 """`POST /graphql` of the fake Linear: graphql-core executing against Linear's published SDL.
 
-A query is parsed and validated against `shared/external/linear/schema.graphql` (HTTP 400 with
+A query is parsed and validated against Linear's schema (`linear/schema.graphql`, found by
+`tests.external`; HTTP 400 with
 `GRAPHQL_VALIDATION_FAILED` when it would fail on Linear), its complexity counted by Linear's
 documented rule (0.1 per scalar, 1 per object, a connection's children times its
 `first`/`last`, 50 by default, rounded up), plus `complexity_surcharge`, and refused above
@@ -44,13 +45,12 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
+from tests.external import vendor_path
 from tests.fakes.graphql_fields import selected_fields
 from tests.fakes.linear_model import IssueRow, Relation, Workspace, iso
 
 JSON = dict[str, Any]
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[3] / "shared" / "external" / "linear" / "schema.graphql"
-)
+SCHEMA_PATH = vendor_path("linear", "schema.graphql")
 MAX_COMPLEXITY = 10_000
 DEFAULT_PAGE = 50
 MAX_PAGE = 250

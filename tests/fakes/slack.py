@@ -111,7 +111,7 @@ def ratelimited(retry_after: int = 1) -> ScriptedReply:
 
 
 def sample(path: str) -> dict[str, Any]:
-    """A JSON sample from ../shared/external, parsed; skips the test when it is absent.
+    """A JSON sample from the vendor material (``tests.external``), parsed.
 
     ``path`` is relative to ``slack-java-sdk-json-samples/`` (``"events/LinkSharedPayload.json"``)
     or, when it names another folder there (``"slack-python-sdk-fixtures/view_home_001.json"``),

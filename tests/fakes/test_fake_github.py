@@ -1,7 +1,7 @@
 """The fake GitHub behaves like api.github.com where a sync client can tell the difference.
 
 Talks to the fake over real HTTP with the standard library's http.client (one keep-alive
-connection per test), and checks shapes against the material in `../shared/external`.
+connection per test), and checks shapes against the vendor material (`tests.external`).
 """
 
 from __future__ import annotations
@@ -21,17 +21,15 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.external import external as external_file
+from tests.external import external
 from tests.fakes.github import (
     FakeGitHub,
     ScriptedResponse,
-    graphql_schema_available,
     secondary_limit,
     server_error,
     too_many_requests,
 )
 
-EXTERNAL = Path(__file__).resolve().parents[3] / "shared" / "external"
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 TOKEN = "t0k"
 
@@ -123,20 +121,11 @@ def client(gh: FakeGitHub) -> Iterator[Client]:
 
 
 @pytest.fixture(scope="session")
-def external() -> Path:
-    if not EXTERNAL.is_dir():
-        pytest.skip(f"third-party reference material not found at {EXTERNAL}")
-    return EXTERNAL
-
-
-@pytest.fixture(scope="session")
 def graphql_schema() -> None:
     """Builds GitHub's schema once per session (the fake caches it per process)."""
-    if not graphql_schema_available():
-        pytest.skip(f"GitHub's GraphQL schema not found under {EXTERNAL}")
     from tests.fakes.github_graphql import load_schema
 
-    load_schema()
+    load_schema(external("github-graphql", "schema.graphql"))
 
 
 def _issues(gh: FakeGitHub, repo: str, n: int, *, every_pr: int = 0) -> None:
@@ -174,7 +163,7 @@ def test_missing_parameters_take_the_defaults_of_githubs_spec(
     gh: FakeGitHub, client: Client
 ) -> None:
     """A listing without a query is GitHub's default listing, whatever a client expected."""
-    spec_path = external_file("github-rest-openapi", "api.github.com.2022-06-11.issues-subset.json")
+    spec_path = external("github-rest-openapi", "api.github.com.2022-06-11.issues-subset.json")
     spec = json.loads(spec_path.read_text())
     params = spec["paths"]["/repos/{owner}/{repo}/issues"]["get"]["parameters"]
     named = [spec["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
@@ -269,10 +258,10 @@ def test_cursor_walk_sees_issues_updated_during_the_walk_again_not_lost(client: 
 
 
 def test_link_header_matches_octokit_paginate_issues_fixture(
-    gh: FakeGitHub, client: Client, external: Path
+    gh: FakeGitHub, client: Client
 ) -> None:
     recorded = json.loads(
-        (external / "octokit-fixtures/paginate-issues.normalized-fixture.json").read_text()
+        external("octokit-fixtures", "paginate-issues.normalized-fixture.json").read_text()
     )
     _issues(gh, "acme/api", 13)
     replies = list(client.walk("/repos/acme/api/issues?per_page=3"))
@@ -455,10 +444,10 @@ def _json_schema(node: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
-def openapi(external: Path) -> Any:
+def openapi() -> Any:
     jsonschema = pytest.importorskip("jsonschema")
     spec = json.loads(
-        (external / "github-rest-openapi/api.github.com.2022-06-11.issues-subset.json").read_text()
+        external("github-rest-openapi", "api.github.com.2022-06-11.issues-subset.json").read_text()
     )
     components = _json_schema(spec["components"])
 

@@ -1,5 +1,5 @@
 """The Slack fakes and signing helpers, checked against slack_sdk / slack_bolt themselves and
-against Slack's published material in ../shared/external (skipped when that is absent)."""
+against Slack's published material (tests/vendor, via tests.external)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ import pytest
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.http import Governor, TrackerError
 from bot.trackers.writeback import ClaimWriter, GitHubClaimWriter, WriteResult, parse_github_key
-from tests.fakes.github import FakeGitHub, graphql_schema_available, server_error
+from tests.external import external
+from tests.fakes.github import FakeGitHub, server_error
 
 MARKER = "claim-test-0001"
 
@@ -211,8 +212,8 @@ def test_comment_is_visible_afterwards(fake: FakeGitHub, harness: Harness) -> No
     assert harness.issue()["comments"] == 1
 
 
-@pytest.mark.skipif(not graphql_schema_available(), reason="GitHub's GraphQL schema not found")
 def test_comment_is_visible_over_graphql(fake: FakeGitHub, harness: Harness) -> None:
+    external("github-graphql", "schema.graphql")
     harness.writer.comment("acme/asr#1", "Claimed.", marker=MARKER)
     data = harness.client.graphql(
         "query($id: ID!) { node(id: $id) { ... on Issue {"

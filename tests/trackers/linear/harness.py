@@ -32,7 +32,7 @@ SOURCE_MAP = SourceMap(
 
 
 def needs_schema() -> None:
-    """Skip (with the reason) when Linear's schema is not in ../shared/external."""
+    """Skip (with the reason) when Linear's schema is absent (it is in tests/vendor)."""
     external("linear", "schema.graphql")
 
 
