@@ -276,3 +276,33 @@ def test_the_checker_sees_live_text() -> None:
             {"type": "mrkdwn", "text": HOSTILE}]}])})  # fmt: skip
     assert not assert_inert({"blocks": [{"type": "header", "text": {
         "type": "plain_text", "text": HOSTILE}}]})  # fmt: skip
+
+
+def test_a_digest_item_after_a_click_quotes_the_title_inertly() -> None:
+    """Claim, Not ours and Snooze replace the item in the digest through chat.update."""
+    from bot.core.digest import DigestItem
+    from bot.slack.blocks_digest import (
+        claimed_item_blocks,
+        not_ours_item_blocks,
+        snoozed_item_blocks,
+    )
+
+    item = DigestItem(
+        issue_uid=UID,
+        key="acme/labelling#1",
+        title=HOSTILE,
+        url="https://github.com/acme/labelling/issues/1",
+        score=80,
+        orphan_score=60,
+        reasons=(HOSTILE,),
+        benefiting=("asr",),
+        owner_team="labelling",
+        waited_days=3,
+        cost_of_delay=2.0,
+    )
+    for blocks in (
+        claimed_item_blocks(item, "UANA", "UOMAR"),
+        not_ours_item_blocks(item),
+        snoozed_item_blocks(item, MONDAY),
+    ):
+        assert assert_inert({"blocks": blocks})
