@@ -341,6 +341,7 @@ def people_forget(ctx: click.Context, person: str) -> None:
 @reports_errors
 def serve(ctx: click.Context, port: int | None, host: str) -> None:
     """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP /slack/events."""
+    from bot.doctor import health_report
     from bot.scheduler import start_jobs
     from bot.slack.app import create_app
     from bot.slack.server import http_server, socket_mode
@@ -357,7 +358,12 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
         click.echo("impactbot: connecting to Slack in Socket Mode", err=True)
         socket_mode(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
         return
-    server = http_server(app, host=host, port=port or settings.port)
+    server = http_server(
+        app,
+        host=host,
+        port=port or settings.port,
+        health=functools.partial(health_report, settings),
+    )
     click.echo(
         f"impactbot: serving http://{host}:{server.effective_port}/slack/events (health: /healthz)",
         err=True,
@@ -376,15 +382,21 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
 @click.pass_context
 @reports_errors
 def digest(ctx: click.Context, manager: str | None, dry_run: bool) -> None:
-    """Compose the managers' weekly digests; print them, or send the due ones."""
+    """Compose the managers' weekly digests; print them, or send the due ones (exit 1, with
+    a summary of who did not get theirs and why, when any send failed)."""
     from bot.digests import send_due
 
     services = _services(ctx)
     client = None if dry_run else _slack_client(services)
-    for outcome in send_due(services, client, now=services.clock(), only=manager, dry_run=dry_run):
+    outcomes = send_due(services, client, now=services.clock(), only=manager, dry_run=dry_run)
+    for outcome in outcomes:
         click.echo(f"== {outcome.manager} ({outcome.period}): {outcome.status}")
         if outcome.text:
             click.echo(outcome.text)
+    failed = [o for o in outcomes if o.failed]
+    if failed:
+        render.print_digest_failures(_console(), failed, sent=len(outcomes) - len(failed))
+        sys.exit(1)
 
 
 def _slack_client(services: Services) -> WebClient:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -39,6 +41,7 @@ from bot.core.digest_dupes import NEW_FOR, DupePair, IssueSide, lines_by_team
 from bot.core.identity import Directory
 from bot.core.orphans import rank_orphans
 from bot.core.rules import Rules
+from bot.digest_sending import Sent, scopes_still_missing, send_parcel
 from bot.services import Services
 from bot.slack.blocks_digest import (
     digest_blocks,
@@ -46,7 +49,7 @@ from bot.slack.blocks_digest import (
     leadership_digest_blocks,
     leadership_text,
 )
-from bot.slack.delivery import Pacer, Parcel, deliver_once
+from bot.slack.delivery import Pacer, Parcel
 from bot.store import Store, open_store
 
 log = logging.getLogger("impactbot.digests")
@@ -62,7 +65,13 @@ class Outcome:
     manager: str
     period: str
     status: str  # sent / recovered / already / busy / not due / nothing / no slack id / dry run
+    #              / failed: <error>
     text: str = ""
+    reason: str = ""  # why it failed, e.g. "missing_scope (needs im:write)"
+
+    @property
+    def failed(self) -> bool:
+        return self.status.startswith("failed")
 
 
 def zone_of(client: WebClient | None, slack_id: str | None) -> tzinfo:
@@ -141,8 +150,11 @@ def send_due(
         m: _paced_zone(client, slack_ids.get(m), pacer, dry_run) for m in all_managers(rules.teams)
     }
     settings = services.settings
-    outcomes = []
-    owner = f"{socket.gethostname()}:{id(services)}"
+    outcomes: list[Outcome] = []
+    # One owner per run: a retry within the run may take back its own claim at once, and
+    # nothing else may (two runs at once, even in one process, are two owners).
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+    blocked = set() if dry_run or client is None else scopes_still_missing(services, client)
     for manager, digest, period in compose_all(services, now, lambda m: zones.get(m, UTC)):
         if only is not None and manager != only:
             continue
@@ -165,28 +177,20 @@ def send_due(
         parcel = Parcel(
             slack_ids[manager], period, text, digest_blocks(digest, slack_ids=slack_ids)
         )
-        outcomes.append(Outcome(manager, period, _deliver(services, client, parcel, owner, pacer)))
+        sent = send_parcel(
+            services, client, parcel, label=manager, owner=owner, pacer=pacer, blocked=blocked
+        )
+        outcomes.append(_outcome(manager, period, sent))
     if only is None:
         outcomes += _leadership(
-            services, client, now=now, dry_run=dry_run, owner=owner, pacer=pacer
+            services, client, now=now, dry_run=dry_run, owner=owner, pacer=pacer, blocked=blocked
         )
     return outcomes
 
 
-def _deliver(
-    services: Services, client: WebClient, parcel: Parcel, owner: str, pacer: Pacer
-) -> str:
-    """One parcel, exactly once; a failure is this recipient's outcome, not the run's end."""
-    try:
-        return deliver_once(
-            services.settings.db_path, client, parcel, owner=owner, now=services.clock, pacer=pacer
-        )
-    except SlackApiError as exc:
-        log.warning("digest to %s not sent: %s", parcel.recipient, exc.response.get("error"))
-        return f"failed: {exc.response.get('error')}"
-    except Exception as exc:  # a lost connection: the claim stays, to be recovered
-        log.exception("digest to %s not confirmed", parcel.recipient)
-        return f"failed: {type(exc).__name__} (will be recovered)"
+def _outcome(manager: str, period: str, sent: Sent) -> Outcome:
+    reason = sent.failure.describe() if sent.failure else ""
+    return Outcome(manager, period, sent.status, reason=reason)
 
 
 def _paced_zone(
@@ -227,6 +231,7 @@ def _leadership(
     dry_run: bool,
     owner: str,
     pacer: Pacer,
+    blocked: set[str],
 ) -> list[Outcome]:
     """The leadership digest: to IMPACTBOT_LEADERSHIP_CHANNEL, or to each leader's DMs;
     due at the managers' weekday and hour, in UTC."""
@@ -247,10 +252,18 @@ def _leadership(
     blocks, text = leadership_digest_blocks(digest), leadership_text(digest)
     period = f"{digest.period}:leadership"  # its own exactly-once slot beside a manager's
     return [
-        Outcome(
+        _outcome(
             "leadership",
             digest.period,
-            _deliver(services, client, Parcel(target, period, text, blocks), owner, pacer),
+            send_parcel(
+                services,
+                client,
+                Parcel(target, period, text, blocks),
+                label="leadership",
+                owner=owner,
+                pacer=pacer,
+                blocked=blocked,
+            ),
         )
         for target in targets
     ]

@@ -3,7 +3,7 @@
 Checks the rules, the Slack token (valid, and granted every scope the bot's uses need — each
 missing one named with the uses that need it), the unfurl domains a manifest can hold, the
 signing secret, the GitHub token's access to every configured source, the credentials of the Jira,
-Linear and GitLab sources, and the identity map's holes:
+Linear and GitLab sources, digests that could not be delivered, and the identity map's holes:
 tracker people impactbot cannot place on a team or reach in Slack.
 """
 
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 import httpx
 from slack_sdk import WebClient
@@ -28,6 +29,7 @@ from bot.rules_files import check_rules_dir
 from bot.slack.manifest import UNFURL_DOMAIN_LIMIT, unfurl_domains
 from bot.slack.scopes import missing_scopes
 from bot.store import open_store
+from bot.store.deliveries import DeliveryFailure
 from bot.trackers import registry
 
 HOLES_SHOWN = 15
@@ -52,6 +54,7 @@ def run_checks(settings: Settings, *, slack: WebClient | None, http: httpx.Clien
     rules, problems = check_rules_dir(settings.rules_dir)
     findings = [_rules(problems)]
     findings += _slack(settings, slack)
+    findings += _delivery_failures(settings)
     if rules is not None:
         findings += _unfurl_domains(settings, rules)
         findings += _github(settings, rules, http)
@@ -118,6 +121,55 @@ def _slack(settings: Settings, slack: WebClient | None) -> list[Finding]:
     ]
     if not missing:
         out.append(Finding(Level.OK, "slack", f"token valid for team {response.get('team')}"))
+    return out
+
+
+def recorded_failures(settings: Settings) -> list[DeliveryFailure]:
+    """Deliveries whose last attempt failed (digests not delivered), newest first."""
+    if not settings.db_path.exists():
+        return []
+    with open_store(settings.db_path) as store:
+        return store.deliveries.failures()
+
+
+def health_report(settings: Settings) -> dict[str, Any]:
+    """What ``/healthz`` answers: ``ok`` unless a delivery's last attempt failed, and the
+    failures themselves (recipient label, period, Slack's error, the scope it needed)."""
+    failures = recorded_failures(settings)
+    return {
+        "ok": not failures,
+        "failures": [
+            {
+                "job": f.job,
+                "recipient": f.label,
+                "period": f.period,
+                "error": f.error,
+                "needed": f.needed,
+                "transient": f.transient,
+                "attempts": f.attempts,
+                "at": f.at.isoformat(),
+            }
+            for f in failures
+        ],
+    }
+
+
+def _delivery_failures(settings: Settings) -> list[Finding]:
+    """Digests the scheduled run (or `digest --send`) could not deliver, with the fix."""
+    out = []
+    for f in recorded_failures(settings):
+        needs = f" (needs {f.needed})" if f.needed else ""
+        message = (
+            f"{f.job} to {f.label} ({f.period}) not delivered: {f.error}{needs}, "
+            f"{f.attempts} attempt(s), last {f.at:%Y-%m-%d %H:%M} UTC"
+        )
+        if f.needed:
+            fix = "update the app from `impactbot manifest` and reinstall it"
+        elif f.transient:
+            fix = "Slack was unavailable: the next hourly run tries again"
+        else:
+            fix = "check the recipient in Slack (deactivated? the bot not in the channel?)"
+        out.append(Finding(Level.WARN if f.transient else Level.FAIL, "digests", message, fix))
     return out
 
 

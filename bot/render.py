@@ -24,6 +24,7 @@ from bot.services import (
 if TYPE_CHECKING:
     from bot.demo.credit_act import CreditAct
     from bot.demo.run import DemoResult
+    from bot.digests import Outcome
     from bot.doctor import Finding
 
 
@@ -227,3 +228,17 @@ def print_findings(console: Console, findings: Sequence[Finding]) -> None:
         )
         if finding.fix:
             console.print(f"    fix: {finding.fix}", highlight=False)
+
+
+def print_digest_failures(console: Console, failed: Sequence[Outcome], *, sent: int) -> None:
+    """The summary `digest --send` ends with when a recipient did not get their digest."""
+    console.print(f"{len(failed)} digest(s) not delivered ({sent} other outcome(s) above):")
+    for outcome in failed:
+        console.print(f"  ✗ {outcome.manager} ({outcome.period}): {outcome.reason}")
+    if any("missing_scope" in o.reason for o in failed):
+        console.print(
+            "  fix: update the Slack app from `impactbot manifest` and reinstall it; "
+            "`impactbot doctor` names each missing scope"
+        )
+    if any("transient" in o.reason for o in failed):
+        console.print("  transient failures are tried again by the next run")

@@ -24,6 +24,56 @@ from bot.store import open_store
 MARKER = "impactbot_digest"
 LEASE = timedelta(minutes=10)  # a claim older than this was left by a crash
 
+# Slack's answers that mean "try again later": in the error lists of Slack's OpenAPI spec
+# (request_timeout, fatal_error, internal_error, rate_limited for chat.postMessage) and of its
+# method pages (ratelimited with HTTP 429, service_unavailable). Anything else — a missing
+# scope, a deactivated user, a revoked token — fails the same way however often it is tried.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "fatal_error",
+        "internal_error",
+        "rate_limited",
+        "ratelimited",
+        "request_timeout",
+        "service_unavailable",
+    }
+)
+
+
+@dataclass(frozen=True)
+class SendFailure:
+    """Why a send failed. ``needed`` is the scope Slack named for ``missing_scope``;
+    ``transient`` failures are worth retrying; ``ambiguous`` ones may have posted (look for
+    the message before posting again)."""
+
+    error: str
+    needed: str | None = None
+    transient: bool = False
+    ambiguous: bool = False
+
+    def describe(self) -> str:
+        """``missing_scope (needs im:write)``, ``internal_error (transient)``, …"""
+        if self.needed:
+            return f"{self.error} (needs {self.needed})"
+        return f"{self.error} (transient)" if self.transient else self.error
+
+
+def failure_of(exc: Exception) -> SendFailure:
+    """Classify an exception raised while sending: a Slack refusal (``SlackApiError``, with
+    its error, ``needed`` scope and HTTP status) or a lost connection (transient, ambiguous)."""
+    if not isinstance(exc, SlackApiError):
+        return SendFailure(type(exc).__name__, transient=True, ambiguous=True)
+    status = exc.response.status_code
+    data = exc.response.data if isinstance(exc.response.data, dict) else {}
+    error = str(data.get("error") or f"HTTP {status}")
+    server_side = status >= 500
+    return SendFailure(
+        error,
+        needed=str(data["needed"]) if data.get("needed") else None,
+        transient=server_side or error in TRANSIENT_ERRORS,
+        ambiguous=server_side or error in {"fatal_error", "internal_error", "request_timeout"},
+    )
+
 
 @dataclass
 class Pacer:
@@ -63,6 +113,7 @@ def deliver_once(
     owner: str,
     now: Callable[[], datetime],
     pacer: Pacer,
+    look_first: bool = False,
 ) -> str:
     """Send ``parcel`` unless it went out already; returns ``sent``, ``recovered``
     (found already posted), ``already`` or ``busy`` (another process is sending it).
@@ -70,6 +121,8 @@ def deliver_once(
     ``now`` is read when the send is claimed and when it is recorded, so a claim's age is its
     own, however long the run. A refusal by Slack (``SlackApiError``: nothing was posted)
     releases the claim and is raised; a lost connection keeps the claim, to be recovered.
+    With ``look_first`` (a retry after an attempt that may have posted) the direct message
+    is searched for this parcel before anything is posted.
     """
     with open_store(db_path) as store:
         status = store.claim_send(
@@ -79,7 +132,8 @@ def deliver_once(
             return "already" if status == "sent" else "busy"
         try:
             channel = _channel_of(client, parcel.recipient, pacer)
-            if status == "recover" and (found := _posted(client, channel, parcel)):
+            recovering = status == "recover" or look_first
+            if recovering and (found := _posted(client, channel, parcel)):
                 store.mark_sent(
                     parcel.recipient, parcel.period, channel=channel, ts=found, at=now()
                 )

@@ -28,8 +28,17 @@ _CLEANUP_SECONDS = 1
 WsgiApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 
 
-def wsgi_app(app: App) -> WsgiApp:
-    """Slack's endpoint at ``/slack/events``, a health check at ``/healthz``, 404 elsewhere."""
+Health = Callable[[], dict[str, Any]]
+
+
+def _alive() -> dict[str, Any]:
+    return {"ok": True}
+
+
+def wsgi_app(app: App, health: Health = _alive) -> WsgiApp:
+    """Slack's endpoint at ``/slack/events``, a health check at ``/healthz``, 404 elsewhere.
+    ``/healthz`` answers 200 with ``health()`` as JSON while the server runs (a delivery
+    failure is reported in the body, not as an error status: restarting would not fix it)."""
     slack = SlackRequestHandler(app)
 
     def route(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -37,7 +46,7 @@ def wsgi_app(app: App) -> WsgiApp:
         if path == EVENTS_PATH:
             return slack(environ, start_response)
         if path == HEALTH_PATH:
-            return _json(start_response, "200 OK", {"ok": True})
+            return _json(start_response, "200 OK", health())
         return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
     return route
@@ -58,6 +67,7 @@ def http_server(
     port: int,
     threads: int = 8,
     idle_timeout: int = IDLE_TIMEOUT_SECONDS,
+    health: Health = _alive,
 ) -> Any:
     """A waitress server for ``app`` (``port`` 0 picks a free one: ``.effective_port``);
     call ``.run()`` to serve and ``.close()`` to stop.
@@ -67,7 +77,7 @@ def http_server(
     closed. waitress reads bodies on its event loop, so a slow body never holds a worker thread.
     """
     return create_server(
-        wsgi_app(app),
+        wsgi_app(app, health),
         host=host,
         port=port,
         threads=threads,

@@ -24,6 +24,7 @@ from bot.core.rules import TeamsRules
 from bot.errors import UnknownIssueError
 from bot.store.audit import AuditLog
 from bot.store.claim_leases import ClaimLeaseTables
+from bot.store.deliveries import DeliveryLog
 from bot.store.duplicates import DuplicateTables
 from bot.store.events import SeenEvents
 from bot.store.migrations import MIGRATIONS
@@ -73,6 +74,7 @@ class Store(DuplicateTables, SlackIdTables, ClaimLeaseTables):
         self.db = db
         self.audit = AuditLog(db)
         self.events = SeenEvents(db)
+        self.deliveries = DeliveryLog(db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -638,7 +640,9 @@ class Store(DuplicateTables, SlackIdTables, ClaimLeaseTables):
         """Take the right to send ``recipient``'s digest for ``period``. Answers ``mine``
         (send it), ``recover`` (a claim older than ``lease`` was left by a crash: check
         whether its post went out before posting), ``busy`` (another process holds it) or
-        ``sent``. One transaction, so two processes never both get ``mine``/``recover``."""
+        ``sent``. One transaction, so two processes never both get ``mine``/``recover``.
+        ``owner``'s own unfinished claim (a retry after an attempt that may have posted) is
+        ``recover`` at once."""
         with self.transaction():
             row = self.db.execute(
                 "SELECT state, claimed_at, owner FROM digests_sent "
@@ -652,10 +656,10 @@ class Store(DuplicateTables, SlackIdTables, ClaimLeaseTables):
                     [recipient, period, at.isoformat(), owner],
                 )
                 return "mine"
-            state, claimed_at, _ = row
+            state, claimed_at, holder = row
             if state == "sent":
                 return "sent"
-            if datetime.fromisoformat(claimed_at) > at - lease:
+            if holder != owner and datetime.fromisoformat(claimed_at) > at - lease:
                 return "busy"
             self.db.execute(
                 "UPDATE digests_sent SET claimed_at = ?, owner = ? "

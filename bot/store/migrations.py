@@ -331,3 +331,23 @@ def _claim_leases(db: Database) -> None:
     db.execute("ALTER TABLE claims ADD COLUMN state TEXT")
     db.execute("ALTER TABLE claims ADD COLUMN lease_until TEXT")
     db.execute("CREATE INDEX IF NOT EXISTS idx_claims_lease ON claims (state, lease_until)")
+
+
+@MIGRATIONS(name="0015_delivery_failures")
+def _delivery_failures(db: Database) -> None:
+    # The last failure of each Slack delivery still undone (a digest whose send failed), for
+    # `impactbot doctor` and /healthz; a later success deletes the row.
+    db.table("delivery_failures").create(
+        {
+            "job": str,
+            "recipient": str,
+            "period": str,
+            "label": str,
+            "error": str,
+            "needed": str,
+            "transient": int,
+            "attempts": int,
+            "at": str,
+        },
+        pk=("job", "recipient", "period"),
+    )
