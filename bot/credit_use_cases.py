@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.core.credit import CreditEntry
 from bot.core.models import Flag, Issue
 from bot.core.periods import Period
+from bot.core.permissions import PRIVATE_ISSUE
 from bot.core.rules import Rules
 from bot.credit_services import (
     CreditError,
@@ -28,6 +29,7 @@ from bot.credit_services import (
     void_entry,
 )
 from bot.export import export_csv, export_markdown
+from bot.privacy import Sight, redact_entries, visible_issues
 from bot.store import Store, open_store
 
 Clock = Callable[[], datetime]
@@ -109,11 +111,17 @@ class CreditUseCases:
             return void
 
     def export(
-        self, *, period: str | Period | None = None, fmt: str = "md", by: str | None = None
+        self,
+        *,
+        period: str | Period | None = None,
+        fmt: str = "md",
+        by: str | None = None,
+        sight: Sight | None = None,
     ) -> str:
         """The ledger of ``period`` for reviews, as Markdown or CSV; audited as an export by
         ``by``: a person id of teams.yaml (recorded as their reference), another label (a
-        Slack user id) recorded as it is, or None for the operator at the command line."""
+        Slack user id) recorded as it is, or None for the operator at the command line. With
+        ``sight`` (Slack), the issues it may not read show their key alone."""
         now = self.clock()
         span = period_of(period, now)
         with open_store(self.settings.db_path) as store, store.transaction():
@@ -126,6 +134,8 @@ class CreditUseCases:
             actor = self._actor(store, by)
             detail = f"{fmt} export of {len(lines)} ledger lines"
             store.audit.record(actor, "export", span.label, detail, now)
+        if sight is not None:
+            lines, issues = redact_entries(sight, lines), visible_issues(sight, issues.values())
         if fmt == "csv":
             return export_csv(lines, issues)
         return export_markdown(lines, issues, span)
@@ -180,10 +190,15 @@ class CreditUseCases:
             )
             return sum(1 for e in pending if e.closure in closures)
 
-    def flags_of(self, person: str) -> list[tuple[str, str]]:
-        """(issue key, title) of everything ``person`` flagged, newest first."""
+    def flags_of(self, person: str, sight: Sight | None = None) -> list[tuple[str, str]]:
+        """(issue key, title) of everything ``person`` flagged, newest first; titles the
+        ``sight`` may not read are ``PRIVATE_ISSUE``."""
         with open_store(self.settings.db_path) as store:
-            return store.flags_by(person)
+            flagged = store.flags_by(person)
+        return [
+            (key, title if sight is None or sight.sees(uid) else PRIVATE_ISSUE)
+            for uid, key, title in flagged
+        ]
 
     def flag(self, key: str, *, by: str, note: str = "") -> bool:
         """An engineer endorses an issue as cross-team impact; False if they already had."""

@@ -13,7 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,8 +40,10 @@ from bot.core.digest import (
 from bot.core.digest_dupes import NEW_FOR, DupePair, IssueSide, lines_by_team
 from bot.core.identity import Directory
 from bot.core.orphans import rank_orphans
+from bot.core.permissions import Audience, Viewer
 from bot.core.rules import Rules
 from bot.digest_sending import Sent, scopes_still_missing, send_parcel
+from bot.privacy import redact_leadership, redact_manager_digest
 from bot.services import Services
 from bot.slack.blocks_digest import (
     digest_blocks,
@@ -49,6 +51,7 @@ from bot.slack.blocks_digest import (
     leadership_digest_blocks,
     leadership_text,
 )
+from bot.slack.channels import is_shared_channel
 from bot.slack.delivery import Pacer, Parcel
 from bot.store import Store, open_store
 
@@ -113,6 +116,7 @@ def compose_all(
         items, teams=rules.teams, decisions=decisions, claims=claims, rules=digest_rules, now=now
     )
     catalog = {item.issue_uid: item for item in items}
+    sights = services.sight(Audience())  # the restricted issues, read once for every manager
     out = []
     for manager in all_managers(rules.teams):
         period = digest_period(now, zones(manager))
@@ -128,6 +132,9 @@ def compose_all(
             rules=digest_rules,
             duplicates=alike,
         )
+        if digest is not None:  # each manager reads what the privacy rule lets them
+            sight = replace(sights, audience=Audience.person(Viewer.of(manager, rules.teams)))
+            digest = redact_manager_digest(sight, digest)
         out.append((manager, digest, period))
     return out
 
@@ -249,24 +256,33 @@ def _leadership(
         if settings.leadership_channel
         else [people[p] for p in rules.teams.leadership if p in people]
     )
-    blocks, text = leadership_digest_blocks(digest), leadership_text(digest)
     period = f"{digest.period}:leadership"  # its own exactly-once slot beside a manager's
-    return [
-        _outcome(
-            "leadership",
-            digest.period,
-            send_parcel(
-                services,
-                client,
-                Parcel(target, period, text, blocks),
-                label="leadership",
-                owner=owner,
-                pacer=pacer,
-                blocked=blocked,
-            ),
-        )
-        for target in targets
-    ]
+    sights = services.sight(Audience())
+    outcomes = []
+    for target in targets:
+        audience = _leadership_audience(services, client, target)
+        shown = redact_leadership(replace(sights, audience=audience), digest)
+        blocks, text = leadership_digest_blocks(shown), leadership_text(shown)
+        parcel = Parcel(target, period, text, blocks)
+        sent = send_parcel(
+            services, client, parcel, label="leadership", owner=owner, pacer=pacer,
+            blocked=blocked,
+        )  # fmt: skip
+        outcomes.append(_outcome("leadership", digest.period, sent))
+    return outcomes
+
+
+def _leadership_audience(services: Services, client: WebClient, target: str) -> Audience:
+    """A leader reading their DM (a Slack user id), or everybody in the leadership channel:
+    a channel shows restricted details only where the source allows (``unfurl: full``) and
+    never when it is shared with another organisation."""
+    rules = services.rules()
+    person = next((p.id for p in rules.teams.people if p.slack == target), None)
+    if person is not None:
+        return Audience.person(Viewer.of(person, rules.teams))
+    if not services.some_source_unfurls_full():
+        return Audience.channel(shared=False)
+    return Audience.channel(shared=is_shared_channel(client, target))
 
 
 def _items(store: Store, rules: Rules, now: datetime) -> list[DigestItem]:

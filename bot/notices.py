@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.core.beneficiaries import display_key
 from bot.core.credit import CreditEntry
 from bot.core.digest import managers_of
+from bot.core.permissions import PRIVATE_ISSUE, Audience, Viewer
 from bot.core.rules import TeamsRules
 from bot.services import Services
 from bot.slack.blocks_credit_notice import Ask, confirm_blocks, confirm_text, thanks_text
@@ -42,6 +45,15 @@ def send_credit_notices(
     by_person: dict[str, list[tuple[int, CreditEntry]]] = defaultdict(list)
     for entry_id, entry in fresh:
         by_person[entry.person_id].append((entry_id, entry))
+    sights = services.sight(Audience())  # each recipient reads what the privacy rule allows
+
+    def titles_for(person: str) -> dict[str, str]:
+        sight = replace(sights, audience=Audience.person(Viewer.of(person, rules.teams)))
+        return {
+            uid: title if sight.sees(uid) else f"{display_key(uid)} — {PRIVATE_ISSUE}"
+            for uid, title in titles.items()
+        }
+
     sent = 0
     for person, lines in by_person.items():
         entries = [e for _, e in lines]
@@ -52,9 +64,11 @@ def send_credit_notices(
             [i for i, _ in lines],
             now,
             channel=slack.get(person),
-            text=thanks_text(entries, titles),
+            text=thanks_text(entries, titles_for(person)),
         )
     for manager, asks in _asks_by_manager(fresh, titles, rules.teams).items():
+        shown = titles_for(manager)
+        asks = [replace(ask, title=shown.get(ask.issue_uid, ask.title)) for ask in asks]
         sent += _announce(
             services,
             client,

@@ -19,6 +19,8 @@ from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.models import Contribution, Issue, ScoreCard, TrackerKind
 from bot.core.orphans import rank_orphans
+from bot.core.permissions import Audience
+from bot.core.privacy_rules import UnfurlMode
 from bot.core.rules import RuleProblem, Rules
 from bot.core.scoring import score_issues
 from bot.core.signals import MODIFIERS
@@ -27,6 +29,7 @@ from bot.credit_use_cases import CreditUseCases
 from bot.doctor import Finding, run_checks
 from bot.duplicate_use_cases import DuplicateUseCases
 from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
+from bot.privacy import Sight, load_sight
 from bot.rules_files import check_rules_dir, load_rules
 from bot.store import Store, open_store
 from bot.trackers.file_import import ImportFormat, parse_export
@@ -94,6 +97,7 @@ class Ranked:
     key: str
     title: str
     url: str | None
+    private: bool = False  # redacted for its reader: the key alone means anything
 
 
 @dataclass(frozen=True)
@@ -330,6 +334,24 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
                 limit=limit,
             )
             return [_ranked(store, card) for card in cards]
+
+    def sight(self, audience: Audience) -> Sight:
+        """What ``audience`` may read of the stored issues (see ``bot.privacy``)."""
+        rules = self.rules()
+        with open_store(self.settings.db_path) as store:
+            return load_sight(store, rules, audience)
+
+    def some_source_unfurls_full(self) -> bool:
+        """Whether any configured source lets channels show restricted details."""
+        sources = self.rules().sources
+        return any(
+            sources.privacy_of(name).unfurl is UnfurlMode.FULL for name in sources.source_names()
+        )
+
+    def uid_of(self, key: str) -> str:
+        """The uid of the one stored issue ``key`` names (``UnknownIssueError`` otherwise)."""
+        with open_store(self.settings.db_path) as store:
+            return store.resolve_key(key)
 
     def explain(self, key: str) -> Explanation:
         """The score card of the issue ``key`` (``owner/repo#N``, ``ABC-12`` or a uid)."""

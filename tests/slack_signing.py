@@ -125,8 +125,10 @@ def event_body(
     api_app_id: str = API_APP_ID,
     authorized_user_id: str = BOT_USER_ID,
     token: str = VERIFICATION_TOKEN,
+    ext_shared_channel: bool = False,
 ) -> str:
-    """An Events API ``event_callback`` envelope as JSON text.
+    """An Events API ``event_callback`` envelope as JSON text; ``ext_shared_channel`` sets
+    the envelope's ``is_ext_shared_channel`` (an event from a Slack Connect channel).
 
     ``event_time`` (Unix seconds) defaults to the integer part of ``event["event_ts"]``; with
     neither, ValueError. The envelope carries both the current ``authorizations`` list and the
@@ -154,7 +156,7 @@ def event_body(
             }
         ],
         "authed_users": [authorized_user_id],
-        "is_ext_shared_channel": False,
+        "is_ext_shared_channel": ext_shared_channel,
         "event_context": f"4-fake-{event_id}",
     }
     return json.dumps(envelope)

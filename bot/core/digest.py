@@ -108,6 +108,7 @@ class DigestItem:
     cost_of_delay: float
     owner_candidates: tuple[str, ...] = ()
     last_activity: datetime | None = None
+    private: bool = False  # redacted for its reader (bot.privacy): its key alone means anything
 
     @property
     def teams(self) -> tuple[str, ...]:

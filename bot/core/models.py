@@ -28,6 +28,15 @@ class TrackerKind(StrEnum):
     GITLAB = "gitlab"
 
 
+class Visibility(StrEnum):
+    """Who may read an issue on its tracker. ``restricted``: only some of the organisation
+    (a private or internal repository, a confidential issue, a private team, a Jira project
+    not marked public, an imported file not marked public)."""
+
+    PUBLIC = "public"
+    RESTRICTED = "restricted"
+
+
 class IssueState(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
@@ -131,6 +140,11 @@ class Issue(Frozen):
     ownership_changes: tuple[OwnershipChange, ...] | None = Field(
         default=None,
         description="moves between containers; None when the source offers no such history",
+    )
+    visibility: Visibility = Field(
+        default=Visibility.PUBLIC,
+        description="as the tracker says; restricted details reach only the people "
+        "bot.core.permissions.may_see_issue allows",
     )
 
     @property

@@ -23,6 +23,7 @@ from pydantic import (
 
 from bot.core.dupes.rules import DuplicateRules
 from bot.core.models import BenefitKind, OrphanReason
+from bot.core.privacy_rules import DEFAULT_PRIVACY, JiraPrivacy, SourcePrivacy
 
 
 class _Rule(BaseModel):
@@ -215,7 +216,7 @@ class CreditRules(_Rule):
 _REPO = r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"
 
 
-class GitHubSources(_Rule):
+class GitHubSources(SourcePrivacy):
     """What to sync from GitHub (github.com or one GitHub Enterprise Server)."""
 
     source: str = Field(default="github", pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -241,7 +242,7 @@ def _compiles(pattern: str | None) -> str | None:
     return pattern
 
 
-class JiraSources(_Rule):
+class JiraSources(JiraPrivacy):
     """One Jira Cloud site to sync (``rules/sources.yaml`` → ``jira``)."""
 
     source: str = Field(default="jira", pattern=_SOURCE_NAME)
@@ -268,7 +269,7 @@ class JiraSources(_Rule):
         return self
 
 
-class LinearSources(_Rule):
+class LinearSources(SourcePrivacy):
     """The Linear workspace of ``LINEAR_API_KEY`` (``rules/sources.yaml`` → ``linear``)."""
 
     source: str = Field(default="linear", pattern=_SOURCE_NAME)
@@ -283,7 +284,7 @@ class LinearSources(_Rule):
     _check_pattern = field_validator("key_pattern")(_compiles)
 
 
-class GitLabSources(_Rule):
+class GitLabSources(SourcePrivacy):
     """One GitLab instance (``rules/sources.yaml`` → ``gitlab``)."""
 
     source: str = Field(default="gitlab", pattern=_SOURCE_NAME)
@@ -343,6 +344,14 @@ class SourcesRules(_Rule):
         names += [s.source for s in self.jira]
         names += [s.source for s in self.linear]
         return names + [s.source for s in self.gitlab]
+
+    def privacy_of(self, source: str) -> SourcePrivacy:
+        """The privacy keys of ``source``; the defaults for a source with no section (an
+        imported file's)."""
+        sections: list[SourcePrivacy] = [self.github] if self.github else []
+        sections += [*self.jira, *self.linear, *self.gitlab]
+        found = next((s for s in sections if getattr(s, "source", None) == source), None)
+        return found or DEFAULT_PRIVACY
 
 
 # --------------------------------------------------------------- all together
@@ -420,6 +429,9 @@ def parse_rules(documents: Mapping[str, Any]) -> Rules:
     teams = parsed.get("teams.yaml")
     if isinstance(teams, TeamsRules):
         problems.extend(check_team_references(teams))
+        sources = parsed.get("sources.yaml")
+        if isinstance(sources, SourcesRules):
+            problems.extend(check_visible_to(sources, teams))
     if problems:
         raise RulesInvalidError(problems)
     return Rules.model_validate({file.removesuffix(".yaml"): rule for file, rule in parsed.items()})
@@ -443,6 +455,32 @@ def check_team_references(rules: TeamsRules) -> list[RuleProblem]:
             problems.append(_problem(f"leadership[{i}]", f"unknown person {person!r}"))
     problems += _owned_twice(rules)
     problems += _identities_twice(rules)
+    return problems
+
+
+def check_visible_to(sources: SourcesRules, teams: TeamsRules) -> list[RuleProblem]:
+    """Every ``visible_to`` names teams and people of teams.yaml."""
+    known = {"teams": {t.id for t in teams.teams}, "people": {p.id for p in teams.people}}
+    sections: list[tuple[str, SourcePrivacy]] = (
+        [("github", sources.github)] if sources.github else []
+    )
+    for kind in ("jira", "linear", "gitlab"):
+        sections += [(f"{kind}[{i}]", s) for i, s in enumerate(getattr(sources, kind))]
+    problems = []
+    for path, section in sections:
+        for field, ids in (
+            ("teams", section.visible_to.teams),
+            ("people", section.visible_to.people),
+        ):
+            problems += [
+                RuleProblem(
+                    file="sources.yaml",
+                    path=f"{path}.visible_to.{field}[{j}]",
+                    message=f"unknown {field[:-1] if field == 'teams' else 'person'} {name!r}",
+                )
+                for j, name in enumerate(ids)
+                if name not in known[field]
+            ]
     return problems
 
 

@@ -1,7 +1,9 @@
 """What `/impact` answers: each parsed command → one service call → a Reply to render.
 
 Permissions are checked here, before any query runs: engineers see their own credit,
-managers their team's, leadership everyone's; a refusal is a polite ephemeral notice.
+managers their team's, leadership everyone's; a refusal is a polite ephemeral notice. Every
+issue in an answer goes through the asker's ``Sight`` (``bot.privacy``): a restricted issue
+they may not read shows its key alone.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from bot.core.identity import Directory
 from bot.core.permissions import (
     REFUSAL,
+    Audience,
     Viewer,
     may_see_everyone,
     may_see_person,
@@ -33,9 +36,11 @@ from bot.core.slash import (
     usage_of,
 )
 from bot.errors import ImpactbotError
+from bot.privacy import Sight, redact_dupes, redact_ranked, redact_report
 from bot.services import Services
 from bot.slack import blocks, blocks_dupes
 from bot.slack.blocks_audit import audit_blocks
+from bot.slack.blocks_issues import private_notice
 from bot.slack.blocks_kit import escape
 
 SLACK_LINES = 20  # credit lines shown in Slack; the totals cover every line
@@ -74,18 +79,24 @@ def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str
             return _flag(command, services, viewer, user_id)
         case WhyCommand(ref=ref):
             explanation = services.explain(ref.key)
+            if not _sight(services, viewer).sees(explanation.issue.uid):
+                return notice(private_notice(explanation.issue.key))
             return Reply(
                 text=f"Why {escape(ref.key)} scores {explanation.card.total:.0f}",
                 blocks=blocks.score_card_blocks(explanation),
             )
         case DupesCommand(ref=ref):
             found = services.dupes(ref.key)
+            sight = _sight(services, viewer)
+            if not sight.sees(found.issue.uid):
+                return notice(private_notice(found.issue.key))
+            found = redact_dupes(sight, found)
             return Reply(
                 text=f"What reads like {escape(found.issue.key)}",
                 blocks=blocks_dupes.dupes_blocks(found),
             )
         case OrphansCommand():
-            return _orphans(command, services)
+            return _orphans(command, services, viewer)
         case CreditCommand():
             return _credit(command, services, viewer, user_id)
         case LeaderboardCommand(period=period):
@@ -100,7 +111,9 @@ def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str
             if not may_see_everyone(viewer):
                 return notice(REFUSAL)
             by = viewer.person_id or f"slack:{user_id}"
-            csv_text = services.export(period=period, fmt="csv", by=by)
+            csv_text = services.export(
+                period=period, fmt="csv", by=by, sight=_sight(services, viewer)
+            )
             name = f"impact-{period.label.replace(' ', '-')}.csv"
             return Reply(
                 text=f"Your export for {escape(period.label)} is in a direct message.",
@@ -125,19 +138,38 @@ def _slack_ids(services: Services) -> dict[str, str]:
     return {p.id: p.slack for p in services.rules().teams.people if p.slack}
 
 
+def _sight(services: Services, viewer: Viewer) -> Sight:
+    return services.sight(Audience.person(viewer))
+
+
 def _flag(command: FlagCommand, services: Services, viewer: Viewer, user_id: str) -> Reply:
     if viewer.person_id is None:
         return notice(unknown_person(user_id))
+    if not may_flag(services, viewer, command.ref.key):
+        return notice(private_notice(command.ref.key))
     added = services.flag(command.ref.key, by=viewer.person_id, note=command.note)
     if added:
         return notice(f"Thanks — you flagged {escape(command.ref.key)} as cross-team impact.")
     return notice(f"You had already flagged {escape(command.ref.key)}.")
 
 
-def _orphans(command: OrphansCommand, services: Services) -> Reply:
+def may_flag(services: Services, viewer: Viewer, key: str) -> bool:
+    """Flagging makes the flagger's team a benefiting team, which may read the issue: so a
+    restricted issue is flagged only by those who may read it already. Unknown keys pass
+    (the flag itself says they are unknown)."""
+    try:
+        uid = services.uid_of(key)
+    except ImpactbotError:
+        return True
+    return _sight(services, viewer).sees(uid)
+
+
+def _orphans(command: OrphansCommand, services: Services, viewer: Viewer) -> Reply:
     if command.usergroup:
         return notice("Name the team by its id from teams.yaml, e.g. `/impact orphans asr`.")
-    rows = services.orphans(team=command.team, limit=command.limit)
+    rows = redact_ranked(
+        _sight(services, viewer), services.orphans(team=command.team, limit=command.limit)
+    )
     title = f"Top orphans for {command.team}" if command.team else "Top orphaned cross-team work"
     return Reply(text=escape(title), blocks=blocks.orphans_blocks(rows, title))
 
@@ -149,6 +181,7 @@ def _credit(command: CreditCommand, services: Services, viewer: Viewer, user_id:
         if not may_see_team(viewer, command.team):
             return notice(REFUSAL)
         report = services.credit_report(team=command.team, period=command.period, limit=SLACK_LINES)
+        report = redact_report(_sight(services, viewer), report)
         return Reply(
             text=f"Credit of team {escape(command.team)}", blocks=blocks.credit_blocks(report)
         )
@@ -160,6 +193,7 @@ def _credit(command: CreditCommand, services: Services, viewer: Viewer, user_id:
     if not may_see_person(viewer, person, directory):
         return notice(REFUSAL)
     report = services.credit_report(person=person, period=command.period, limit=SLACK_LINES)
+    report = redact_report(_sight(services, viewer), report)
     return Reply(text=f"Credit of <@{slack_id}>", blocks=blocks.credit_blocks(report))
 
 

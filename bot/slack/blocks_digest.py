@@ -22,6 +22,7 @@ from bot.core.digest import (
     UndoKind,
 )
 from bot.core.digest_dupes import DupeLine, DupePair, IssueSide
+from bot.core.permissions import PRIVATE_ISSUE
 from bot.slack.blocks_credit import person
 from bot.slack.blocks_dupes import ACTION_NOT_DUPLICATE, pair_value
 from bot.slack.blocks_kit import (
@@ -172,6 +173,9 @@ def _buttons(item: DigestItem, snooze_weeks: int) -> list[Block]:
 
 
 def _item_text(item: DigestItem, rank: int | None) -> str:
+    prefix = f"*{rank}.* " if rank is not None else ""
+    if item.private:
+        return f"{prefix}*{escape(clip(item.key, 200, markup=False))}* — {PRIVATE_ISSUE}"
     title = clip(link(item.url, f"{item.key} — {item.title}"), 1000)
     owner = escape(item.owner_team) if item.owner_team else _no_owner(item)
     facts = [
@@ -180,7 +184,6 @@ def _item_text(item: DigestItem, rank: int | None) -> str:
         f"owner {owner}",
     ]
     reasons = "".join(f"\n• {escape(clip(r, 300, markup=False))}" for r in item.reasons)
-    prefix = f"*{rank}.* " if rank is not None else ""
     return clip(
         f"{prefix}*{title}*\n" + " · ".join(facts) + reasons + f"\n_{_waited(item)}_",
         MAX_SECTION_TEXT,
@@ -451,6 +454,8 @@ def leadership_text(ld: LeadershipDigest, *, markup: bool = True) -> str:
 
 
 def _item_lines(rank: int, item: DigestItem, esc: _Escape) -> list[str]:
+    if item.private:
+        return [f"{rank}. {esc(item.key)} — {PRIVATE_ISSUE}"]
     owner = esc(item.owner_team) if item.owner_team else "none"
     lines = [
         f"{rank}. {esc(item.key)} — {esc(item.title)} (score {item.score:.0f}, "

@@ -64,10 +64,9 @@ def _candidate(uid: str, match: DupeMatch) -> Block:
     score = f"*{match.score:.2f}*" if match.likely else f"{match.score:.2f}"
     title = clip(link(match.url, f"{match.key} — {match.title}"), 800)
     words = ", ".join(escape(w) for w in match.matched[:6])
-    text = (
-        f"{score} · {title} ({escape(match.team or 'no team')})\n"
-        f"matched: {words or '—'}\n> {clip(escape(match.passage), 600)}"
-    )
+    text = f"{score} · {title} ({escape(match.team or 'no team')})\nmatched: {words or '—'}"
+    if match.passage:
+        text += f"\n> {clip(escape(match.passage), 600)}"
     not_duplicate = make_button(
         "Not a duplicate", ACTION_NOT_DUPLICATE, value=pair_value(uid, match.uid)
     )

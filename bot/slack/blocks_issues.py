@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.models import Contribution, ScoreCard
+from bot.core.permissions import PRIVATE_ISSUE
 from bot.services import Explanation, Ranked, top_contributions
 from bot.slack.blocks_kit import (
     ACTION_FLAG,
@@ -119,6 +120,22 @@ def unfurl_attachment(exp: Explanation) -> Block:
     }
 
 
+def private_unfurl(key: str) -> Block:
+    """The unfurl of an issue the channel may not read: its key and ``PRIVATE_ISSUE``."""
+    return {
+        "color": _CALM_COLOUR,
+        "blocks": [section(f"*{escape(clip(key, 200, markup=False))}* — {PRIVATE_ISSUE}")],
+    }
+
+
+def private_notice(key: str) -> str:
+    """What somebody the rule excludes hears about a restricted issue they asked about."""
+    return (
+        f"{key} is {PRIVATE_ISSUE}: its details are for its owning and benefiting teams, "
+        "their managers and leadership."
+    )
+
+
 def orphans_blocks(
     rows: Sequence[Ranked], title: str, *, more_hint: str = ORPHANS_HINT
 ) -> list[Block]:
@@ -132,7 +149,10 @@ def orphans_blocks(
 
 
 def orphan_item(rank: int, row: Ranked) -> Block:
-    """One orphan as one section (so a message holds 49 of them) with a Why? button."""
+    """One orphan as one section (so a message holds 49 of them) with a Why? button; a row
+    redacted for its reader shows its key alone."""
+    if row.private:
+        return section(f"*{rank}.* *{escape(clip(row.key, 200, markup=False))}* — {PRIVATE_ISSUE}")
     card = row.card
     others = [t for t in card.beneficiaries if t != card.owner_team]
     facts = [

@@ -6,7 +6,8 @@ from slack_sdk import WebClient
 
 from bot.errors import ImpactbotError
 from bot.services import Services
-from bot.slack.answers import unknown_person
+from bot.slack.answers import may_flag, unknown_person
+from bot.slack.blocks_issues import private_notice
 from bot.slack.blocks_kit import escape
 from bot.slack.links import issue_refs
 from bot.slack.people import viewer_of
@@ -23,6 +24,9 @@ def flag_message(services: Services, client: WebClient, *, user_id: str, text: s
         return unknown_person(user_id)
     said = []
     for ref in refs:
+        if not may_flag(services, viewer, ref.key):
+            said.append(escape(private_notice(ref.key).rstrip(".")))
+            continue
         try:
             added = services.flag(ref.key, by=viewer.person_id, note="flagged from Slack")
         except ImpactbotError as exc:

@@ -1,4 +1,4 @@
-"""App Home: your credit, your flags, your team's top orphans."""
+"""App Home: your credit, your flags, your team's top orphans — redacted by your sight."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.core.identity import Directory
+from bot.core.permissions import Audience
 from bot.errors import ImpactbotError
+from bot.privacy import redact_ranked, redact_report
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.answers import SLACK_LINES, unknown_person
@@ -24,13 +26,15 @@ def build_home(services: Services, client: WebClient, user_id: str) -> dict[str,
         return {"type": "home", "blocks": blocks.notice_blocks(unknown_person(user_id))}
     person = next(p for p in rules.teams.people if p.id == viewer.person_id)
     teams = Directory.build(rules.teams).teams_of_person(person.id)
+    sight = services.sight(Audience.person(viewer))
     try:
-        credit = services.credit_report(person=person.id, limit=SLACK_LINES)
+        credit = redact_report(sight, services.credit_report(person=person.id, limit=SLACK_LINES))
     except ImpactbotError:
         credit = None  # e.g. nothing scored yet: show the rest
+    orphans = services.orphans(team=teams[0], limit=HOME_ORPHANS) if teams else []
     return blocks.home_view(
         person_name=person.name,
         credit=credit,
-        flags=services.flags_of(person.id),
-        team_orphans=services.orphans(team=teams[0], limit=HOME_ORPHANS) if teams else [],
+        flags=services.flags_of(person.id, sight),
+        team_orphans=redact_ranked(sight, orphans),
     )

@@ -53,6 +53,7 @@ class FeatureScope:
 
 _DIGEST_DM = "open a person's DM: a manager's or leader's digest, an export, a claim reply"
 _FLAGGED = "read the message someone flagged with the reaction"
+_SHARED = "is {} shared with another organisation? (no restricted details there)"
 _UPLOAD_V2 = "`/impact export` uploads its CSV into the asker's DM (files_upload_v2, step {})"
 
 API_USES: tuple[ApiUse, ...] = (
@@ -98,6 +99,18 @@ API_USES: tuple[ApiUse, ...] = (
         Where.PRIVATE_CHANNEL,
         "groups:history",
         f"{_FLAGGED} (a thread reply)",
+    ),
+    ApiUse(
+        "conversations.info",
+        Where.PUBLIC_CHANNEL,
+        "channels:read",
+        _SHARED.format("an unfurl's or the leadership digest's public channel"),
+    ),
+    ApiUse(
+        "conversations.info",
+        Where.PRIVATE_CHANNEL,
+        "groups:read",
+        _SHARED.format("an unfurl's or the leadership digest's private channel"),
     ),
     ApiUse(
         "files.getUploadURLExternal",

@@ -29,6 +29,7 @@ from bot.store.duplicates import DuplicateTables
 from bot.store.events import SeenEvents
 from bot.store.migrations import MIGRATIONS
 from bot.store.slack_ids import SlackIdTables
+from bot.store.visibility import VisibilityTables
 
 
 @contextmanager
@@ -67,7 +68,7 @@ def _migrate(db: Database, attempts: int = 5) -> None:
             time.sleep(0.05 * attempt)
 
 
-class Store(DuplicateTables, SlackIdTables, ClaimLeaseTables):
+class Store(DuplicateTables, SlackIdTables, ClaimLeaseTables, VisibilityTables):
     """Typed access to the tables; callers never write SQL."""
 
     def __init__(self, db: Database) -> None:
@@ -115,6 +116,7 @@ class Store(DuplicateTables, SlackIdTables, ClaimLeaseTables):
                     "state": i.state.value,
                     "title": i.title,
                     "updated_at": i.updated_at.isoformat(),
+                    "visibility": i.visibility.value,
                     "data": i.model_dump_json(),
                 }
                 for i in issues
@@ -279,14 +281,14 @@ class Store(DuplicateTables, SlackIdTables, ClaimLeaseTables):
             out.setdefault(flag.issue_uid, []).append(flag)
         return out
 
-    def flags_by(self, person_id: str) -> list[tuple[str, str]]:
-        """(key, title) of the issues ``person_id`` flagged, newest flag first."""
+    def flags_by(self, person_id: str) -> list[tuple[str, str, str]]:
+        """(uid, key, title) of the issues ``person_id`` flagged, newest flag first."""
         rows = self.db.execute(
-            "SELECT i.key, i.title FROM flags f JOIN issues i ON i.uid = f.issue_uid "
+            "SELECT i.uid, i.key, i.title FROM flags f JOIN issues i ON i.uid = f.issue_uid "
             "WHERE f.person_id = ? ORDER BY f.at DESC",
             [person_id],
         ).fetchall()
-        return [(key, title) for key, title in rows]
+        return [(uid, key, title) for uid, key, title in rows]
 
     def add_flag(self, flag: Flag) -> bool:
         """Record a flag; False if this person already flagged this issue (idempotent)."""

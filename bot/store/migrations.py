@@ -351,3 +351,12 @@ def _delivery_failures(db: Database) -> None:
         },
         pk=("job", "recipient", "period"),
     )
+
+
+@MIGRATIONS(name="0016_issue_visibility")
+def _issue_visibility(db: Database) -> None:
+    # Who may read an issue on its tracker. Issues stored before visibility was recorded
+    # are read again: every saved sync cursor is dropped, so the next sync is a full one.
+    db.execute("ALTER TABLE issues ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'")
+    db.table("issues").create_index(["visibility"])
+    db.execute("DELETE FROM sync_state")

@@ -210,6 +210,24 @@ class FakeSlack:
         with self._cond:
             self.workspace.usergroups[usergroup_id] = list(members)
 
+    def add_channel(
+        self, channel_id: str, name: str, *, ext_shared: bool = False, **fields: Any
+    ) -> dict[str, Any]:
+        """A channel conversations.info describes (as the spec's example for a public
+        channel); ``ext_shared`` makes it a Slack Connect channel (``is_ext_shared`` and
+        ``is_shared`` true), ``fields`` sets e.g. ``is_private``."""
+        conversation: dict[str, Any] = {
+            "id": channel_id, "name": name, "name_normalized": name, "created": 1449252889,
+            "creator": "W012A3BCD", "is_channel": True, "is_group": False, "is_im": False,
+            "is_mpim": False, "is_private": False, "is_archived": False, "is_general": False,
+            "is_member": True, "is_org_shared": False, "is_pending_ext_shared": False,
+            "is_ext_shared": ext_shared, "is_shared": ext_shared, "unlinked": 0,
+            "pending_shared": [], "previous_names": [], **fields,
+        }  # fmt: skip
+        with self._cond:
+            self.workspace.channels[channel_id] = conversation
+        return conversation
+
     def add_message(
         self, channel: str, ts: str, text: str = "", *, user: str | None = None, **fields: Any
     ) -> dict[str, Any]:

@@ -352,6 +352,26 @@ def _replies(ws: Workspace, args: Args) -> dict[str, Any]:
     return _page(args, [parent, *sorted(thread, key=lambda m: Decimal(m["ts"]))])
 
 
+# conversations.info accepts any of channels:read, groups:read, im:read, mpim:read (Slack's
+# OpenAPI spec, `security` of /conversations.info): the one for the conversation's type.
+_READ_SCOPES = {"C": "channels:read", "G": "groups:read", "D": "im:read"}
+
+
+def _conversation_info(ws: Workspace, args: Args) -> dict[str, Any]:
+    """A conversation ``FakeSlack.add_channel`` described, in the shape of the spec's
+    ``objs_conversation`` (``is_ext_shared``: shared with another organisation through Slack
+    Connect; ``is_shared``: shared with another workspace). Unknown: ``channel_not_found``."""
+    channel = str(args.get("channel") or "")
+    conversation = ws.channels.get(channel)
+    if conversation is None:
+        raise SlackError("channel_not_found")
+    private = bool(conversation.get("is_private"))
+    needed = _READ_SCOPES.get("G" if private else channel[:1], "channels:read")
+    if needed not in ws.scopes:
+        raise SlackError("missing_scope", needed=needed, provided=",".join(sorted(ws.scopes)))
+    return {"ok": True, "channel": conversation}
+
+
 def _get_upload_url(ws: Workspace, args: Args) -> dict[str, Any]:
     try:
         length = int(args["length"])
@@ -409,6 +429,7 @@ METHODS: dict[str, MethodSpec] = {
     # The spec marks no argument of these two required; a missing channel is channel_not_found.
     "conversations.history": MethodSpec(_history),
     "conversations.replies": MethodSpec(_replies),
+    "conversations.info": MethodSpec(_conversation_info),
     "files.getUploadURLExternal": MethodSpec(
         _get_upload_url, ("filename", "length"), "files:write"
     ),

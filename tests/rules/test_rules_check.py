@@ -18,6 +18,7 @@ SHIPPED = Path(__file__).resolve().parents[2] / "rules"
 
 
 def _folder(tmp_path: Path, **files: object) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         text = data if isinstance(data, str) else yaml.safe_dump(data)
         (tmp_path / f"{name}.yaml").write_text(text)
@@ -143,3 +144,35 @@ def test_a_key_given_twice_inside_a_nested_mapping_is_caught(tmp_path: Path) -> 
         "credit.yaml: line 3, column 3: invalid YAML: key 'period_days' is given twice "
         "(first on line 2)"
     ]
+
+
+def test_privacy_keys_are_checked_with_everything_else(tmp_path: Path) -> None:
+    sources = {"jira": {"projects": ["ASR"], "visibility": "secret"},
+               "github": {"repos": ["acme/asr"], "unfurl": "everything"}}  # fmt: skip
+    messages = _messages(_folder(tmp_path / "schema", teams=TEAMS, sources=sources))
+    assert any("jira[0].visibility" in m for m in messages)
+    assert any("github.unfurl" in m for m in messages)
+    sources = {"jira": {"projects": ["ASR"], "visible_to": {"teams": ["ghost"]}},
+               "github": {"repos": ["acme/asr"], "visible_to": {"people": ["nobody"]}}}  # fmt: skip
+    messages = _messages(_folder(tmp_path / "refs", teams=TEAMS, sources=sources))
+    assert messages == [
+        "sources.yaml: github.visible_to.people[0]: unknown person 'nobody'",
+        "sources.yaml: jira[0].visible_to.teams[0]: unknown team 'ghost'",
+    ]
+
+
+def test_jira_is_restricted_unless_marked_public_and_unknown_sources_get_defaults(
+    tmp_path: Path,
+) -> None:
+    from bot.core.models import Visibility
+    from bot.core.privacy_rules import DEFAULT_PRIVACY, UnfurlMode
+
+    sources = {"jira": [{"source": "jira", "projects": ["ASR"]},
+                        {"source": "wiki", "projects": ["DOC"], "visibility": "public",
+                         "unfurl": "full", "visible_to": {"teams": ["asr"]}}]}  # fmt: skip
+    rules = load_rules(_folder(tmp_path, teams=TEAMS, sources=sources))
+    jira, wiki = rules.sources.jira
+    assert jira.visibility is Visibility.RESTRICTED and wiki.visibility is Visibility.PUBLIC
+    assert rules.sources.privacy_of("wiki").unfurl is UnfurlMode.FULL
+    assert rules.sources.privacy_of("wiki").visible_to.teams == ("asr",)
+    assert rules.sources.privacy_of("jira-csv") == DEFAULT_PRIVACY

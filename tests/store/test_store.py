@@ -152,3 +152,42 @@ def test_processes_starting_together_on_a_new_file_both_migrate(tmp_path: Path) 
     with open_store(db) as store:
         names = store.applied_migrations()
     assert len(names) == len(set(names))
+
+
+def test_visibility_is_stored_and_a_container_change_reaches_every_issue(tmp_path: Path) -> None:
+    from bot.core.models import Visibility
+
+    with open_store(tmp_path / "x.db") as store, store.transaction():
+        store.upsert_issues([
+            issue("acme/asr#1", visibility=Visibility.RESTRICTED),
+            issue("acme/asr#2"), issue("acme/vision#1"),
+        ])  # fmt: skip
+        assert [r.uid for r in store.restricted_issues()] == ["github:acme/asr#1"]
+        assert store.set_container_visibility("github", "ACME/asr", Visibility.RESTRICTED) == 1
+        restricted = store.restricted_issues()
+        assert [r.uid for r in restricted] == ["github:acme/asr#1", "github:acme/asr#2"]
+        assert not restricted[0].scored and restricted[0].teams == ()
+        loaded = store.load_issue("github:acme/asr#2")
+        assert loaded is not None and loaded.visibility is Visibility.RESTRICTED
+        assert store.set_container_visibility("github", "acme/asr", Visibility.PUBLIC) == 2
+        assert store.restricted_issues() == []
+
+
+def test_the_visibility_migration_makes_the_next_sync_a_full_one(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from bot.store.migrations import MIGRATIONS
+
+    with open_store(tmp_path / "old.db") as store, store.transaction():
+        store.save_sync_state("github:acme/asr", cursor={"since": "x"}, etag=None, at=NOW)
+    db = Database(tmp_path / "old.db")  # as it was before the migration
+    db.execute(
+        "DELETE FROM _sqlite_migrations WHERE migration_set = 'impactbot' "
+        "AND name = '0016_issue_visibility'"
+    )
+    db.execute("DROP INDEX idx_issues_visibility")
+    db.execute("ALTER TABLE issues DROP COLUMN visibility")
+    MIGRATIONS.apply(db)
+    db.close()
+    with open_store(tmp_path / "old.db") as store:
+        assert store.sync_state("github:acme/asr") is None
