@@ -94,6 +94,10 @@ class TeamStream:
 
     def pages(self, state: SavedState | None, store: StoreView) -> Iterator[Page]:
         cursor = _Cursor(**state.cursor) if state and state.cursor else _Cursor()
+        if cursor.swept_at is None and not self._had_issues(cursor, store):
+            # Nothing stored before this sync, so nothing can have vanished: the first
+            # sweep is due a sweep interval from now (saved with the first page).
+            cursor.swept_at = _format(self.connector.clock())
         yield from self._windows(cursor, store)
         if self._sweep_due(cursor):
             yield from self._sweep(cursor, store)
@@ -224,6 +228,13 @@ class TeamStream:
         return issue
 
     # ------------------------------------------------------------------ sweep
+
+    def _had_issues(self, cursor: _Cursor, store: StoreView) -> bool:
+        """Whether anything of this stream was stored before this sync: a team's stored
+        keys; for the whole workspace, a cursor that has moved."""
+        if self.team == ALL_TEAMS:
+            return cursor.since is not None or cursor.hi is not None
+        return bool(store.keys_in_container(self.connector.source, self.team))
 
     def _sweep_due(self, cursor: _Cursor) -> bool:
         if self.connector.sweep is not None:

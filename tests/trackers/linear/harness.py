@@ -60,7 +60,7 @@ class Harness:
         *,
         full: bool = False,
         key: str = KEY,
-        sweep: bool = False,
+        sweep: bool | None = False,
     ) -> SyncReport:
         connector = LinearConnector(
             self.client(key),

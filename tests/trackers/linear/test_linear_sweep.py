@@ -62,3 +62,16 @@ def test_a_sweep_with_nothing_gone_reads_no_issue_directly(
     fake.reset_requests()
     harness.sync(ENG, sweep=True)
     assert not [r for r in fake.requests if b"query WhereIs" in r.body]
+
+
+def test_a_first_sync_does_not_sweep_and_the_next_sweep_is_a_week_later(
+    fake: FakeLinear, harness: Harness
+) -> None:
+    _eng_issues(fake, 3)
+    connector_sweep = None  # when due, as `impactbot sync` runs it
+    harness.sync(ENG, sweep=connector_sweep)
+    assert not [r for r in fake.requests if b"query Identifiers" in r.body]
+    fake.now = fake.now + timedelta(days=8)
+    fake.reset_requests()
+    harness.sync(ENG, sweep=connector_sweep)
+    assert [r for r in fake.requests if b"query Identifiers" in r.body]
