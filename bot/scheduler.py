@@ -101,6 +101,12 @@ def start(table: list[Job]) -> BackgroundScheduler:
 
 def start_jobs(services: Services, client: WebClient) -> BackgroundScheduler:
     """The production job table, running: syncs, and digests through ``client``."""
+    return start(production_jobs(services, client))
+
+
+def production_jobs(services: Services, client: WebClient) -> list[Job]:
+    """The job table ``serve`` runs: syncs, digests, credit notices, Slack ids and claim
+    reconciliation, all through ``client``."""
 
     def send_digests() -> object:
         from bot.digests import send_due
@@ -127,14 +133,13 @@ def start_jobs(services: Services, client: WebClient) -> BackgroundScheduler:
             writers.append(tracker_writer_for(services.settings, services.rules))
         return reconcile_claims(services, writers[0], _direct_message(client))
 
-    table = jobs(
+    return jobs(
         services,
         _quietly(send_digests),
         _quietly(send_notices),
         _quietly(fill_slack_ids),
         _quietly(reconcile_claims),
     )
-    return start(table)
 
 
 def _direct_message(client: WebClient) -> Callable[[str, str], None]:

@@ -17,6 +17,7 @@ from slack_bolt import App
 from bot.cli import main
 from bot.digests import send_due
 from bot.doctor import health_report, run_checks
+from bot.scheduler import production_jobs
 from bot.services import Services
 from bot.slack.delivery import MARKER, Pacer
 from bot.slack.server import wsgi_app
@@ -88,6 +89,23 @@ def test_missing_scope_is_not_retried_and_shows_in_doctor_and_healthz(world: Wor
     fixed = _run(services, slack)
     assert fixed["omar"].status == "sent"
     assert health_report(services.settings) == {"ok": True, "failures": []}
+
+
+def test_the_scheduled_digest_job_records_a_failure_for_doctor_and_healthz(world: World) -> None:
+    """The job `serve` runs hourly, with the client `serve` builds, on an app that lacks
+    im:write: the failure is recorded, and the next hourly run does not ask Slack again."""
+    services, slack = world
+    slack.scopes.discard("im:write")
+    (job,) = [j for j in production_jobs(services, _client(slack)) if j.id == "digests"]
+    job.run()
+    health = health_report(services.settings)
+    assert health["ok"] is False
+    assert {("omar", "missing_scope", "im:write"), ("mara", "missing_scope", "im:write")} <= {
+        (f["recipient"], f["error"], f["needed"]) for f in health["failures"]
+    }
+    opens = len(slack.calls_to("conversations.open"))
+    job.run()
+    assert len(slack.calls_to("conversations.open")) == opens  # missing_scope: not retried
 
 
 def test_a_transient_refusal_is_retried_after_a_pause(world: World) -> None:
