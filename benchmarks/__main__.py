@@ -9,6 +9,7 @@ from benchmarks.demo import bench_demo
 from benchmarks.digests import bench_digests
 from benchmarks.dupes import bench_dupes
 from benchmarks.event_ack import bench_event_ack_during_rescore
+from benchmarks.github_burst import bench_github_burst, format_github_burst
 from benchmarks.github_sync import bench_github_sync, format_github_sync
 from benchmarks.gitlab_sync import bench_gitlab_sync, format_gitlab_sync
 from benchmarks.jira_sync import bench_jira_sync, format_jira_sync
@@ -55,6 +56,7 @@ def main() -> None:
             "demo",
             "scoring",
             "github",
+            "github-burst",
             "jira",
             "linear",
             "gitlab",
@@ -83,6 +85,8 @@ def main() -> None:
             # peer's 5,000+ sequential round trips to about two minutes.
             rows = bench_github_sync(5_000, 1_250, latency_ms=20.0)
             print(format_github_sync(rows), flush=True)
+    if args.only in (None, "github", "github-burst"):
+        print(format_github_burst(bench_github_burst(burst=500)), flush=True)
     if args.only in (None, "jira"):
         print(format_jira_sync(bench_jira_sync(args.tracker_issues)), flush=True)
     if args.only in (None, "linear"):

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from benchmarks.demo import bench_demo
+from benchmarks.github_burst import bench_github_burst, format_github_burst
 from benchmarks.github_sync import bench_github_sync, format_github_sync
 from benchmarks.scoring import bench_core, bench_service
 from tests.external import external
@@ -69,6 +70,24 @@ def test_impactbot_makes_fewer_requests_than_pygithub_and_finds_the_same_referen
     assert full["requests"] < peer["requests"]
     assert peer["issues_seen"] == 300
     assert comparison["same_cross_refs"], comparison
+
+
+def test_github_burst_benchmark_reports_each_step() -> None:
+    if not graphql_schema_available():
+        pytest.skip("GitHub's GraphQL schema (../shared/external) is absent")
+    rows = bench_github_burst(burst=150, background=60)
+    assert [r["name"] for r in rows] == [
+        "full sync",
+        "no-change re-sync",
+        "one issue edited",
+        "sweep",
+    ]
+    full, again, edited, sweep = rows
+    assert full["written"] == 210 and full["listings"] == 3  # the oldest 100; the window, 2 pages
+    assert again["core_points"] == 0 and again["not_modified"] == again["requests"]
+    assert edited["written"] == 1
+    assert sweep["listings"] == 1 + 3 and sweep["probes"] == 0
+    assert "same-second burst" in format_github_burst(rows)
 
 
 def test_scoring_benchmarks_run() -> None:

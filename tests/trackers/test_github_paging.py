@@ -146,6 +146,24 @@ def test_an_issue_updated_after_a_burst_costs_one_page_of_the_burst_and_one_list
     assert len(_graphql(fake.requests)) == 1
 
 
+def test_an_issue_updated_after_a_burst_that_filled_its_last_page_is_not_missed(
+    fake: FakeGitHub, harness: Harness
+) -> None:
+    """200 issues fill two pages: a new one lands on a third page that did not exist, and
+    both pages read before answer 304 (an ETag covers the body, not the Link header)."""
+    _add_issues(fake, 200, updated_at=BURST)
+    harness.sync(SOURCES)
+    fake.reset_requests()
+    assert harness.sync(SOURCES).written == 0
+    assert [r.status for r in fake.requests] == [304, 304, 304]  # two pages and the newest
+    fake.now = NOW + timedelta(minutes=1)
+    new = fake.add_issue("acme/big", title="After the import", created_at=fake.now)
+    fake.reset_requests()
+    report = harness.sync(SOURCES)
+    assert report.failed == [] and report.written == 1
+    assert harness.issues()[f"acme/big#{new}"].title == "After the import"
+
+
 def test_the_first_resync_after_a_full_sync_and_its_sweep_costs_no_points(
     fake: FakeGitHub, harness: Harness
 ) -> None:

@@ -92,15 +92,19 @@ class GitHubClient:
         etag: str | None = None,
         url: str | None = None,
         sort: IssueSort = "updated",
+        newest_only: bool = False,
     ) -> IssuePage:
         """Issues and pull requests of ``repo`` in every state, oldest first by ``sort``:
         ``updated`` (at or after ``since``) for incremental listings, ``created`` for a walk
-        whose order edits cannot shift. ``url`` continues a listing from a Link header and is
-        requested exactly as GitHub wrote it (its query carries the filters and the page)."""
+        whose order edits cannot shift; ``newest_only``: just the most recently updated one.
+        ``url`` continues a listing from a Link header and is requested exactly as GitHub
+        wrote it (its query carries the filters and the page)."""
         params: dict[str, str | int] | None = None
         if url is None:
             url = f"{self.api_url}/repos/{repo}/issues"
             params = {"state": "all", "sort": sort, "direction": "asc", "per_page": PER_PAGE}
+            if newest_only:
+                params |= {"sort": "updated", "direction": "desc", "per_page": 1}
             if since is not None:
                 params["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         headers = {"If-None-Match": etag} if etag else {}

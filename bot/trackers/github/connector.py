@@ -20,7 +20,7 @@ from bot.core.models import Issue, PullRequest
 from bot.core.rules import GitHubSources
 from bot.core.sources import SourceMap
 from bot.trackers.github import queries
-from bot.trackers.github.client import GitHubClient, IssuePage
+from bot.trackers.github.client import PER_PAGE, GitHubClient, IssuePage
 from bot.trackers.github.payloads import (
     IssueDetails,
     RestIssue,
@@ -76,14 +76,23 @@ class GitHubConnector:
 class _Cursor:
     """``since``: where the next listing starts; ``swept_at``: the last sweep; ``tail``: the
     ``[url, etag]`` of every page after the first of the last listing window, so that a sync
-    with nothing new re-reads even a window of several pages with free 304s."""
+    with nothing new re-reads even a window of several pages with free 304s; ``newest``: the
+    ``[url, etag]`` of the window's newest issue alone, kept when the window's last page was
+    full (an issue added after a full page lands on a page that did not exist, and leaves
+    every page read before unchanged)."""
 
     since: str | None = None
     swept_at: str | None = None
     tail: list[list[str]] = field(default_factory=list)
+    newest: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"since": self.since, "swept_at": self.swept_at, "tail": self.tail}
+        return {
+            "since": self.since,
+            "swept_at": self.swept_at,
+            "tail": self.tail,
+            "newest": self.newest,
+        }
 
 
 @dataclass
@@ -118,13 +127,14 @@ class RepoStream:
 
         The last window (the issues updated within the overlap of the newest one) is where
         the next sync starts: its first page's ETag is saved with the cursor, and so are the
-        address and ETag of each later page, so that a sync with nothing new costs only 304s.
+        address and ETag of each later page (and of the newest issue alone, when the last
+        page is full), so that a sync with nothing new costs only 304s.
         """
         window = _Window(etag)
         page = self._first_changed_page(cursor, window)
         if page is None:
             return etag
-        cursor.tail = []  # saved again once the walk reaches its last window
+        cursor.tail, cursor.newest = [], []  # saved again once the walk reaches its last window
         while True:
             issues = self._complete(page.items, store)
             next_since = self._next_since(page.items, _parse(cursor.since))
@@ -137,6 +147,8 @@ class RepoStream:
                 continue
             if page.next_url is None and (next_since == cursor.since or not page.items):
                 cursor.tail = window.tail
+                if len(page.items) >= PER_PAGE:
+                    cursor.newest = self._newest(cursor)
                 yield Page(
                     issues, cursor.as_json(), etag=window.first_etag, seen=seen, url=page.url
                 )
@@ -146,12 +158,17 @@ class RepoStream:
             page = self.client.list_issues(self.repo, since=_parse(cursor.since))
             window = _Window(page.etag)
 
+    def _newest(self, cursor: _Cursor) -> list[str]:
+        """``[url, etag]`` of the window's newest issue alone, for ``_Cursor.newest``."""
+        page = self.client.list_issues(self.repo, since=_parse(cursor.since), newest_only=True)
+        return [page.url, page.etag] if page.etag else []
+
     def _first_changed_page(self, cursor: _Cursor, window: _Window) -> IssuePage | None:
         """The first page of the saved window that GitHub no longer answers with 304 (the
-        first request, then each saved later page); ``None`` when nothing changed."""
-        page = self.client.list_issues(
-            self.repo, since=_parse(cursor.since), etag=window.first_etag
-        )
+        first request, then each saved later page); ``None`` when nothing changed. When only
+        the newest issue changed (after a full last page), the window is read again whole."""
+        since = _parse(cursor.since)
+        page = self.client.list_issues(self.repo, since=since, etag=window.first_etag)
         window.first_etag = page.etag
         if not page.not_modified:
             return page
@@ -160,6 +177,13 @@ class RepoStream:
             window.tail.append([page.url, page.etag or ""])
             if not page.not_modified:
                 return page
+        if cursor.newest:
+            url, etag = cursor.newest
+            newest = self.client.list_issues(self.repo, since=None, url=url, etag=etag)
+            if not newest.not_modified:
+                fresh = self.client.list_issues(self.repo, since=since)
+                window.first_etag, window.tail = fresh.etag, []
+                return fresh
         return None
 
     def _next_since(self, items: Sequence[RestIssue], since: datetime | None) -> str | None:
