@@ -73,8 +73,7 @@ def test_impactbot_makes_fewer_requests_than_pygithub_and_finds_the_same_referen
 
 
 def test_github_burst_benchmark_reports_each_step() -> None:
-    if not graphql_schema_available():
-        pytest.skip("GitHub's GraphQL schema (../shared/external) is absent")
+    external("github-graphql", "schema.graphql")  # the fake's GraphQL needs it
     rows = bench_github_burst(burst=150, background=60)
     assert [r["name"] for r in rows] == [
         "full sync",
