@@ -12,14 +12,20 @@ from contextlib import contextmanager
 import pytest
 from slack_bolt import App
 
-from bot.slack.server import EVENTS_PATH, IDLE_TIMEOUT_SECONDS, MAX_BODY_BYTES, http_server
+from bot.slack.server import (
+    EVENTS_PATH,
+    IDLE_TIMEOUT_SECONDS,
+    MAX_BODY_BYTES,
+    REQUEST_DEADLINE_SECONDS,
+    http_server,
+)
 from tests.slack_signing import request_headers, slash_command_body
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 @contextmanager
-def _server(**options: int) -> Iterator[int]:
+def _server(**options: float) -> Iterator[int]:
     """A server for a listener-less App; yields its port."""
     app = App(signing_secret=SECRET, token="xoxb-test", token_verification_enabled=False)
     server = http_server(app, host="127.0.0.1", port=0, **options)
@@ -104,11 +110,31 @@ def test_a_stalled_body_is_timed_out() -> None:
     assert waited < 5
 
 
+def test_a_trickled_body_is_cut_off_at_the_deadline() -> None:
+    """A byte every 0.2 s never looks idle; the request's own deadline closes it."""
+    with _server(idle_timeout=10, request_deadline=1) as port, _connect(port) as sock:
+        sock.sendall(_head(1000))
+        started, closed = time.monotonic(), False
+        sock.settimeout(0.2)
+        while time.monotonic() - started < 6 and not closed:
+            try:
+                sock.sendall(b"a")
+                closed = sock.recv(4096) == b""
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+        waited = time.monotonic() - started
+    assert closed and waited < 4, waited
+
+
 def test_the_served_defaults_refuse_large_and_stalled_bodies() -> None:
     app = App(signing_secret=SECRET, token="xoxb-test", token_verification_enabled=False)
     server = http_server(app, host="127.0.0.1", port=0)
     try:
         assert server.adj.max_request_body_size == MAX_BODY_BYTES == 1024 * 1024
         assert server.adj.channel_timeout == IDLE_TIMEOUT_SECONDS <= 10
+        assert REQUEST_DEADLINE_SECONDS <= 10
+        assert server.channel_class.__name__ == "DeadlineChannel"
     finally:
         server.close()
