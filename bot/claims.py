@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from bot.config import Settings
+from bot.core.claiming import check_claim
 from bot.core.digest import (
     DEFAULT_RULES,
     DigestItem,
@@ -79,15 +80,21 @@ def claim(
     directory = Directory.build(rules.teams)
     manager = directory.person_of_slack(manager_slack)
     assignee = directory.person_of_slack(assignee_slack)
-    teams = teams_managed_by(manager, rules.teams) if manager else ()
-    if not manager or not teams:
+    if not manager or not teams_managed_by(manager, rules.teams):
         return ClickResult(False, "Only a team's manager can claim from a digest.")
     if assignee is None:
         return ClickResult(False, f"<@{assignee_slack}> is not in teams.yaml: add them first.")
     with open_store(services.settings.db_path) as store:
         issue = store.load_issue(uid)
-    if issue is None:
+    item = item_for(services, uid, now)
+    if issue is None or item is None:
         return ClickResult(False, "That item is no longer in impactbot's store.")
+    checked = check_claim(manager, assignee, item, directory)
+    if checked.team is None:
+        refusal = checked.refusal or "You cannot claim this item."
+        _audit(services, manager, "claim.refused", uid, refusal, now)
+        return ClickResult(False, refusal)
+    team = checked.team
     person = next(p for p in rules.teams.people if p.id == assignee)
     handle = handle_in(person, issue, rules)
     writer = writer_for(issue.source)
@@ -97,8 +104,6 @@ def claim(
             f"I cannot assign {person.name} in {issue.source}: add "
             "their tracker handle in teams.yaml.",
         )
-    item = item_for(services, uid, now)
-    team = next((t for t in teams if item and t in item.teams), teams[0])
     already = any(a.handle.casefold() == handle.casefold() for a in issue.assignees)
     row = {
         "issue_uid": uid,

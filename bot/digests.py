@@ -46,6 +46,7 @@ from bot.digest_sending import Sent, scopes_still_missing, send_parcel
 from bot.privacy import redact_leadership, redact_manager_digest
 from bot.services import Services
 from bot.slack.blocks_digest import (
+    claim_picker,
     digest_blocks,
     digest_text,
     leadership_digest_blocks,
@@ -153,6 +154,7 @@ def send_due(
     rules = services.rules()
     pacer = pacer or Pacer()  # one per run: it spaces every Slack call of the run
     slack_ids = {p.id: p.slack for p in rules.teams.people if p.slack}
+    directory = Directory.build(rules.teams)
     zones = {
         m: _paced_zone(client, slack_ids.get(m), pacer, dry_run) for m in all_managers(rules.teams)
     }
@@ -181,9 +183,9 @@ def send_due(
         if manager not in slack_ids:
             outcomes.append(Outcome(manager, period, "no slack id"))
             continue
-        parcel = Parcel(
-            slack_ids[manager], period, text, digest_blocks(digest, slack_ids=slack_ids)
-        )
+        picker = claim_picker(manager, directory, slack_ids)
+        blocks = digest_blocks(digest, slack_ids=slack_ids, picker=picker)
+        parcel = Parcel(slack_ids[manager], period, text, blocks)
         sent = send_parcel(
             services, client, parcel, label=manager, owner=owner, pacer=pacer, blocked=blocked
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -72,6 +72,21 @@ class Person(_Rule):
         return tuple(e.lower() for e in emails)
 
 
+class ClaimRules(_Rule):
+    """Who a manager may claim for from a digest. By default a manager claims items that a
+    team they manage owns (or plausibly owns) or benefits from, and assigns members of those
+    teams; each key widens one half of that."""
+
+    items: Literal["related", "any"] = Field(
+        default="related",
+        description="related: items their teams own or benefit from; any: every item",
+    )
+    assignees: Literal["team", "anyone"] = Field(
+        default="team",
+        description="team: members of the teams they claim for; anyone: anyone in people",
+    )
+
+
 class TeamsRules(_Rule):
     teams: tuple[Team, ...] = ()
     leadership: tuple[str, ...] = ()
@@ -82,6 +97,7 @@ class TeamsRules(_Rule):
     bots: tuple[str, ...] = Field(
         default=(), description="tracker handles of bot accounts (any tracker)"
     )
+    claims: ClaimRules = ClaimRules()
 
 
 # -------------------------------------------------------------- scoring.yaml

@@ -2,7 +2,7 @@
 replacements an item gets after a click (with Undo), and the leadership digest.
 
 Pure presentation over :mod:`bot.core.digest`. Every block of an item carries a block id
-naming the issue (``digest:item:<uid>``, ``digest:actions:<uid>``): the Claim user select
+naming the issue (``digest:item:<uid>``, ``digest:actions:<uid>``): the Claim select
 has no value of its own, so its block id says which issue was claimed, and
 :func:`replace_item` swaps an item for its replacement in the posted message. Buttons carry
 the issue uid as their value; Undo carries ``claim:<uid>`` or ``not_ours:<uid>``.
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
+from bot.core.claiming import claim_scope
 from bot.core.digest import (
     DigestItem,
     FunnelLine,
@@ -22,6 +23,7 @@ from bot.core.digest import (
     UndoKind,
 )
 from bot.core.digest_dupes import DupeLine, DupePair, IssueSide
+from bot.core.identity import Directory
 from bot.core.permissions import PRIVATE_ISSUE
 from bot.slack.blocks_credit import person
 from bot.slack.blocks_dupes import ACTION_NOT_DUPLICATE, pair_value
@@ -45,7 +47,10 @@ from bot.slack.blocks_kit import (
     teams_text,
 )
 
-ACTION_CLAIM = "digest_claim"  # users_select; the issue uid is in its block id
+ACTION_CLAIM = "digest_claim"  # static_select of Slack ids; the issue uid is in its block id
+MAX_SELECT_OPTIONS = 100  # Block Kit's limit for a static select
+MAX_OPTION_TEXT = 75
+Assignee = tuple[str, str]  # (Slack user id, display name)
 ACTION_NOT_OURS = "digest_not_ours"  # value: the issue uid
 ACTION_SNOOZE = "digest_snooze"  # value: the issue uid
 ACTION_UNDO = "digest_undo"  # value: "claim:<uid>" or "not_ours:<uid>"
@@ -110,13 +115,17 @@ def replace_item(
 
 
 def digest_blocks(
-    d: ManagerDigest, *, slack_ids: Mapping[str, str] | None = None, snooze_weeks: int = 4
+    d: ManagerDigest,
+    *,
+    slack_ids: Mapping[str, str] | None = None,
+    snooze_weeks: int = 4,
+    picker: Callable[[DigestItem], Sequence[Assignee]] | None = None,
 ) -> list[Block]:
     """The manager's digest: header with the period; each item (title linked, score,
     benefiting teams, reasons, "waiting N days · cost of delay +X") with Claim…, Not ours and
     Snooze; the credit their teams earned; their teams' stalled claims. A digest with no item
     says "Nothing needs you" in one line. At most 50 blocks: items that do not fit end in
-    "…and N more"."""
+    "…and N more". ``picker`` gives the people each item's Claim… select offers."""
     ids = slack_ids or {}
     head = [
         header(f"Cross-team work for your teams — {d.period}"),
@@ -133,7 +142,12 @@ def digest_blocks(
     if d.duplicates:
         tail += _alike(d.duplicates)
     units: list[Unit] = [
-        item_blocks(item, rank=rank, snooze_weeks=snooze_weeks)
+        item_blocks(
+            item,
+            rank=rank,
+            snooze_weeks=snooze_weeks,
+            assignees=picker(item) if picker else (),
+        )
         for rank, item in enumerate(d.items, start=1)
     ]
     room = MAX_MESSAGE_BLOCKS - len(head) - len(tail)
@@ -141,26 +155,63 @@ def digest_blocks(
 
 
 def item_blocks(
-    item: DigestItem, *, rank: int | None = None, snooze_weeks: int = 4
+    item: DigestItem,
+    *,
+    rank: int | None = None,
+    snooze_weeks: int = 4,
+    assignees: Sequence[Assignee] = (),
 ) -> tuple[Block, ...]:
-    """One item as it first appears: its section and its action row (Claim… user select,
-    Not ours, Snooze). Also what Undo restores."""
+    """One item as it first appears: its section and its action row (Claim… a select of
+    ``assignees`` — the people the manager may assign — then Not ours, Snooze; no select
+    when there is nobody to offer). Also what Undo restores."""
     ids = item_block_ids(item.issue_uid)
     text = _item_text(item, rank)
     if ids is None:
         row = actions(*_buttons(item, snooze_weeks))
         return (section(text), row) if row else (section(text),)
-    claim: Block = {
-        "type": "users_select",
-        "action_id": ACTION_CLAIM,
-        "placeholder": {"type": "plain_text", "text": "Claim… pick an assignee", "emoji": True},
-    }
+    claim = _claim_select(assignees)
     row = {
         "type": "actions",
         "block_id": ids[1],
-        "elements": [claim, *_buttons(item, snooze_weeks)],
+        "elements": [*([claim] if claim else []), *_buttons(item, snooze_weeks)],
     }
     return ({**section(text), "block_id": ids[0]}, row)
+
+
+def _claim_select(assignees: Sequence[Assignee]) -> Block | None:
+    """A static select of at most 100 people (Block Kit's limit), valued by Slack id."""
+    options = [
+        {
+            "text": {"type": "plain_text", "text": clip(name, MAX_OPTION_TEXT, markup=False)},
+            "value": slack_id,
+        }
+        for slack_id, name in assignees[:MAX_SELECT_OPTIONS]
+    ]
+    if not options:
+        return None
+    return {
+        "type": "static_select",
+        "action_id": ACTION_CLAIM,
+        "placeholder": {"type": "plain_text", "text": "Claim… pick an assignee", "emoji": True},
+        "options": options,
+    }
+
+
+def assignee_options(
+    manager: str | None, item: DigestItem, directory: Directory, slack_ids: Mapping[str, str]
+) -> list[Assignee]:
+    """(Slack id, name) of the people ``manager`` may assign ``item`` to (see
+    ``bot.core.claiming``), in teams.yaml order; people without a Slack id are left out."""
+    scope = claim_scope(manager, item, directory)
+    names = {p.id: p.name for p in directory.rules.people}
+    return [(slack_ids[p], names[p]) for p in scope.people if p in slack_ids]
+
+
+def claim_picker(
+    manager: str, directory: Directory, slack_ids: Mapping[str, str]
+) -> Callable[[DigestItem], Sequence[Assignee]]:
+    """``assignee_options`` of ``manager`` for each item of their digest."""
+    return lambda item: assignee_options(manager, item, directory, slack_ids)
 
 
 def _buttons(item: DigestItem, snooze_weeks: int) -> list[Block]:

@@ -14,6 +14,7 @@ from bot.core.slash import (
     MAX_NOTE,
     SUBCOMMANDS,
     USAGE,
+    AuditCommand,
     Command,
     CreditCommand,
     DupesCommand,
@@ -411,3 +412,11 @@ def test_parse_command_never_raises(text: str, days: int) -> None:
         assert result.message and result.usage
     if isinstance(result, OrphansCommand):
         assert 1 <= result.limit <= 25
+
+
+def test_audit_takes_a_period() -> None:
+    parsed = parse_command("audit 7d", now=NOW)
+    assert isinstance(parsed, AuditCommand) and parsed.period.start == NOW - timedelta(days=7)
+    assert isinstance(parse_command("AUDIT", now=NOW), AuditCommand)
+    bad = parse_command("audit someday", now=NOW)
+    assert isinstance(bad, UsageError) and "audit [period]" in bad.usage

@@ -27,6 +27,7 @@ from bot.slack.blocks_digest import (
     ACTION_NOT_OURS,
     ACTION_SNOOZE,
     ACTION_UNDO,
+    claim_picker,
     claimed_item_blocks,
     digest_blocks,
     digest_text,
@@ -121,8 +122,12 @@ def elements(blocks: list[dict[str, Any]], action_id: str) -> list[dict[str, Any
 # --- the manager digest ------------------------------------------------------------------
 
 
+SLACK = {"ana": "UANA", "omar": "UOMAR", "vera": "UVERA", "lena": "ULENA"}
+
+
 def test_digest_states_each_item_with_its_actions() -> None:
-    blocks = check(digest_blocks(digest()))
+    picker = claim_picker("omar", directory(), SLACK)
+    blocks = check(digest_blocks(digest(), picker=picker))
     assert blocks[0]["type"] == "header" and "2026-W45" in blocks[0]["text"]["text"]
     text = texts(blocks)
     assert "<https://github.com/acme/labelling/issues/1|acme/labelling#1 — Taxonomy" in text
@@ -130,7 +135,10 @@ def test_digest_states_each_item_with_its_actions() -> None:
     assert "• 2 teams besides labelling benefit\n• nobody is assigned" in text
     assert "waiting 150 days · cost of delay +17.0" in text
     claims = elements(blocks, ACTION_CLAIM)
-    assert [c["type"] for c in claims] == ["users_select"] * 3
+    assert [c["type"] for c in claims] == ["static_select"] * 3
+    # Omar manages ASR, which the items benefit: he may assign ASR's people, nobody else.
+    offered = [(o["value"], o["text"]["text"]) for o in claims[0]["options"]]
+    assert offered == [("UOMAR", "Omar"), ("UANA", "Ana")]
     rows = [b for b in blocks if b["type"] == "actions"]
     assert [issue_uid_of(r["block_id"]) for r in rows] == [item(n).issue_uid for n in (1, 2, 3)]
     assert [b["value"] for b in elements(blocks, ACTION_NOT_OURS)] == [
@@ -138,6 +146,13 @@ def test_digest_states_each_item_with_its_actions() -> None:
     ]
     snooze = elements(blocks, ACTION_SNOOZE)[0]
     assert snooze["text"]["text"] == "Snooze 4 weeks" and snooze["value"] == UID
+
+
+def test_without_anyone_to_offer_there_is_no_claim_select() -> None:
+    blocks = check(digest_blocks(digest(1)))
+    assert elements(blocks, ACTION_CLAIM) == [] and elements(blocks, ACTION_NOT_OURS)
+    unrelated = claim_picker("vik", directory(), SLACK)  # Vision's manager: not concerned
+    assert unrelated(item(1, benefiting=("asr",))) == []
 
 
 def test_snooze_label_follows_the_rules() -> None:
@@ -179,7 +194,7 @@ def test_markup_in_titles_and_reasons_is_escaped() -> None:
 
 def test_at_most_50_blocks_and_a_pointer_to_the_rest() -> None:
     d = digest(40, more=5, stalled=tuple(stalled(n) for n in range(100, 130)))
-    blocks = check(digest_blocks(d))
+    blocks = check(digest_blocks(d, picker=claim_picker("omar", directory(), SLACK)))
     assert len(blocks) == 50
     shown = len(elements(blocks, ACTION_CLAIM))
     pointer = next(b for b in blocks if "more —" in texts([b]))
@@ -232,7 +247,8 @@ def test_snoozed_item_says_when_it_returns() -> None:
 
 
 def test_replace_and_restore_an_item_in_place() -> None:
-    original = digest_blocks(digest(3))
+    picker = claim_picker("omar", directory(), SLACK)
+    original = digest_blocks(digest(3), picker=picker)
     two = item(2).issue_uid
     claimed = check(replace_item(original, two, claimed_item_blocks(item(2), "U1", "U2")))
     assert len(claimed) == len(original) - 1
@@ -240,7 +256,8 @@ def test_replace_and_restore_an_item_in_place() -> None:
     assert claimed[at]["block_id"] == f"digest:item:{two}"
     assert "Claimed by" in texts([claimed[at]])
     assert len(elements(claimed, ACTION_CLAIM)) == 2
-    restored = check(replace_item(claimed, two, item_blocks(item(2), rank=2)))
+    again = item_blocks(item(2), rank=2, assignees=picker(item(2)))
+    restored = check(replace_item(claimed, two, again))
     assert restored == original
     assert replace_item(original, "github:nope#1", []) == original
 
@@ -331,7 +348,7 @@ def test_real_cards_routed_composed_and_rendered() -> None:
     routed = route(orphans, teams=ORG, now=NOW)
     d = compose("vik", routed["vik"], teams=ORG, period="2026-W44", now=NOW)
     assert d is not None
-    blocks = check(digest_blocks(d))
+    blocks = check(digest_blocks(d, picker=claim_picker("vik", dirs, {"vera": "UVERA"})))
     assert "Taxonomy is wrong" in texts(blocks) and elements(blocks, ACTION_CLAIM)
     ld = compose_leadership(
         items, teams=ORG, period="2026-W44", current={"asr": FunnelCounts(1, 0, 0)}, previous={}

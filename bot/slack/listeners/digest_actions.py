@@ -11,12 +11,14 @@ from slack_sdk import WebClient
 
 from bot import claims
 from bot.core.digest import DEFAULT_RULES
+from bot.core.identity import Directory
 from bot.services import Services
 from bot.slack.blocks_digest import (
     ACTION_CLAIM,
     ACTION_NOT_OURS,
     ACTION_SNOOZE,
     ACTION_UNDO,
+    assignee_options,
     claimed_item_blocks,
     issue_uid_of,
     item_blocks,
@@ -39,11 +41,11 @@ def register(app: App, services: Services, writer_for: claims.WriterFor) -> None
             services,
             uid,
             manager_slack=body["user"]["id"],
-            assignee_slack=action.get("selected_user", ""),
+            assignee_slack=_selected(action),
             writer_for=writer_for,
         )
         if result.ok and result.item:
-            assignee = result.assignee_slack or action["selected_user"]
+            assignee = result.assignee_slack or _selected(action)
             new = claimed_item_blocks(result.item, assignee, body["user"]["id"])
             _update(client, body, uid, new)
         else:
@@ -83,7 +85,20 @@ def register(app: App, services: Services, writer_for: claims.WriterFor) -> None
             services, uid, kind=kind.value, manager_slack=body["user"]["id"], writer_for=writer_for
         )
         if result.ok and result.item:
-            _update(client, body, uid, list(item_blocks(result.item)))
+            rules = services.rules()
+            directory = Directory.build(rules.teams)
+            manager = directory.person_of_slack(body["user"]["id"])
+            slack_ids = {p.id: p.slack for p in rules.teams.people if p.slack}
+            offered = assignee_options(manager, result.item, directory, slack_ids)
+            _update(client, body, uid, list(item_blocks(result.item, assignees=offered)))
+
+
+def _selected(action: dict[str, Any]) -> str:
+    """The Slack id picked in a Claim… select: a static select's option value (digests
+    since the picker offers only the people the manager may assign), or a users select's
+    user (digests posted before)."""
+    option = action.get("selected_option") or {}
+    return str(option.get("value") or action.get("selected_user") or "")
 
 
 def _update(client: WebClient, body: dict[str, Any], uid: str, new: list[dict[str, Any]]) -> None:
