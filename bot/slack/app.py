@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
@@ -21,6 +22,7 @@ from bot.event_receipts import EventReceipts
 from bot.services import Services
 from bot.slack.event_leases import OncePerEvent
 from bot.slack.listeners import actions, commands, digest_actions, events, shortcuts
+from bot.slack.scopes import uses_of
 
 log = logging.getLogger("impactbot.slack")
 
@@ -100,13 +102,23 @@ def _error_handler(secret: str, once: OncePerEvent) -> Any:
         if body.get("event_id"):
             once.failed(str(body["event_id"]))
         if body.get("response_url"):
-            respond(
-                text="Sorry, something went wrong on my side; it has been logged.",
-                response_type="ephemeral",
-            )
+            respond(text=_apology(error), response_type="ephemeral")
         return None
 
     return tell_the_user
+
+
+def _apology(error: Exception) -> str:
+    """What the user is told: a Slack scope the app lacks is named, with who can fix it."""
+    data = error.response.data if isinstance(error, SlackApiError) else None
+    if isinstance(data, dict) and data.get("error") == "missing_scope" and data.get("needed"):
+        scope = str(data["needed"])
+        uses = "; ".join(uses_of(scope)) or "this"
+        return (
+            f"Sorry, impactbot's Slack app lacks the `{scope}` permission ({uses}). Ask whoever "
+            "installed impactbot to update the app from `impactbot manifest` and reinstall it."
+        )
+    return "Sorry, something went wrong on my side; it has been logged."
 
 
 def _verified(verifier: SignatureVerifier, request: BoltRequest) -> bool:

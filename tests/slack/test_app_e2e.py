@@ -231,6 +231,13 @@ def test_export_goes_to_a_direct_message(bot: Bot) -> None:
     assert bot.fake.files and any(f.filename.endswith(".csv") for f in bot.fake.files.values())
 
 
+def test_export_without_im_write_says_which_permission_is_missing(bot: Bot) -> None:
+    bot.fake.scopes.discard("im:write")  # an app installed from the old manifest
+    answer = json.dumps(bot.command("export 2026", user="UCTO"))
+    assert "`im:write` permission" in answer and "conversations.open in a DM" in answer
+    assert "impactbot manifest" in answer and "something went wrong" not in answer
+
+
 def test_a_reaction_on_a_thread_reply_reads_the_reply(bot: Bot) -> None:
     bot.fake.add_message("C0GENERAL", "1717243200.000100", "a thread about labels")
     bot.fake.add_message(
