@@ -151,3 +151,19 @@ def test_pages_are_followed_exactly_as_gitlab_links_them(
     assert [q.get("page", "1") for q in notes] == ["1", "2"]
     assert all(q["sort"] == "asc" and q["per_page"] == "100" for q in notes)
     assert len(harness.issues()[f"{ASR}#1"].comments) == 150
+
+
+def test_an_issue_due_a_re_check_that_was_deleted_is_forgotten(
+    fake: FakeGitLab, harness: Harness
+) -> None:
+    iid = fake.add_issue(ASR, title="Short-lived", created_at=T0)
+    fake.add_issue(ASR, title="Stays", created_at=T0 - timedelta(days=3))
+    fake.now = T0 + timedelta(seconds=10)
+    harness.sync(SOURCES)
+    fake.delete_issue(ASR, iid)
+    fake.now = T0 + timedelta(hours=1)
+    fake.reset_requests()
+    report = harness.sync(SOURCES)
+    assert report.failed == [] and sum(s.deleted for s in report.streams) == 1
+    assert set(harness.issues()) == {f"{ASR}#2"}
+    assert f"/api/v4/projects/acme%2Fasr/issues/{iid}" in _paths(fake)  # read directly: 404
