@@ -187,6 +187,9 @@ def test_slash_answers_and_buttons_quote_the_title_inertly(world: World) -> None
     ]
     assert all(quoted)
     assert_inert(world.command("flag acme/labelling#1 <!channel> *note*"))
+    audit = world.command("audit 2026", user="UCTO")  # the flag's note is on the record
+    assert_inert(audit)
+    assert "∗note∗" in json.dumps(audit, ensure_ascii=False)
 
 
 def test_unfurls_and_app_home_quote_the_title_inertly(world: World) -> None:
