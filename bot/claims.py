@@ -289,7 +289,7 @@ def undo(
             undone = writer.unassign(issue.key, handle)
             if not undone.ok:
                 _audit(services, manager, "claim.undo_failed", uid, undone.detail, now)
-                return ClickResult(False, f"Not undone: {undone.detail}")
+                return ClickResult(False, undone.detail)
     with open_store(services.settings.db_path) as store, store.transaction():
         store.undo_claim(uid, now)
         actor = store.person_ref(manager, _ref)

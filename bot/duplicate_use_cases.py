@@ -14,6 +14,7 @@ from bot.core.dupes import Candidate, DuplicateIndex, passage
 from bot.core.identity import Directory
 from bot.core.models import Issue
 from bot.core.rules import Rules
+from bot.credit_services import new_ref
 from bot.errors import ImpactbotError
 from bot.store import Store, open_store
 
@@ -123,16 +124,24 @@ class DuplicateUseCases:
 
     def not_a_duplicate(self, uid: str, other_uid: str, *, person: str) -> bool:
         """Record ``person``'s verdict that the two issues are not duplicates: the pair is
-        never shown again. False when somebody said so before. Raises
-        ``NotADuplicateError`` for an unknown issue or a pair of one issue with itself."""
+        never shown again, and the verdict is audited. False when somebody said so before.
+        Raises ``NotADuplicateError`` for an unknown issue or a pair of one issue with
+        itself."""
         if uid == other_uid:
             raise NotADuplicateError("an issue is not a duplicate of itself")
         with open_store(self.settings.db_path) as store:
             for one in (uid, other_uid):
                 if store.load_issue(one) is None:
                     raise NotADuplicateError(f"{one} is not in impactbot's store")
+            now = self.clock()
             with store.transaction():
-                return store.mark_not_duplicate(uid, other_uid, person=person, at=self.clock())
+                recorded = store.mark_not_duplicate(uid, other_uid, person=person, at=now)
+                if recorded:
+                    known = person in {p.id for p in self.rules().teams.people}
+                    actor = store.person_ref(person, new_ref) if known else person
+                    pair = f"{uid} / {other_uid}"
+                    store.audit.record(actor, "dupes.not_duplicate", pair, "not the same work", now)
+                return recorded
 
     def _candidates(self, store: Store, issue: Issue, limit: int | None) -> list[Candidate]:
         rules = self.rules().duplicates

@@ -82,3 +82,16 @@ def test_a_claims_rule_widens_the_scope(world: World) -> None:  # noqa: F811
     [claim] = world.claims()
     assert (claim["team"], claim["manager"], claim["assignee"]) == ("vision", "vik", "vera")
     assert _assignees(world.github) == ["vera"]
+
+
+def test_refused_not_ours_snooze_and_undo_say_why(world: World) -> None:  # noqa: F811
+    def button(action_id: str, value: str) -> dict[str, Any]:
+        return {"type": "button", "action_id": action_id, "value": value, "action_ts": "1.4"}
+
+    world.click(button("digest_not_ours", UID), user="UANA")  # an engineer, not a manager
+    assert "Not recorded: Only a team's manager can decide on digest items." in _reply(world)
+    world.slack.responses.clear()
+    world.click(button("digest_undo", f"claim:{UID}"))  # Omar never claimed it
+    assert "Not undone: There is nothing of yours to undo here." in _reply(world)
+    with open_store(world.services.settings.db_path) as store:
+        assert store.decisions() == [] and world.claims() == []

@@ -58,6 +58,10 @@ def test_not_a_duplicate_records_the_verdict_once_and_hides_the_pair(bot: Bot) -
     with open_store(bot.db) as store:
         assert store.not_duplicates() == {("github:acme/asr#9", "github:acme/vision#9")}
         assert all("acme/vision#9" not in (p.a + p.b) for p in store.dupe_pairs())
+        [record] = store.audit.entries(action="dupes.not_duplicate")  # the first verdict only
+        assert (
+            record.actor == "omar" and record.subject == "github:acme/asr#9 / github:acme/vision#9"
+        )
     again = json.dumps(bot.command("dupes acme/asr#9")["blocks"])
     assert "acme/vision#9" not in again
 

@@ -56,16 +56,22 @@ def register(app: App, services: Services, writer_for: claims.WriterFor) -> None
             )
 
     @app.action(ACTION_NOT_OURS)
-    def not_ours(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def not_ours(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         ack()
         result = claims.decide(
             services, action["value"], manager_slack=body["user"]["id"], kind="not_ours"
         )
         if result.ok and result.item:
             _update(client, body, action["value"], not_ours_item_blocks(result.item))
+        elif not result.ok:
+            _refused(respond, "Not recorded", result.detail)
 
     @app.action(ACTION_SNOOZE)
-    def snooze(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def snooze(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         ack()
         result = claims.decide(
             services, action["value"], manager_slack=body["user"]["id"], kind="snooze"
@@ -73,9 +79,13 @@ def register(app: App, services: Services, writer_for: claims.WriterFor) -> None
         if result.ok and result.item:
             until = services.clock() + timedelta(weeks=DEFAULT_RULES.snooze_weeks)
             _update(client, body, action["value"], snoozed_item_blocks(result.item, until))
+        elif not result.ok:
+            _refused(respond, "Not snoozed", result.detail)
 
     @app.action(ACTION_UNDO)
-    def undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def undo(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         ack()
         parsed = parse_undo(action.get("value", ""))
         if parsed is None:
@@ -91,6 +101,13 @@ def register(app: App, services: Services, writer_for: claims.WriterFor) -> None
             slack_ids = {p.id: p.slack for p in rules.teams.people if p.slack}
             offered = assignee_options(manager, result.item, directory, slack_ids)
             _update(client, body, uid, list(item_blocks(result.item, assignees=offered)))
+        elif not result.ok:
+            _refused(respond, "Not undone", result.detail)
+
+
+def _refused(respond: Respond, what: str, why: str) -> None:
+    """Tell the clicker, and only them, why their click changed nothing."""
+    respond(text=f"{what}: {why}", response_type="ephemeral", replace_original=False)
 
 
 def _selected(action: dict[str, Any]) -> str:
