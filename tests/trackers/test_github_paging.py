@@ -9,6 +9,7 @@ as requests, and the budget below makes it fail fast instead of hanging.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -276,6 +277,36 @@ def test_a_sweep_and_a_burst_go_on_with_cursors_past_the_last_page_number(tmp_pa
         (False, True, "created"),
     ]
     assert all(r.status == 200 for r in requests)
+
+
+def test_a_timeline_cursor_given_twice_stops_the_stream(fake: FakeGitHub, harness: Harness) -> None:
+    """Timeline pages are GraphQL cursors read inside one page of issues: the connector itself
+    stops when GitHub hands back a cursor it has already followed."""
+    target = fake.add_issue("acme/big", title="Everyone needs this", created_at=T0)
+    for n in range(60):  # more than one timeline page (50)
+        source = fake.add_issue("acme/big", title=f"Needs #{target}", created_at=T0)
+        fake.add_cross_reference(
+            target=("acme/big", target),
+            source=("acme/big", source),
+            created_at=T0 + timedelta(minutes=n),
+        )
+
+    def same_cursor_again(request: httpx.Request) -> None:
+        body = request.content.decode()
+        if "MoreTimeline" in body and not fake_scripted:
+            after = json.loads(body)["variables"]["after"]
+            info = {"hasNextPage": True, "endCursor": after}
+            answer = {"data": {"node": {"timelineItems": {"nodes": [], "pageInfo": info}}}}
+            fake.script("POST", r"^/graphql$", *[ScriptedResponse(200, {}, answer)] * 3)
+            fake_scripted.append(after)
+
+    fake_scripted: list[str] = []
+    _on_request(harness, same_cursor_again)
+    report = harness.sync(SOURCES)
+    [failed] = report.failed
+    assert failed.error is not None
+    assert f"cursor {fake_scripted[0]!r}" in failed.error and "a second time" in failed.error
+    assert len([r for r in fake.requests if b"MoreTimeline" in r.body]) == 1
 
 
 # -- organisation expansion ----------------------------------------------------------------------

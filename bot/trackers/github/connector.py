@@ -2,11 +2,14 @@
 
 Listing walks ``/issues?sort=updated&direction=asc`` by moving ``since`` forward to the
 newest ``updated_at`` seen (minus a small overlap), so an issue edited mid-sync is never
-skipped by shifting pages, and Link headers are followed only inside a burst of more than
-a page of issues updated in the same overlap window. The last request of a sync is the
-first request of the next; its ETag is saved, so a sync with nothing new costs one 304 per
-repository: no rate-limit points at all. Changed issues (and only those) get their
-comments, cross-references, closing pull requests and transfers from GraphQL, 100 at a time.
+skipped by shifting pages, and Link headers (requested exactly as GitHub wrote them) are
+followed only inside a burst of more than a page of issues updated in the same overlap
+window. The last window of a sync is the first of the next; the ETags of its pages are saved,
+so a sync with nothing new costs one 304 per page of that window (one per repository, unless
+a bulk edit filled several pages): no rate-limit points at all. Changed issues (and only
+those) get their comments, cross-references, closing pull requests and transfers from
+GraphQL, 100 at a time. The sweep (weekly) walks every issue in created order and removes
+only what a direct read says is gone.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from bot.trackers.github.payloads import (
     parse_timeline,
     to_issue,
 )
+from bot.trackers.http import TrackerError
 from bot.trackers.sync import Page, SavedState, StateAccess, StoreView, Stream
 
 
@@ -238,7 +242,14 @@ class RepoStream:
             list(details.moves),
             list(details.closer_ids),
         )
+        followed: set[str] = set()  # pages read before a Page exists: the engine cannot see
         while cursor:
+            if cursor in followed:
+                raise TrackerError(
+                    f"GitHub gave the timeline cursor {cursor!r} of {node['id']} in {self.repo} "
+                    "a second time: stopped (a paging loop)"
+                )
+            followed.add(cursor)
             data = self.client.graphql(queries.MORE_TIMELINE, {"id": node["id"], "after": cursor})
             timeline = ((data.get("node") or {}).get("timelineItems")) or {}
             more = parse_timeline(timeline.get("nodes", []), source=self.connector.source)
