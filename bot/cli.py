@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import render, render_credit
-from bot.config import Settings
+from bot.cli_setup import ImpactbotGroup, Setup
 from bot.core.periods import PERIOD_HELP
 from bot.errors import ConfigurationError, ImpactbotError
 from bot.progress import LiveProgress, LogProgress
@@ -28,9 +28,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _services(ctx: click.Context) -> Services:
-    services = ctx.obj
-    assert isinstance(services, Services)
-    return services
+    setup = ctx.find_root().obj
+    assert isinstance(setup, Setup)
+    return setup.services()
 
 
 def _console() -> Console:
@@ -51,7 +51,7 @@ def reports_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group()
+@click.group(cls=ImpactbotGroup)
 @click.option("--db", type=click.Path(path_type=Path), help="SQLite file (IMPACTBOT_DB).")
 @click.option("--rules", type=click.Path(path_type=Path), help="Rules folder (IMPACTBOT_RULES).")
 @click.version_option(package_name="impactbot")
@@ -64,7 +64,7 @@ def main(ctx: click.Context, db: Path | None, rules: Path | None) -> None:
         overrides["db_path"] = db
     if rules is not None:
         overrides["rules_dir"] = rules
-    ctx.obj = Services(Settings(**overrides))
+    ctx.obj = Setup(overrides)
 
 
 @main.command("import")
@@ -102,6 +102,8 @@ def import_command(
         site_url=site_url,
     )
     render.print_import(_console(), result)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command()
@@ -329,7 +331,7 @@ def people() -> None:
 @reports_errors
 def people_forget(ctx: click.Context, person: str) -> None:
     """Pseudonymise a person who left: their identity goes, ledger sums and team totals stay."""
-    ref = _services(ctx.find_root()).forget(person)
+    ref = _services(ctx).forget(person)
     tail = f"; their credit stays as {ref}" if ref else "; they had no credit"
     click.echo(f"forgot {person}{tail}")
 
@@ -463,7 +465,7 @@ def rules() -> None:
 @click.pass_context
 def rules_check(ctx: click.Context, directory: Path | None) -> None:
     """Validate a rules folder (default: IMPACTBOT_RULES); exit 1 listing every problem."""
-    services = _services(ctx.find_root())
+    services = _services(ctx)
     target = directory or services.settings.rules_dir
     problems = services.check_rules(target)
     if problems:

@@ -6,10 +6,14 @@ Every field's environment name appears in ``.env.example`` (a test checks it).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import Field, SecretStr
+from annotated_types import Ge, Le
+from pydantic import Field, SecretStr, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigurationError
 
 
 class Settings(BaseSettings):
@@ -162,3 +166,47 @@ class Settings(BaseSettings):
 def env_names() -> list[str]:
     """The environment variable of every setting (for docs and their test)."""
     return [str(f.validation_alias) for f in Settings.model_fields.values()]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings from the environment and ``.env`` (``overrides`` win); raises
+    ``ConfigurationError`` naming each bad setting, its value (never a secret's) and the values
+    it accepts."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = [_problem(error["loc"], error["input"]) for error in exc.errors()]
+        raise ConfigurationError(
+            "; ".join(problems) + " (fix it in the environment or .env; see .env.example)"
+        ) from None
+
+
+def _problem(loc: tuple[int | str, ...], value: object) -> str:
+    name = str(loc[0]) if loc else "a setting"
+    field = next((f for f in Settings.model_fields.values() if f.validation_alias == name), None)
+    if field is None:
+        return f"{name} is not valid"
+    shown = "(hidden)" if _is_secret(field) else repr(value)
+    return f"{name}={shown} is not valid: it takes {accepted_values(field)}"
+
+
+def _is_secret(field: FieldInfo) -> bool:
+    return SecretStr in (field.annotation, *get_args(field.annotation))
+
+
+def accepted_values(field: FieldInfo) -> str:
+    """What a setting accepts, in words: its choices, its range, or its kind."""
+    annotation = field.annotation
+    if get_origin(annotation) is Literal:
+        return "one of " + ", ".join(str(a) for a in get_args(annotation))
+    if annotation is bool:
+        return "true or false"
+    if annotation is int:
+        low = next((m.ge for m in field.metadata if isinstance(m, Ge)), None)
+        high = next((m.le for m in field.metadata if isinstance(m, Le)), None)
+        if low is not None and high is not None:
+            return f"a whole number from {low} to {high}"
+        if low is not None:
+            return f"a whole number, at least {low}"
+        return "a whole number"
+    return "a path" if annotation is Path else "text"

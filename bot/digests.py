@@ -41,8 +41,9 @@ from bot.core.digest_dupes import NEW_FOR, DupePair, IssueSide, lines_by_team
 from bot.core.identity import Directory
 from bot.core.orphans import rank_orphans
 from bot.core.permissions import Audience, Viewer
-from bot.core.rules import Rules
+from bot.core.rules import Rules, TeamsRules
 from bot.digest_sending import Sent, scopes_still_missing, send_parcel
+from bot.errors import ConfigurationError
 from bot.privacy import redact_leadership, redact_manager_digest
 from bot.services import Services
 from bot.slack.blocks_digest import (
@@ -152,6 +153,8 @@ def send_due(
     """Send every digest that is due (or, with ``only``, that manager's now); with
     ``dry_run``, compose and describe them without sending."""
     rules = services.rules()
+    if only is not None:
+        _check_manager(only, rules.teams)
     pacer = pacer or Pacer()  # one per run: it spaces every Slack call of the run
     slack_ids = {p.id: p.slack for p in rules.teams.people if p.slack}
     directory = Directory.build(rules.teams)
@@ -200,6 +203,19 @@ def send_due(
 def _outcome(manager: str, period: str, sent: Sent) -> Outcome:
     reason = sent.failure.describe() if sent.failure else ""
     return Outcome(manager, period, sent.status, reason=reason)
+
+
+def _check_manager(person: str, teams: TeamsRules) -> None:
+    """Raise ``ConfigurationError`` unless ``person`` manages a team of teams.yaml."""
+    managers = all_managers(teams)
+    if person in managers:
+        return
+    known = any(p.id == person for p in teams.people)
+    what = f"{person} manages no team" if known else f"no person {person!r}"
+    raise ConfigurationError(
+        f"{what} in teams.yaml: digests go to team managers ({', '.join(managers) or 'none'}); "
+        "pass one of them to --manager, or list the person under a team's `managers`"
+    )
 
 
 def _paced_zone(

@@ -24,12 +24,13 @@ from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.models import TrackerKind
 from bot.core.rules import Rules
-from bot.errors import ConfigurationError
+from bot.errors import ConfigurationError, StoreLocationError
 from bot.rules_files import check_rules_dir
 from bot.slack.manifest import UNFURL_DOMAIN_LIMIT, unfurl_domains
 from bot.slack.scopes import missing_scopes
 from bot.store import open_store
 from bot.store.deliveries import DeliveryFailure
+from bot.store.location import check_location
 from bot.trackers import registry
 
 HOLES_SHOWN = 15
@@ -52,15 +53,35 @@ class Finding:
 def run_checks(settings: Settings, *, slack: WebClient | None, http: httpx.Client) -> list[Finding]:
     """Every check, in the order an operator would fix things."""
     rules, problems = check_rules_dir(settings.rules_dir)
-    findings = [_rules(problems)]
+    store_ok, store = _store(settings)
+    findings = [_rules(problems), store]
     findings += _slack(settings, slack)
-    findings += _delivery_failures(settings)
+    if store_ok:
+        findings += _delivery_failures(settings)
     if rules is not None:
         findings += _unfurl_domains(settings, rules)
         findings += _github(settings, rules, http)
         findings += _tracker_credentials(settings, rules, http)
-        findings += _identity_holes(settings, rules)
+        findings += _identity_holes(settings, rules, read_store=store_ok)
     return findings
+
+
+def _store(settings: Settings) -> tuple[bool, Finding]:
+    """Whether the database can be read, and the finding that says so (doctor never creates
+    it: that is `import`'s or `sync`'s job)."""
+    path = settings.db_path
+    try:
+        check_location(path, may_create=True, creators="")
+    except StoreLocationError as exc:
+        return False, Finding(Level.FAIL, "store", str(exc), "fix IMPACTBOT_DB (or --db)")
+    if not path.exists():
+        return False, Finding(
+            Level.WARN,
+            "store",
+            f"no database at {path} yet",
+            "`impactbot import FILE` or `impactbot sync` creates it",
+        )
+    return True, Finding(Level.OK, "store", f"the database {path} is readable")
 
 
 def _rules(problems: Sequence[object]) -> Finding:
@@ -97,6 +118,17 @@ def _slack(settings: Settings, slack: WebClient | None) -> list[Finding]:
         return out
     try:
         response = slack.auth_test()
+    except OSError as exc:  # urllib's URLError, a refused or timed-out connection
+        reason = getattr(exc, "reason", None) or exc
+        return [
+            *out,
+            Finding(
+                Level.FAIL,
+                "slack",
+                f"cannot reach Slack at {settings.slack_api_url} ({reason})",
+                "check the network (and any proxy) and SLACK_API_URL, then run doctor again",
+            ),
+        ]
     except SlackApiError as exc:
         error = exc.response.get("error", "unknown error")
         return [
@@ -259,11 +291,11 @@ def _tracker_credentials(settings: Settings, rules: Rules, http: httpx.Client) -
     return out
 
 
-def _identity_holes(settings: Settings, rules: Rules) -> list[Finding]:
+def _identity_holes(settings: Settings, rules: Rules, *, read_store: bool) -> list[Finding]:
     """Tracker people seen in the store whom the identity map cannot place."""
     directory = Directory.build(rules.teams)
     unknown: Counter[str] = Counter()
-    if settings.db_path.exists():
+    if read_store:
         with open_store(settings.db_path) as store:
             for issue in store.load_issues():
                 actors = [issue.author, *issue.assignees, *(c.author for c in issue.comments)]

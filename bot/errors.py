@@ -4,7 +4,9 @@
     ├── RulesError                 a rules folder is invalid (carries every problem)
     ├── ImportFileError            an import file is malformed (names row / field)
     ├── UnknownIssueError          a key that is not in the store
-    └── ConfigurationError         a missing or contradictory setting
+    ├── ConfigurationError         a missing or contradictory setting
+    └── StoreLocationError         the database path is unusable (a directory, not SQLite,
+                                   read-only, or absent for a command that only reads)
 
 Anything else escaping a command is a bug, and is shown as one.
 """
@@ -67,3 +69,8 @@ class UnknownIssueError(ImpactbotError):
 
 class ConfigurationError(ImpactbotError):
     """A setting is missing or contradictory."""
+
+
+class StoreLocationError(ImpactbotError):
+    """The database cannot be opened or created where the settings put it; nothing was
+    changed there."""

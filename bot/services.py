@@ -32,7 +32,7 @@ from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
 from bot.privacy import Sight, load_sight
 from bot.rules_files import check_rules_dir, load_rules
 from bot.store import Store, open_store
-from bot.trackers.file_import import ImportFormat, parse_export
+from bot.trackers.file_import import ImportFormat, read_export
 from bot.trackers.http import Governor, GovernorStats
 from bot.trackers.registry import (
     ConfiguredSource,
@@ -57,6 +57,7 @@ class ImportResult:
     source: str
     issues: int
     links: int
+    warnings: tuple[str, ...] = ()  # what the file lacks (fields left out of the export)
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
         except (OSError, UnicodeDecodeError) as exc:
             raise ImportFileError(f"cannot read the file: {exc}", file=str(path)) from exc
         try:
-            issues = parse_export(
+            export = read_export(
                 content,
                 fmt,
                 source=source,
@@ -201,6 +202,7 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
             )
         except ImportFileError as exc:
             raise exc.in_file(str(path)) from exc
+        issues = export.issues
         now = self.clock()
         with open_store(self.settings.db_path) as store, store.transaction():
             store.upsert_issues(issues)
@@ -213,6 +215,7 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
             source=issues[0].source if issues else (source or fmt.default_source),
             issues=len(issues),
             links=sum(len(i.links) for i in issues),
+            warnings=tuple(export.warnings),
         )
 
     # ------------------------------------------------------------------- sync
@@ -238,10 +241,8 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
         rules = self.rules()
         chosen = [s for s in configured_sources(rules.sources) if source in (None, s.name)]
         if not chosen:
-            known = ", ".join(s.name for s in configured_sources(rules.sources))
-            raise ConfigurationError(
-                f"no source {source or ''!r} to sync in {self.settings.rules_dir}/sources.yaml"
-                f" (configured: {known or 'none'})"
+            raise _nothing_to_sync(
+                self.settings.rules_dir, source, [s.name for s in configured_sources(rules.sources)]
             )
         owned = http is None
         client = http or httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
@@ -324,8 +325,16 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
         )
 
     def orphans(self, *, team: str | None = None, limit: int = 10) -> list[Ranked]:
-        """Top orphans from the last scoring run (``score`` first)."""
-        threshold = self.rules().scoring.surfacing_threshold
+        """Top orphans from the last scoring run (``score`` first); raises
+        ``ConfigurationError`` for a ``team`` that is not in teams.yaml."""
+        rules = self.rules()
+        known = [t.id for t in rules.teams.teams]
+        if team is not None and team not in known:
+            raise ConfigurationError(
+                f"no team {team!r} in {self.settings.rules_dir}/teams.yaml "
+                f"(teams: {', '.join(known) or 'none'})"
+            )
+        threshold = rules.scoring.surfacing_threshold
         with open_store(self.settings.db_path) as store:
             cards = rank_orphans(
                 store.load_score_cards(orphans_only=True),
@@ -363,6 +372,18 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
             if issue is None or card is None:
                 raise UnknownIssueError(key, ["run `impactbot score` first"])
             return Explanation(issue=issue, card=card, threshold=threshold)
+
+
+def _nothing_to_sync(rules_dir: Path, source: str | None, known: list[str]) -> ConfigurationError:
+    where = f"{rules_dir}/sources.yaml"
+    if source is not None:
+        return ConfigurationError(
+            f"no source {source!r} in {where} (configured: {', '.join(known) or 'none'})"
+        )
+    return ConfigurationError(
+        f"no sources to sync: {where} configures none. Add a github, jira, linear or gitlab "
+        "section (see rules/README.md), or load an export with `impactbot import FILE`"
+    )
 
 
 def with_slack_ids(rules: Rules, learned: dict[str, str]) -> Rules:

@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -38,7 +39,8 @@ def create_app(
     the digests' buttons; ``writer_for`` gives the tracker write-back Claim uses (default:
     GitHub, from the settings).
 
-    Raises ``ConfigurationError`` when the bot token or signing secret is missing.
+    Raises ``ConfigurationError`` when the bot token or signing secret is missing, or Slack
+    refuses the token or cannot be reached.
     """
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     secret = (
@@ -53,7 +55,7 @@ def create_app(
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     # The token travels in the client only (given both, bolt ignores one). bolt checks it
     # with auth.test at start-up: a bad token fails `serve` at once, not on the first request.
-    app = App(signing_secret=secret, client=client, raise_error_for_unhandled_request=False)
+    app = _checked_app(secret, client, settings.slack_api_url)
     once = OncePerEvent(EventReceipts(services.settings.db_path, services.clock))
     app.middleware(_once_per_event(once))
     commands.register(app, services)
@@ -65,6 +67,25 @@ def create_app(
     events.register(app, services, flag_emoji=settings.flag_emoji)
     app.error(_error_handler(secret, once))
     return app
+
+
+def _checked_app(secret: str, client: WebClient, api_url: str) -> App:
+    """The bolt App, whose start-up ``auth.test`` checks the token; raises
+    ``ConfigurationError`` when Slack refuses the token or cannot be reached."""
+    try:
+        return App(signing_secret=secret, client=client, raise_error_for_unhandled_request=False)
+    except BoltError as exc:
+        cause = exc.__context__
+        error = cause.response.get("error") if isinstance(cause, SlackApiError) else None
+        raise ConfigurationError(
+            f"Slack refused SLACK_BOT_TOKEN ({error or 'auth.test failed'}): reinstall the app "
+            "in the workspace and copy its current xoxb- token into .env"
+        ) from None
+    except OSError as exc:  # urllib's URLError: refused, unresolvable, timed out
+        reason = getattr(exc, "reason", None) or exc
+        raise ConfigurationError(
+            f"cannot reach Slack at {api_url} ({reason}): check the network and SLACK_API_URL"
+        ) from None
 
 
 def _once_per_event(once: OncePerEvent) -> Any:

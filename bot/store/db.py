@@ -21,7 +21,8 @@ from sqlite_utils import Database
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Flag, Issue, ScoreCard
 from bot.core.rules import TeamsRules
-from bot.errors import UnknownIssueError
+from bot.core.suggest import close_matches
+from bot.errors import StoreLocationError, UnknownIssueError
 from bot.store.audit import AuditLog
 from bot.store.claim_leases import ClaimLeaseTables
 from bot.store.deliveries import DeliveryLog
@@ -34,22 +35,44 @@ from bot.store.visibility import VisibilityTables
 
 @contextmanager
 def open_store(path: Path | str) -> Iterator[Store]:
-    """Open (creating if needed) the database at ``path`` for one unit of work."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    """Open (creating if needed) the database at ``path`` for one unit of work. Raises
+    ``StoreLocationError`` when SQLite cannot open or set it up there (what the CLI's
+    ``check_location`` did not foresee: a full disk, a read-only file, a locked folder)."""
+    try:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise _unusable(path, exc) from None
     try:
         db = Database(conn)
-        if str(path) != ":memory:":
-            db.enable_wal()
-            # In WAL mode NORMAL keeps the database consistent through crashes; a power cut
-            # may lose the last commits, which a resumable sync simply fetches again.
-            conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        _migrate(db)
+        try:
+            _set_up(db, conn, path)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            raise _unusable(path, exc) from None
         yield Store(db)
     finally:
         conn.close()
+
+
+def _set_up(db: Database, conn: sqlite3.Connection, path: Path | str) -> None:
+    if str(path) != ":memory:":
+        db.enable_wal()
+        # In WAL mode NORMAL keeps the database consistent through crashes; a power cut
+        # may lose the last commits, which a resumable sync simply fetches again.
+        conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    _migrate(db)
+
+
+def _unusable(path: Path | str, exc: Exception) -> StoreLocationError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return StoreLocationError(
+        f"cannot open the database {path}: {reason}; set IMPACTBOT_DB (or --db) to an SQLite "
+        "file in a folder you can write to"
+    )
 
 
 def _migrate(db: Database, attempts: int = 5) -> None:
@@ -170,12 +193,16 @@ class Store(DuplicateTables, SlackIdTables, ClaimLeaseTables, VisibilityTables):
         raise UnknownIssueError(key, uids or self.similar_keys(key))
 
     def similar_keys(self, key: str, limit: int = 3) -> list[str]:
-        """Keys that contain ``key``'s last segment, to suggest when a lookup fails."""
-        tail = key.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        """Stored keys close enough to ``key`` to be what was meant (a typo in the container
+        or the number), to suggest when a lookup fails; none when nothing is close."""
+        key = key.strip()
+        container, number = _split_key(key)
         rows = self.db.execute(
-            "SELECT key FROM issues WHERE key LIKE ? ORDER BY key LIMIT ?", [f"%{tail}%", limit]
+            "SELECT key FROM (SELECT key FROM issues WHERE key LIKE ? LIMIT 5000) "
+            "UNION SELECT key FROM (SELECT key FROM issues WHERE key LIKE ? LIMIT 5000)",
+            [f"{container}%", f"%{number}"],
         ).fetchall()
-        return [k for (k,) in rows]
+        return close_matches(key, (k for (k,) in rows), limit)
 
     def _rows_in(self, sql: str, values: Sequence[str]) -> Iterator[Any]:
         """Rows of ``sql`` — whose ``{marks}`` is an ``IN`` list — for every one of
@@ -842,3 +869,9 @@ def _identities(rules: TeamsRules) -> Iterable[dict[str, str]]:
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _split_key(key: str) -> tuple[str, str]:
+    """``("acme/asr#", "12")`` of ``acme/asr#12``, ``("ASR-", "12")`` of ``ASR-12``."""
+    cut = max(key.rfind("#"), key.rfind("-")) + 1
+    return key[:cut], key[cut:]

@@ -7,13 +7,14 @@ maps a format name (or a file extension) to one and checks the options it needs.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.models import Issue
 from bot.errors import ImportFileError
-from bot.trackers.gh_json import parse_gh_issues
+from bot.trackers.gh_json import missing_fields, parse_gh_issues
 from bot.trackers.jira_csv import parse_jira_csv
 
 
@@ -38,7 +39,15 @@ class ImportFormat(StrEnum):
         return found
 
 
-def parse_export(
+@dataclass(frozen=True)
+class Export:
+    """An export's issues, and warnings about what it lacks (fields left out of it)."""
+
+    issues: list[Issue]
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_export(
     content: str,
     fmt: ImportFormat,
     *,
@@ -46,8 +55,9 @@ def parse_export(
     timezone: str | None = None,
     date_format: str | None = None,
     site_url: str | None = None,
-) -> list[Issue]:
-    """Parse an export's text into issues; raises ``ImportFileError`` (row / field named).
+) -> Export:
+    """Parse an export's text into issues, with warnings about fields the export left out;
+    raises ``ImportFileError`` (row / field named).
 
     ``site_url`` (Jira only) is the site the export came from, for issue links.
     """
@@ -55,13 +65,15 @@ def parse_export(
     if fmt is ImportFormat.GH_JSON:
         try:
             data = json.loads(content)
-            return parse_gh_issues(data, source=source)
+            return Export(parse_gh_issues(data, source=source), missing_fields(data))
         except json.JSONDecodeError as exc:
             raise ImportFileError(f"not valid JSON: {exc.msg} (line {exc.lineno})") from exc
         except RecursionError:
             # Python's parser and validators recurse once per level; no export nests deeply.
             raise ImportFileError(_TOO_DEEP) from None
-    return parse_jira_csv(content, source=source, timezone=_zone(timezone), date_format=date_format)
+    return Export(
+        parse_jira_csv(content, source=source, timezone=_zone(timezone), date_format=date_format)
+    )
 
 
 _TOO_DEEP = "not a gh issue export: its JSON is nested too deeply (hundreds of levels)"

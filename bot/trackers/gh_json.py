@@ -134,6 +134,40 @@ class _Issue(_Payload):
     closed_by: list[_ClosingPullRequest] = Field(default=[], alias="closedByPullRequestsReferences")
 
 
+#: What impactbot reads from ``gh issue list --json``; the optional ones, and what is lost
+#: without them.
+GH_FIELDS = (
+    "number,title,body,state,stateReason,labels,assignees,author,createdAt,updatedAt,closedAt,"
+    "url,comments,reactionGroups"
+)
+_LOST_WITHOUT = {
+    "comments": "references made in comments, comment counts and activity",
+    "reactionGroups": "reactions (a sign of how many people need the work)",
+    "body": "references made in the description",
+    "labels": "labels, which place issues on teams",
+    "assignees": "assignees, so every issue looks unowned",
+    "author": "authors, so reporters get no credit",
+    "stateReason": "why closed issues were closed",
+    "closedAt": "when issues were closed",
+}
+
+
+def missing_fields(data: object) -> list[str]:
+    """Warnings for the optional fields that no issue in ``data`` carries (they were left out
+    of ``--json``), each saying what is lost; empty when nothing is missing."""
+    rows = [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
+    if not rows:
+        return []
+    absent = [name for name in _LOST_WITHOUT if not any(name in row for row in rows)]
+    if not absent:
+        return []
+    lost = "; ".join(f"without {name}: {_LOST_WITHOUT[name]}" for name in absent)
+    return [
+        f"the export has no {', '.join(absent)}, so impactbot cannot see {lost}. Export again "
+        f"with: gh issue list --state all --limit 100000 --json {GH_FIELDS}"
+    ]
+
+
 def parse_gh_issues(data: object, *, source: str = "github") -> list[Issue]:
     """Convert decoded ``gh issue list --json`` output to issues, in file order.
 

@@ -176,6 +176,7 @@ def test_rules_check_passes_shipped_rules_and_lists_every_problem(workspace: Pat
 
 
 def test_orphans_before_scoring_says_what_to_do(workspace: Path) -> None:
+    run("import", "labelling.json")
     result = run("orphans")
     assert result.exit_code == 0 and "Run `impactbot score`" in result.output
 

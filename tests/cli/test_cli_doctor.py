@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,3 +100,42 @@ def test_doctor_checks_the_other_trackers_credentials(
     out = CliRunner().invoke(main, ["doctor"]).output
     assert "✗ linear: linear: LINEAR_API_KEY is not set" in out
     assert "✓ gitlab: gitlab: credentials set" in out
+
+
+def _closed_port_url() -> str:
+    """A local URL where nothing listens (connection refused), as when Slack is unreachable."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/api/"
+
+
+def test_doctor_reports_an_unreachable_slack_and_runs_the_other_checks(
+    env: tuple[FakeSlack, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _closed_port_url()
+    monkeypatch.setenv("SLACK_API_URL", url)
+    result = CliRunner().invoke(main, ["doctor"])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    out = " ".join(result.output.split())
+    assert f"✗ slack: cannot reach Slack at {url}" in out and "fix: check the network" in out
+    assert "✓ rules: the rules folder is valid" in out
+    assert "✓ store: the database" in out
+    assert "✓ github: /repos/acme/asr readable" in out  # the checks after Slack's still ran
+    assert "github:stranger-dev" in out
+
+
+def test_serve_with_a_revoked_token_is_one_sentence(
+    env: tuple[FakeSlack, Path], tmp_path: Path
+) -> None:
+    slack, _ = env
+    slack.revoke(slack.bot_token)
+    before = (tmp_path / "x.db").read_bytes()
+    result = CliRunner().invoke(main, ["serve"])  # stops at auth.test, before binding a port
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    [line] = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert "Slack refused SLACK_BOT_TOKEN (token_revoked)" in line
+    assert "reinstall the app" in line and slack.bot_token not in result.output
+    assert (tmp_path / "x.db").read_bytes() == before
