@@ -22,9 +22,10 @@ What it imitates, per request to ``/api/<method>``, in this order:
    ``{"ok": false, "error": "missing_scope", "needed": <scope>, "provided": <granted, comma
    separated>}`` — the shape of Slack's own example (spec ``/admin.apps.requests.list``,
    default response) and of the error schemas of ``conversations.history``/``replies`` in
-   ``slack_web_openapi_v2.json``; the history methods need the scope of the conversation's kind
-   (``im:history`` for a ``D…`` DM), as the spec lists one per kind. Every authenticated
-   answer carries ``x-oauth-scopes`` (the granted scopes) and ``x-accepted-oauth-scopes``
+   ``slack_web_openapi_v2.json``; the history methods and conversations.open need the scope
+   of the conversation's kind (``im:history`` for a ``D…`` DM; ``im:write`` to open a DM,
+   ``mpim:write`` a group DM), as the spec lists one per kind. Every authenticated answer
+   carries ``x-oauth-scopes`` (the granted scopes) and ``x-accepted-oauth-scopes``
    (the method's), the headers Slack's own SDK reads into ``response_metadata.scopes`` /
    ``acceptedScopes`` (docs.slack.dev, node-slack-sdk ``WebAPICallResult``);
 7. required arguments (from Slack's OpenAPI spec), then the method itself (``slack_methods``).
@@ -372,8 +373,9 @@ class FakeSlack:
         if ws.tokens[token] != spec.token_kind:
             raise SlackError("not_allowed_token_type")
         granted = ws.scopes if spec.token_kind == "bot" else {"connections:write"}
-        if spec.scope is not None and spec.scope not in granted:
-            raise SlackError("missing_scope", needed=spec.scope, provided=",".join(sorted(granted)))
+        needed = spec.needed(call.args)
+        if needed is not None and needed not in granted:
+            raise SlackError("missing_scope", needed=needed, provided=",".join(sorted(granted)))
         missing = missing_argument_error(spec, call.args)
         if missing is not None:
             raise missing

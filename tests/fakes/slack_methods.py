@@ -51,6 +51,11 @@ class MethodSpec:
     token_kind: str = "bot"
     missing: dict[str, str] = field(default_factory=dict)
     alternative: tuple[str, ...] = ()
+    scope_of: Callable[[Args], str] | None = None  # when the scope depends on the arguments
+
+    def needed(self, args: Args) -> str | None:
+        """The scope this call needs (``scope_of`` decides where the conversation matters)."""
+        return self.scope_of(args) if self.scope_of is not None else self.scope
 
 
 def _blank(value: object) -> bool:
@@ -408,6 +413,20 @@ def _connections_open(ws: Workspace, args: Args) -> dict[str, Any]:
 
 _CHANNEL = {"channel": "channel_not_found"}
 
+# conversations.open: Slack's spec lists one scope per conversation kind (channels:write —
+# channels:manage for a granular bot token —, groups:write, im:write, mpim:write). The kind is
+# the one opened: a DM for one user, a group DM for several, or that of the ``channel`` resumed.
+_OPEN_SCOPES = {"C": "channels:manage", "G": "groups:write", "D": "im:write"}
+
+
+def _open_scope(args: Args) -> str:
+    channel = str(args.get("channel") or "")
+    if channel:
+        return _OPEN_SCOPES.get(channel[:1], "im:write")
+    users = [u for u in str(args.get("users") or "").split(",") if u]
+    return "mpim:write" if len(users) > 1 else "im:write"
+
+
 METHODS: dict[str, MethodSpec] = {
     "auth.test": MethodSpec(_auth_test),
     "chat.postMessage": MethodSpec(_post_message, ("channel",), "chat:write", missing=_CHANNEL),
@@ -425,7 +444,7 @@ METHODS: dict[str, MethodSpec] = {
     "users.info": MethodSpec(_users_info, (), "users:read"),
     "users.lookupByEmail": MethodSpec(_lookup_by_email, ("email",), "users:read.email"),
     "usergroups.users.list": MethodSpec(_usergroup_users, ("usergroup",), "usergroups:read"),
-    "conversations.open": MethodSpec(_conversations_open, (), "im:write"),
+    "conversations.open": MethodSpec(_conversations_open, (), "im:write", scope_of=_open_scope),
     # The spec marks no argument of these two required; a missing channel is channel_not_found.
     "conversations.history": MethodSpec(_history),
     "conversations.replies": MethodSpec(_replies),

@@ -208,6 +208,19 @@ def test_missing_scope_answers_as_slacks_spec_describes(slack: FakeSlack) -> Non
     jsonschema.Draft4Validator(schema).validate(answer)  # additionalProperties: false
 
 
+def test_conversations_open_needs_the_scope_of_what_it_opens(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    assert client.conversations_open(users="U0ALICE001")["channel"]["id"] == "D0ALICE001"
+    with pytest.raises(SlackApiError) as raised:  # a group DM: mpim:write, not in the manifest
+        client.conversations_open(users="U0ALICE001,U0BOB00001")
+    assert raised.value.response["needed"] == "mpim:write"
+    slack.scopes.discard("im:write")
+    with pytest.raises(SlackApiError) as raised:
+        client.conversations_open(users="U0ALICE001")
+    assert raised.value.response["needed"] == "im:write"
+
+
 def test_required_arguments_fail_as_on_slack(client: WebClient) -> None:
     def error(method: str, **args: Any) -> dict[str, Any]:
         with pytest.raises(SlackApiError) as raised:
