@@ -479,7 +479,8 @@ def rules_check(ctx: click.Context, directory: Path | None) -> None:
 @click.option(
     "--keep",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Write the demo's export files and database here instead of a temp dir.",
+    help="Keep the demo's exports, rules and database (impactbot.db) in this new, empty or "
+    "previous demo folder: every command then works there with no flags.",
 )
 @click.pass_context
 @reports_errors

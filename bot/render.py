@@ -132,7 +132,11 @@ def print_demo(console: Console, result: DemoResult) -> None:
     console.rule()
     console.print(f"demo finished in {result.seconds:.1f} s", highlight=False)
     if result.workdir is not None:
-        console.print(f"exports, rules and database kept in {result.workdir}", highlight=False)
+        console.print(
+            f"exports, rules and database kept in {result.workdir}: cd there and every impactbot "
+            "command works on the demo's data, with no flags (see DEMO.txt there)",
+            highlight=False,
+        )
 
 
 def print_sync(console: Console, outcome: SyncOutcome) -> None:

@@ -40,7 +40,7 @@ def demo(
 ) -> Iterator[DemoResult]:
     """A private copy of the demo's database and rules for each test."""
     folder, result = kept
-    shutil.copy(folder / "demo.db", tmp_path / "demo.db")
+    shutil.copy(folder / "impactbot.db", tmp_path / "demo.db")
     shutil.copytree(folder / "rules", tmp_path / "rules")
     monkeypatch.setenv("IMPACTBOT_DB", str(tmp_path / "demo.db"))
     monkeypatch.setenv("IMPACTBOT_RULES", str(tmp_path / "rules"))

@@ -17,7 +17,7 @@ import yaml
 from bot.config import Settings
 from bot.core.rules import ScoringRules
 from bot.demo import DemoOrg, generate_demo
-from bot.demo.run import DemoResult, run_demo
+from bot.demo.run import DemoResult, run_demo, story_start
 from bot.services import Services
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -66,7 +66,7 @@ def test_two_teams_asking_for_the_same_work_find_each_other(shipped: DemoResult)
     alike = shipped.alike
     assert alike is not None and alike.team == "asr"
     first = alike.other_teams[0]
-    story = generate_demo(NOW).story_keys
+    story = generate_demo(story_start(NOW)).story_keys
     assert (first.key, first.team) == (story["duplicate_b"], "vision")
     assert alike.issue.key == story["duplicate_a"]
     assert "checkpointing" in first.matched
@@ -87,7 +87,7 @@ def test_still_first_with_every_label_signal_weight_at_zero(tmp_path: Path) -> N
 
 
 def test_drops_out_of_the_top_ten_without_its_cross_references(tmp_path: Path) -> None:
-    org = generate_demo(NOW)
+    org = generate_demo(story_start(NOW))
     key = org.story_keys["taxonomy_fix"]
     result = _run(tmp_path, org=_without_references_to(org, key))
     rank = result.story_ranks["taxonomy_fix"]
@@ -129,7 +129,7 @@ def _strip_csv(content: str, mention: re.Pattern[str], key: str) -> str:
 
 
 def test_stripping_really_removes_the_references() -> None:
-    org = generate_demo(NOW)
+    org = generate_demo(story_start(NOW))
     key = org.story_keys["taxonomy_fix"]
     stripped = _without_references_to(org, key)
     number = key.split("#")[1]
