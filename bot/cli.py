@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import render, render_credit
 from bot.cli_setup import ImpactbotGroup, Setup
+from bot.core.models import Visibility
 from bot.core.periods import PERIOD_HELP
 from bot.errors import ConfigurationError, ImpactbotError
 from bot.progress import LiveProgress, LogProgress
@@ -81,6 +82,14 @@ def main(ctx: click.Context, db: Path | None, rules: Path | None) -> None:
 @click.option(
     "--site-url", help="Jira site of a CSV export (https://acme.atlassian.net), for links."
 )
+@click.option(
+    "--visibility",
+    type=click.Choice([v.value for v in Visibility]),
+    default=Visibility.RESTRICTED.value,
+    show_default=True,
+    help="Who may read the file's issues in Slack: restricted (their teams, managers and "
+    "leadership) unless you say public.",
+)
 @click.pass_context
 @reports_errors
 def import_command(
@@ -91,6 +100,7 @@ def import_command(
     timezone: str | None,
     date_format: str | None,
     site_url: str | None,
+    visibility: str,
 ) -> None:
     """Import a `gh issue list --json` file or a Jira CSV export, all or nothing."""
     result = _services(ctx).import_file(
@@ -100,6 +110,7 @@ def import_command(
         timezone=timezone,
         date_format=date_format,
         site_url=site_url,
+        visibility=Visibility(visibility),
     )
     render.print_import(_console(), result)
     for warning in result.warnings:

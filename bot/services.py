@@ -17,11 +17,11 @@ from slack_sdk import WebClient
 from bot.audit_use_cases import AuditUseCases
 from bot.config import Settings
 from bot.core.identity import Directory
-from bot.core.models import Contribution, Issue, ScoreCard, TrackerKind
+from bot.core.models import Contribution, Issue, ScoreCard, TrackerKind, Visibility
 from bot.core.orphans import rank_orphans
 from bot.core.permissions import Audience
 from bot.core.privacy_rules import UnfurlMode
-from bot.core.rules import RuleProblem, Rules
+from bot.core.rules import JiraSources, RuleProblem, Rules
 from bot.core.scoring import score_issues
 from bot.core.signals import MODIFIERS
 from bot.credit_services import MintSummary, mint_credit
@@ -183,9 +183,12 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
         timezone: str | None = None,
         date_format: str | None = None,
         site_url: str | None = None,
+        visibility: Visibility = Visibility.RESTRICTED,
     ) -> ImportResult:
         """Import one export file, all or nothing; raises ``ImportFileError`` naming the
-        row and field at fault, in which case the store is unchanged."""
+        row and field at fault, in which case the store is unchanged. Its issues take
+        ``visibility``: an export does not say who may read them, so restricted unless the
+        operator says public."""
         fmt = fmt or ImportFormat.from_path(path)
         try:
             content = path.read_text(encoding="utf-8-sig")
@@ -202,7 +205,7 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
             )
         except ImportFileError as exc:
             raise exc.in_file(str(path)) from exc
-        issues = export.issues
+        issues = [i.model_copy(update={"visibility": visibility}) for i in export.issues]
         now = self.clock()
         with open_store(self.settings.db_path) as store, store.transaction():
             store.upsert_issues(issues)
@@ -283,6 +286,9 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
                 concurrency=setup.concurrency,
                 progress=display,
             )
+        if isinstance(setup.rules, JiraSources):  # sources.yaml decides, and may have changed
+            with open_store(self.settings.db_path) as store, store.transaction():
+                store.set_source_visibility(setup.name, setup.rules.visibility)
         cost = getattr(getattr(connector, "client", None), "graphql_cost", None)
         return SourceSync(
             report=report,

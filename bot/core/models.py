@@ -141,6 +141,11 @@ class Issue(Frozen):
         default=None,
         description="moves between containers; None when the source offers no such history",
     )
+    confidential: bool = Field(
+        default=False,
+        description="hidden by the tracker whatever its container's visibility (a GitLab "
+        "confidential issue): restricted even in a public project",
+    )
     visibility: Visibility = Field(
         default=Visibility.PUBLIC,
         description="as the tracker says; restricted details reach only the people "

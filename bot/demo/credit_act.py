@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from bot.claims import claim
+from bot.core.models import Visibility
 from bot.credit_services import CreditReport, LeaderBoard
 from bot.demo.generator import DemoOrg
 from bot.digests import Outcome, send_due
@@ -58,7 +59,9 @@ def run_credit_act(demo: Services, org: DemoOrg, exports: Path) -> CreditAct:
     later = demo.clock() + WEEK
     next_week = Services(demo.settings, clock=lambda: later)
     path, pull_request = _closed_export(org, exports, key, fixer, later - timedelta(days=1))
-    next_week.import_file(path, fmt=ImportFormat.GH_JSON, source="github")
+    next_week.import_file(
+        path, fmt=ImportFormat.GH_JSON, source="github", visibility=Visibility.PUBLIC
+    )
     next_week.score()
     return CreditAct(
         digests=[o for o in digests if o.text][:2]

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import Settings
+from bot.core.models import Visibility
 from bot.core.orphans import rank_orphans
 from bot.demo.credit_act import WEEK, CreditAct, run_credit_act
 from bot.demo.generator import DemoOrg, generate_demo, write_demo
@@ -132,6 +133,7 @@ def _run_in(
             source=f.source,
             timezone=f.timezone,
             site_url=JIRA_SITE if f.format == "jira-csv" else None,
+            visibility=Visibility.PUBLIC,  # the demo organisation hides nothing
         )
         for f in org.files
     ]

@@ -44,20 +44,33 @@ class VisibilityTables:
 
     def set_container_visibility(self, source: str, container: str, visibility: Visibility) -> int:
         """Record ``visibility`` on every stored issue of one container (a repository or
-        project made private or public); returns how many issues changed."""
+        project made private or public) — but a confidential issue stays restricted; returns
+        how many issues changed."""
         changed = self.db.execute(
             "SELECT uid, data FROM issues WHERE source = ? AND lower(container) = lower(?) "
             "AND visibility != ?",
             [source, container, visibility.value],
         ).fetchall()
+        count = 0
         for uid, data in changed:
             doc = json.loads(data)
+            if doc.get("confidential") and visibility is Visibility.PUBLIC:
+                continue  # a confidential issue stays restricted in a public project
             doc["visibility"] = visibility.value
+            count += 1
             self.db.execute(
                 "UPDATE issues SET visibility = ?, data = ? WHERE uid = ?",
                 [visibility.value, json.dumps(doc), uid],
             )
-        return len(changed)
+        return count
+
+    def set_source_visibility(self, source: str, visibility: Visibility) -> int:
+        """Record ``visibility`` on every stored issue of ``source`` (a Jira site marked
+        public or not in sources.yaml); confidential issues stay restricted."""
+        containers = self.db.execute(
+            "SELECT DISTINCT container FROM issues WHERE source = ?", [source]
+        ).fetchall()
+        return sum(self.set_container_visibility(source, c, visibility) for (c,) in containers)
 
 
 def _row(uid: str, source: str, owner: str | None, data: str | None) -> RestrictedRow:

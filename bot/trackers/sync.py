@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from bot.core.models import Issue
+from bot.core.models import Issue, Visibility
 from bot.errors import ImpactbotError
 from bot.store import Store, open_store
 from bot.trackers.http import requests_sent_here
@@ -46,6 +46,17 @@ class Page:
     seen: int = 0  # items looked at, changed or not
     deleted: Sequence[str] = ()  # uids that no longer exist
     url: str | None = None  # the address it was read from, if it has one (see sync_guard)
+    # containers (repositories, projects, teams) whose visibility the tracker reported: every
+    # stored issue of each takes it, changed on the tracker or not
+    visibility: Sequence[ContainerVisibility] = ()
+
+
+class ContainerVisibility(NamedTuple):
+    """A container's visibility as its tracker reports it."""
+
+    source: str
+    container: str
+    visibility: Visibility
 
 
 @dataclass(frozen=True)
@@ -202,6 +213,8 @@ def _commit(store: Store, key: str, page: Page, at: datetime) -> None:
             store.upsert_issues(page.issues)
         for uid in page.deleted:
             store.delete_issue(uid)
+        for seen in page.visibility:
+            store.set_container_visibility(seen.source, seen.container, seen.visibility)
         store.save_sync_state(key, cursor=page.cursor, etag=page.etag, at=at)
 
 

@@ -59,7 +59,7 @@ def test_github_sync_stores_everything_and_resyncs_for_free(
     assert full["issues_stored"] == 300 and small["issues_stored"] == 75
     assert len(full["cross_refs"]) == 60
     assert (again["core_points"], again["graphql_points"]) == (0, 0)
-    assert again["not_modified"] == again["requests"] == 3
+    assert again["not_modified"] == again["requests"] == 6  # per repository: itself, listing
     assert comparison["target_resync_free"]
 
 

@@ -189,3 +189,22 @@ def test_titles_that_look_like_markup_are_printed_as_written(workspace: Path) ->
     run("score")
     result = run("explain", "acme/labelling#2")
     assert result.exit_code == 0 and "Fix [/] parser and [bold] tags" in result.output
+
+
+def test_imported_issues_are_restricted_unless_the_operator_says_public(workspace: Path) -> None:
+    from bot.core.models import Visibility
+
+    def visibility() -> set[Visibility]:
+        with open_store(workspace / "impact.db") as store:
+            return {i.visibility for i in store.load_issues()}
+
+    assert run("import", "labelling.json").exit_code == 0
+    assert visibility() == {Visibility.RESTRICTED}
+    assert run("import", "labelling.json", "--visibility", "public").exit_code == 0
+    assert visibility() == {Visibility.PUBLIC}
+    refused = CliRunner().invoke(main, ["import", "models.json", "--visibility", "secret"])
+    assert refused.exit_code == 2 and "'secret' is not one of" in refused.output
+    assert _issue_count(workspace / "impact.db") == 1  # nothing changed
+    # The operator's CLI sees everything: a restricted issue is explained in full.
+    assert run("import", "labelling.json").exit_code == 0 and run("score").exit_code == 0
+    assert "acme/labelling issue 1" in run("explain", "acme/labelling#1").output

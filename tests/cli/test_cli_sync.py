@@ -61,7 +61,8 @@ def test_sync_then_resync_then_orphans(env: Path) -> None:
     assert "sync github:acme/asr: done" in first.output  # log lines when not on a terminal
     assert "scored 2 issues" in first.output
     again = runner.invoke(main, ["sync", "--no-sweep"])
-    assert "0 issues written" in again.output and "(3 not modified)" in again.output
+    # 304s: the org listing, and per repository its own answer (visibility) and its listing
+    assert "0 issues written" in again.output and "(5 not modified)" in again.output
     explained = runner.invoke(main, ["explain", "acme/labelling#1"])
     assert "team asr benefits" in explained.output
     assert "acme/asr#1 references it" in explained.output

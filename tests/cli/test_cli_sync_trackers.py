@@ -156,3 +156,39 @@ def test_missing_credentials_of_one_tracker_stop_before_any_sync(
     assert result.exit_code == 1 and "JIRA_API_TOKEN" in result.output
     with open_store(env / "x.db") as store:
         assert store.count_issues() == 0
+
+
+def test_visibility_comes_from_every_tracker_and_a_change_reaches_the_next_sync(
+    env: Path, trackers: tuple[FakeGitHub, FakeJira, FakeLinear, FakeGitLab]
+) -> None:
+    from bot.core.models import Visibility
+
+    github, _jira, linear, gitlab = trackers
+    runner = CliRunner()
+
+    def synced() -> dict[str, Visibility]:
+        result = runner.invoke(main, ["sync", "--no-sweep"])
+        assert result.exit_code == 0, result.output
+        with open_store(env / "x.db") as store:
+            return {i.uid: i.visibility for i in store.load_issues()}
+
+    public, restricted = Visibility.PUBLIC, Visibility.RESTRICTED
+    assert synced() == {
+        "github:acme/labelling#1": public,
+        "jira:ASR-1": restricted,  # Jira does not say who may browse: restricted by default
+        "linear:NLP-1": public,
+        "gitlab:vision/models#1": public,
+    }
+    github.set_repo_visibility("acme/labelling", "private")
+    linear.workspace.set_team_visibility("NLP", "private")
+    gitlab.set_project_visibility("vision/models", "internal")
+    sources = env / "rules" / "sources.yaml"
+    doc = yaml.safe_load(sources.read_text())
+    doc["jira"]["visibility"] = "public"
+    sources.write_text(yaml.safe_dump(doc))
+    assert synced() == {
+        "github:acme/labelling#1": restricted,
+        "jira:ASR-1": public,
+        "linear:NLP-1": restricted,
+        "gitlab:vision/models#1": restricted,
+    }

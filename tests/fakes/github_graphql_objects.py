@@ -116,7 +116,10 @@ class GraphObjects:
             "owner": self.actor(repo.owner),
             "url": f"{self.html}/{repo.full_name}",
             "resourcePath": f"/{repo.full_name}",
-            "isPrivate": False,
+            # GitHub's schema: `isPrivate` "Identifies if the repository is private or
+            # internal"; `visibility` "Indicates the repository's visibility level".
+            "isPrivate": repo.visibility != "public",
+            "visibility": repo.visibility.upper(),
             "isArchived": False,
             "createdAt": iso(repo.created_at),
             "issues": lambda info, **args: self.issues(repo, args),

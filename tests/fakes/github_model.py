@@ -219,6 +219,9 @@ class Repo:
     index: RepoIndex = field(default_factory=RepoIndex)
     comment_keys: list[Key] = field(default_factory=list)  # (created epoch, comment id), sorted
     comments: dict[int, Comment] = field(default_factory=dict)
+    # REST `visibility` / GraphQL `RepositoryVisibility`: public, private or internal (GitHub
+    # Enterprise: visible to the enterprise's members only). Tests flip it between syncs.
+    visibility: str = "public"
 
     @property
     def name(self) -> str:

@@ -34,10 +34,19 @@ class GitHubData:
     _viewer: str
     _assignable: dict[int, frozenset[str]]
 
-    def add_repo(self, full_name: str) -> None:
-        """A repository `org/name`; it is also listed under `GET /orgs/{org}/repos`."""
+    def add_repo(self, full_name: str, *, visibility: str = "public") -> None:
+        """A repository `org/name`; it is also listed under `GET /orgs/{org}/repos`.
+        ``visibility``: public, private or internal (REST `visibility`)."""
         with self._lock:
-            self._store.add_repo(full_name, self._now)
+            self._store.add_repo(full_name, self._now).visibility = visibility
+
+    def set_repo_visibility(self, full_name: str, visibility: str) -> None:
+        """Make a repository public, private or internal. As on GitHub, its issues do not
+        change (no `updated_at`, same listing ETag); the repository's own answer does."""
+        if visibility not in ("public", "private", "internal"):
+            raise ValueError(f"GitHub has no {visibility!r} repositories")
+        with self._lock:
+            self._store.repos[full_name.lower()].visibility = visibility
 
     def set_assignable(self, repo: str, logins: Iterable[str]) -> None:
         """Only `logins` (any case) may be assigned in `repo` from now on, besides people who

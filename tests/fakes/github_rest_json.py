@@ -103,7 +103,7 @@ class RestJson:
             "node_id": repo.node_id,
             "name": repo.name,
             "full_name": repo.full_name,
-            "private": False,
+            "private": repo.visibility != "public",  # internal repositories are private too
             "owner": self.user(repo.owner),
             "html_url": f"{self.html}/{repo.full_name}",
             "description": None,
@@ -120,7 +120,7 @@ class RestJson:
             "license": None,
             "size": 0,
             "default_branch": "main",
-            "visibility": "public",
+            "visibility": repo.visibility,
             "topics": [],
             "is_template": False,
             "archived": False,

@@ -14,9 +14,10 @@ carries ``RateLimit-Name/-Limit/-Observed/-Remaining/-Reset`` (epoch seconds) an
 ``RateLimit-ResetTime`` (HTTP date), and a ``Date`` from the fake clock. Ids in paths are
 numeric or URL-encoded full paths.
 
-Routes: ``GET /projects/:id/issues``, ``GET /groups/:id/issues`` (projects under the group at
-any depth) with ``state``, ``updated_after``/``updated_before``, ``order_by``
-(``created_at``/``updated_at``), ``sort``, ``page``, ``per_page`` (at most 100); offset pages
+Routes: ``GET /projects/:id`` (its ``visibility``), ``GET /projects/:id/issues``,
+``GET /groups/:id/issues`` (projects under the group at any depth) with ``state``,
+``updated_after``/``updated_before``, ``order_by`` (``created_at``/``updated_at``), ``sort``,
+``page``, ``per_page`` (at most 100); offset pages
 with ``Link`` (prev/next/first, and last), ``X-Page``, ``X-Per-Page``, ``X-Next-Page``,
 ``X-Prev-Page`` — and ``X-Total``/``X-Total-Pages``/``rel="last"`` only up to 10,000 results,
 as GitLab does. ``GET /projects/:id/issues/:iid`` (+ ``/notes``, paginated, ``sort``; +
@@ -200,6 +201,8 @@ class FakeGitLab(
     def _route(self, method: str, path: str, query: dict[str, str], body: bytes) -> Response:
         segments = path.strip("/").split("/")
         match (method, segments):
+            case ("GET", ["projects", pid]):
+                return _json(dumps(self.project_json(self._project(pid))))
             case ("GET", ["projects", pid, "issues"]):
                 return self._listing(self._project(pid).issues.values(), path, query)
             case ("GET", ["groups", gid, "issues"]):

@@ -88,6 +88,7 @@ class FakeIssue:
     notes: list[Note] = field(default_factory=list)
     links: dict[int, str] = field(default_factory=dict)  # other issue id → link type
     cache: tuple[datetime, bytes] | None = None
+    confidential: bool = False
 
 
 @dataclass
@@ -96,6 +97,8 @@ class Project:
     path: str
     members: set[str] | None  # who may be assigned; None: everybody
     issues: dict[int, FakeIssue] = field(default_factory=dict)
+    # private, internal or public ("Project visibility level", docs.gitlab.com/api/projects)
+    visibility: str = "public"
 
 
 class GitLabData:
@@ -122,10 +125,30 @@ class GitLabData:
             self.users[username] = User(len(self.users) + 1, username, name or username.title())
         return self.users[username]
 
-    def add_project(self, path: str, *, members: set[str] | None = None) -> Project:
+    def add_project(
+        self, path: str, *, members: set[str] | None = None, visibility: str = "public"
+    ) -> Project:
         if path not in self.projects:
-            self.projects[path] = Project(len(self.projects) + 1, path, members)
+            self.projects[path] = Project(
+                len(self.projects) + 1, path, members, visibility=visibility
+            )
         return self.projects[path]
+
+    def set_project_visibility(self, path: str, visibility: str) -> None:
+        """Change a project's visibility: as on GitLab, none of its issues changes."""
+        if visibility not in ("private", "internal", "public"):
+            raise ValueError(f"GitLab has no {visibility!r} projects")
+        self.projects[path].visibility = visibility
+
+    def project_json(self, project: Project) -> dict[str, Any]:
+        """``GET /projects/:id``: the fields of GitLab's answer impactbot and tests read."""
+        return {
+            "id": project.id,
+            "path_with_namespace": project.path,
+            "path": project.path.rsplit("/", 1)[-1],
+            "web_url": f"{self.web_url}/{project.path}",
+            "visibility": project.visibility,
+        }
 
     def add_issue(
         self,
@@ -168,6 +191,13 @@ class GitLabData:
 
     def issue(self, project: str, iid: int) -> FakeIssue:
         return self.projects[project].issues[iid]
+
+    def set_confidential(self, project: str, iid: int, confidential: bool, at: datetime) -> None:
+        """Mark an issue confidential or not: an edit of the issue, so ``updated_at`` moves
+        (GitLab records it as a system note and an update of the issue)."""
+        issue = self.issue(project, iid)
+        issue.confidential = confidential
+        issue.updated_at, issue.cache = max(issue.updated_at, ms(at)), None
 
     def touch(self, project: str, iid: int, at: datetime) -> None:
         issue = self.issue(project, iid)
@@ -295,7 +325,7 @@ class GitLabData:
             "upvotes": issue.upvotes,
             "downvotes": 0,
             "due_date": None,
-            "confidential": False,
+            "confidential": issue.confidential,
             "discussion_locked": None,
             "issue_type": "issue",
             "web_url": f"{self.web_url}/{issue.project}/-/issues/{issue.iid}",

@@ -13,6 +13,8 @@ with resolvers over a `Workspace`:
   meanwhile leaves the window without shifting the others); filters `updatedAt` (`gte`, `gt`,
   `lt`, `lte`) and `team.key` (`eq`, `in`); anything else is an error, never ignored;
 - `issue(id)`: by id or identifier (old identifiers too); trashed issues are not found;
+- `teams(first, after)`: every team, with `visibility` (`TeamVisibility`: public, private,
+  restricted) and the deprecated `private`, offset cursors;
 - nested `labels`, `comments`, `relations`, `inverseRelations` with offset cursors;
 - mutations `issueUpdate(id, input: {assigneeId})` and `commentCreate(input: {issueId, body})`.
 
@@ -223,6 +225,9 @@ class LinearApi:
             "commentCreate": self._comment_create,
             "comment": self._comment,
             "viewer": lambda info: self._user_obj(self.viewer),
+            "teams": lambda info, **a: _connection(
+                [self._team_obj(k) for k in sorted(self.workspace.teams)], a
+            ),
         }
 
     def _issues(self, info: Any, **args: Any) -> JSON:
@@ -329,6 +334,13 @@ class LinearApi:
 
     # -- objects ---------------------------------------------------------------------------
 
+    def _team_obj(self, key: str) -> JSON:
+        visibility = self.workspace.team_visibility.get(key, "public")
+        return {
+            "id": f"team-{key}", "key": key, "name": key,
+            "visibility": visibility, "private": visibility == "private",
+        }  # fmt: skip
+
     def _user_obj(self, user_id: str | None) -> JSON | None:
         user = self.workspace.users.get(user_id or "")
         if user is None:
@@ -360,7 +372,7 @@ class LinearApi:
             "estimate": row.estimate,
             "previousIdentifiers": list(row.previous),
             "state": {"id": f"state-{row.state}", "type": row.state, "name": row.state.title()},
-            "team": {"id": f"team-{row.team}", "key": row.team, "name": row.team},
+            "team": self._team_obj(row.team),
             "assignee": self._user_obj(row.assignee_id),
             "creator": self._user_obj(row.creator_id),
             "labels": lambda info, **a: _connection(

@@ -81,6 +81,9 @@ class Workspace:
     def __init__(self) -> None:
         self.users: dict[str, User] = {}
         self.teams: dict[str, int] = {}  # key -> last issue number
+        # key -> TeamVisibility (Linear's schema: public, private or restricted); `Team.private`
+        # (deprecated for it) is true for private teams only
+        self.team_visibility: dict[str, str] = {}
         self.issues: dict[str, IssueRow] = {}
         self.by_identifier: dict[str, str] = {}
         self.relations: list[Relation] = []
@@ -99,8 +102,17 @@ class Workspace:
         self.users[user.id] = user
         return user.id
 
-    def add_team(self, key: str) -> None:
+    def add_team(self, key: str, *, visibility: str = "public") -> None:
         self.teams.setdefault(key, 0)
+        self.team_visibility.setdefault(key, visibility)
+
+    def set_team_visibility(self, key: str, visibility: str) -> None:
+        """Make a team public, private or restricted; as on Linear, its issues do not change
+        (no ``updatedAt``), only what ``Team.visibility`` answers."""
+        if visibility not in ("public", "private", "restricted"):
+            raise ValueError(f"Linear has no {visibility!r} teams")
+        self.add_team(key)
+        self.team_visibility[key] = visibility
 
     def add_issue(
         self,

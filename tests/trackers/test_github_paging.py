@@ -109,7 +109,7 @@ def test_a_burst_of_250_issues_updated_in_one_second_costs_four_listings(
             "page": "-",
         }
     assert len(_graphql(fake.requests)) == 3  # details of 100 + 100 + 50 new issues
-    assert len(fake.requests) == 7
+    assert len(fake.requests) == 1 + 7  # the repository's own answer (its visibility), then 7
 
 
 def test_a_burst_resync_with_nothing_new_costs_no_points(
@@ -156,7 +156,8 @@ def test_an_issue_updated_after_a_burst_that_filled_its_last_page_is_not_missed(
     harness.sync(SOURCES)
     fake.reset_requests()
     assert harness.sync(SOURCES).written == 0
-    assert [r.status for r in fake.requests] == [304, 304, 304]  # two pages and the newest
+    # the repository itself (visibility), two pages and the newest
+    assert [r.status for r in fake.requests] == [304, 304, 304, 304]
     fake.now = NOW + timedelta(minutes=1)
     new = fake.add_issue("acme/big", title="After the import", created_at=fake.now)
     fake.reset_requests()
@@ -179,7 +180,7 @@ def test_the_first_resync_after_a_full_sync_and_its_sweep_costs_no_points(
     report = harness.sync(sources, sweep=None)
     assert report.failed == [] and report.written == 0
     assert fake.core_remaining == core
-    assert [r.status for r in fake.requests] == [304, 304]
+    assert [r.status for r in fake.requests] == [304] * 4  # per repository: itself, listing
 
 
 # -- sweep ---------------------------------------------------------------------------------------
@@ -200,7 +201,8 @@ def test_a_sweep_of_250_issues_reads_three_pages_and_confirms_the_one_deleted(
     assert [(r.path, r.status) for r in _probes(fake.requests)] == [
         ("/repos/acme/big/issues/7", 410)
     ]
-    assert len(fake.requests) == 1 + 3 + 1  # the 304 listing, three sweep pages, one probe
+    # the repository (304), the 304 listing, three sweep pages, one probe
+    assert len(fake.requests) == 1 + 1 + 3 + 1
     issues = harness.issues()
     assert len(issues) == 249 and "acme/big#7" not in issues
 

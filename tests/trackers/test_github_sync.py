@@ -113,7 +113,8 @@ def test_a_resync_with_nothing_new_costs_no_rate_limit_points(
     report = harness.sync(SOURCES)
     assert report.written == 0
     assert (fake.core_remaining, fake.graphql_remaining) == (core, graphql)
-    assert [r.status for r in fake.requests] == [304, 304, 304]
+    # Per repository: its own answer (is it still public?) and its listing, both 304s.
+    assert [r.status for r in fake.requests] == [304] * 6
 
 
 def test_incremental_sync_fetches_only_what_changed(fake: FakeGitHub, harness: Harness) -> None:
@@ -274,3 +275,31 @@ def test_a_repo_spelt_in_another_case_is_one_stream_and_resyncs_for_free(
     fake.reset_requests()
     harness.sync(sources)
     assert [r.path for r in fake.requests if r.path == "/graphql"] == []
+
+
+def test_visibility_follows_the_repository_and_a_change_reaches_the_next_sync(
+    fake: FakeGitHub, harness: Harness
+) -> None:
+    from bot.core.models import Visibility
+
+    fake.add_repo("acme/asr")
+    fake.add_repo("acme/vault", visibility="private")
+    fake.add_repo("acme/intra", visibility="internal")
+    for repo in ("acme/asr", "acme/vault", "acme/intra"):
+        fake.add_issue(repo, title=f"{repo} work", created_at=T0)
+    sources = GitHubSources(repos=("acme/asr", "acme/vault", "acme/intra"))
+    assert harness.sync(sources).failed == []
+    seen = {k: i.visibility for k, i in harness.issues().items()}
+    assert seen == {
+        "acme/asr#1": Visibility.PUBLIC,
+        "acme/vault#1": Visibility.RESTRICTED,  # private: only those with explicit access
+        "acme/intra#1": Visibility.RESTRICTED,  # internal: the enterprise's members only
+    }
+    fake.set_repo_visibility("acme/asr", "private")  # no issue of it changes
+    fake.set_repo_visibility("acme/vault", "public")
+    core = fake.core_remaining
+    assert harness.sync(sources).written == 0
+    seen = {k: i.visibility for k, i in harness.issues().items()}
+    assert seen["acme/asr#1"] is Visibility.RESTRICTED
+    assert seen["acme/vault#1"] is Visibility.PUBLIC
+    assert core - fake.core_remaining == 2  # the two changed repositories' answers, no more

@@ -150,6 +150,26 @@ class GitHubClient:
             followed.add(next_url)
             response = self._get(next_url)  # the Link URL as GitHub wrote it (no params)
 
+    def repo_visibility(
+        self, repo: str, *, etag: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """``GET /repos/{owner}/{repo}``: its ``visibility`` (``public``, ``private`` or
+        ``internal``; from ``private`` where an older server lacks the field) and the answer's
+        ETag; ``None`` when ``etag`` still matches (a 304 costs no rate-limit points)."""
+        response = self._get(
+            f"{self.api_url}/repos/{repo}",
+            headers={"If-None-Match": etag} if etag else {},
+            follow=True,
+        )
+        if response.status_code == 304:
+            return None, etag
+        self._check(response, f"reading repository {repo}")
+        data = response.json()
+        if not isinstance(data, dict):
+            raise TrackerError(f"GitHub answered repository {repo} with {type(data).__name__}")
+        found = data.get("visibility") or ("private" if data.get("private") else "public")
+        return str(found), response.headers.get("etag")
+
     def probe_issue(self, repo: str, number: int) -> Probe:
         """Whether an issue still exists where it was, moved (301), or is gone (410/404)."""
         response = self._get(f"{self.api_url}/repos/{repo}/issues/{number}")

@@ -6,10 +6,11 @@ skipped by shifting pages, and Link headers (requested exactly as GitHub wrote t
 followed only inside a burst of more than a page of issues updated in the same overlap
 window. The last window of a sync is the first of the next; the ETags of its pages are saved,
 so a sync with nothing new costs one 304 per page of that window (one per repository, unless
-a bulk edit filled several pages): no rate-limit points at all. Changed issues (and only
-those) get their comments, cross-references, closing pull requests and transfers from
-GraphQL, 100 at a time. The sweep (weekly) walks every issue in created order and removes
-only what a direct read says is gone.
+a bulk edit filled several pages), and one more for the repository's own answer (is it still
+public? making a repository private changes none of its issues): no rate-limit points at
+all. Changed issues (and only those) get their comments, cross-references, closing pull
+requests, transfers and repository visibility from GraphQL, 100 at a time. The sweep (weekly)
+walks every issue in created order and removes only what a direct read says is gone.
 """
 
 from __future__ import annotations
@@ -30,10 +31,18 @@ from bot.trackers.github.payloads import (
     parse_details,
     parse_pull_request,
     parse_timeline,
+    repository_visibility,
     to_issue,
 )
 from bot.trackers.http import TrackerError
-from bot.trackers.sync import Page, SavedState, StateAccess, StoreView, Stream
+from bot.trackers.sync import (
+    ContainerVisibility,
+    Page,
+    SavedState,
+    StateAccess,
+    StoreView,
+    Stream,
+)
 
 
 class GitHubConnector:
@@ -89,6 +98,8 @@ class _Cursor:
     swept_at: str | None = None
     tail: list[list[str]] = field(default_factory=list)
     newest: list[str] = field(default_factory=list)
+    visibility: str | None = None  # the repository's, as last read, and that answer's ETag
+    repo_etag: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -96,6 +107,8 @@ class _Cursor:
             "swept_at": self.swept_at,
             "tail": self.tail,
             "newest": self.newest,
+            "visibility": self.visibility,
+            "repo_etag": self.repo_etag,
         }
 
 
@@ -120,9 +133,22 @@ class RepoStream:
 
     def pages(self, state: SavedState | None, store: StoreView) -> Iterator[Page]:
         cursor = _Cursor(**state.cursor) if state and state.cursor else _Cursor()
+        yield from self._visibility(cursor, state.etag if state else None)
         etag = yield from self._listing(cursor, state.etag if state else None, store)
         if self._sweep_due(cursor):
             yield from self._sweep(cursor, etag, store)
+
+    def _visibility(self, cursor: _Cursor, etag: str | None) -> Iterator[Page]:
+        """Read the repository's visibility (a free 304 while it is unchanged); when it
+        changed, every stored issue of the repository takes it — a repository made private
+        or public changes none of its issues, so the listing alone would not say."""
+        found, repo_etag = self.client.repo_visibility(self.repo, etag=cursor.repo_etag)
+        if found is None:
+            return
+        changed = found != cursor.visibility
+        cursor.visibility, cursor.repo_etag = found, repo_etag
+        seen = ContainerVisibility(self.connector.source, self.repo, repository_visibility(found))
+        yield Page((), cursor.as_json(), etag=etag, visibility=(seen,) if changed else ())
 
     def _listing(
         self, cursor: _Cursor, etag: str | None, store: StoreView
@@ -264,6 +290,7 @@ class RepoStream:
             moves=tuple(moves),
             closer_ids=tuple(dict.fromkeys(closers)),
             pull_requests=details.pull_requests,
+            visibility=details.visibility,
         )
 
     def _pull_requests(self, ids: Sequence[str]) -> dict[str, PullRequest]:

@@ -26,6 +26,7 @@ from bot.core.models import (
     PullRequest,
     StateReason,
     TrackerKind,
+    Visibility,
 )
 from bot.core.sources import SourceMap
 from bot.trackers.github.text import github_text_links
@@ -95,6 +96,9 @@ class IssueDetails:
     pull_requests: tuple[tuple[str, PullRequest], ...] = ()  # closers the query brought whole
     timeline_cursor: str | None = None  # set when more timeline pages remain
     extra: dict[str, Any] = field(default_factory=dict)
+    # Repository.visibility (PUBLIC / PRIVATE / INTERNAL): internal repositories are hidden
+    # from outside the enterprise, so only PUBLIC is public. Unknown (no details): restricted.
+    visibility: Visibility = Visibility.RESTRICTED
 
 
 def actor(user: Mapping[str, Any] | RestUser | None) -> Actor | None:
@@ -137,7 +141,14 @@ def parse_details(node: Mapping[str, Any], *, source: str) -> IssueDetails:
         closer_ids=tuple(dict.fromkeys(closers)),
         pull_requests=whole,
         timeline_cursor=page.get("endCursor") if page.get("hasNextPage") else None,
+        visibility=repository_visibility((node.get("repository") or {}).get("visibility")),
     )
+
+
+def repository_visibility(value: object) -> Visibility:
+    """GitHub's ``RepositoryVisibility`` (GraphQL ``PUBLIC``/``PRIVATE``/``INTERNAL``, REST
+    ``public``/``private``/``internal``) as an issue's visibility: public only for public."""
+    return Visibility.PUBLIC if str(value).lower() == "public" else Visibility.RESTRICTED
 
 
 def parse_timeline(
@@ -240,6 +251,7 @@ def to_issue(
         comments=details.comments,
         reactions=rest.reactions.total_count if rest.reactions else 0,
         links=_merge_links(text_links, details.backlinks),
+        visibility=details.visibility,
         closed_by=tuple(closers),
         ownership_changes=_chain(details.moves, repo),
     )

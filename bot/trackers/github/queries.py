@@ -51,6 +51,7 @@ query IssueDetails($ids: [ID!]!) {{
   nodes(ids: $ids) {{
     ... on Issue {{
       id
+      repository {{ visibility }}
       comments(last: {COMMENTS}) {{
         nodes {{ author {{ __typename login }} createdAt body }}
       }}

@@ -157,6 +157,18 @@ class GitLabClient:
         response = self._send("POST", url, doing, json={"body": body}, repeatable=False)
         return parse_note(_json(response)).id
 
+    def project_visibility(self, project: str) -> str:
+        """``GET /projects/:id``'s ``visibility``: ``private``, ``internal`` or ``public``
+        (https://docs.gitlab.com/api/projects, "Project visibility level")."""
+        response = self._send(
+            "GET", f"{self.api_url}/projects/{_id(project)}", f"reading {project}"
+        )
+        data = _json(response)
+        found = data.get("visibility") if isinstance(data, dict) else None
+        if not isinstance(found, str):
+            raise PayloadError(f"GitLab sent project {project} without a visibility")
+        return found
+
     def current_username(self) -> str:
         """The username of the token's user (``GET /user``), asked once."""
         if self._username is None:

@@ -32,8 +32,8 @@ from bot.core.models import Issue
 from bot.core.rules import GitLabSources
 from bot.core.sources import SourceMap
 from bot.trackers.gitlab.client import GitLabClient, Scope
-from bot.trackers.gitlab.payloads import GitLabIssue, to_issue
-from bot.trackers.sync import Page, SavedState, StateAccess, StoreView, Stream
+from bot.trackers.gitlab.payloads import GitLabIssue, project_visibility_of, to_issue
+from bot.trackers.sync import ContainerVisibility, Page, SavedState, StateAccess, StoreView, Stream
 
 SWEEP_DAYS = 7  # how often, at most, a stream looks for deleted issues when not told
 TOUCH_THROTTLE = timedelta(minutes=1)  # GitLab's ThrottledTouch::TOUCH_INTERVAL
@@ -120,9 +120,12 @@ class IssueStream:
         self.full = full  # re-read every issue's notes and links
         self._read: set[tuple[str, int]] = set()  # issues whose notes this sync read
         self._server_now: datetime | None = None  # GitLab's time at the last listing page
+        self._visibility: dict[str, str] = {}  # project → its visibility, read once a sync
 
     def pages(self, state: SavedState | None, store: StoreView) -> Iterator[Page]:
         cursor = _Cursor(**state.cursor) if state and state.cursor else _Cursor()
+        if self.scope == "projects":  # a project made private changes none of its issues
+            yield Page((), cursor.as_json(), visibility=self._projects_seen([self.path]))
         yield from self._listing(cursor, store)
         yield from self._rechecks(cursor)
         if self._sweep_due(cursor):
@@ -135,6 +138,7 @@ class IssueStream:
             page = self.client.list_issues(self.scope, self.path, updated_after=since, url=url)
             self._server_now = page.server_time or self.connector.clock()
             mine = [i for i in page.items if self._ours(i)]
+            seen_projects = self._projects_seen([i.project for i in mine])
             issues, gone = self._complete(mine, store, cursor)
             if self.scope == "groups":
                 cursor.saw(mine)
@@ -142,13 +146,28 @@ class IssueStream:
             seen = len(page.items)
             if page.next_url and next_since == cursor.since:
                 url = page.next_url  # a burst larger than a page: follow the next link
-                yield Page(issues, cursor.as_json(), seen=seen, deleted=gone)
+                yield Page(
+                    issues, cursor.as_json(), seen=seen, deleted=gone, visibility=seen_projects
+                )
                 continue
             if page.next_url is None and (next_since == cursor.since or not page.items):
-                yield Page(issues, cursor.as_json(), seen=seen, deleted=gone)
+                yield Page(
+                    issues, cursor.as_json(), seen=seen, deleted=gone, visibility=seen_projects
+                )
                 return
             cursor.since, url = next_since, None
-            yield Page(issues, cursor.as_json(), seen=seen, deleted=gone)
+            yield Page(issues, cursor.as_json(), seen=seen, deleted=gone, visibility=seen_projects)
+
+    def _projects_seen(self, projects: Sequence[str]) -> tuple[ContainerVisibility, ...]:
+        """The visibility of each project (read once a sync): every stored issue of a
+        project takes it, changed on GitLab or not (confidential ones stay restricted)."""
+        for project in dict.fromkeys(projects):
+            if project not in self._visibility:
+                self._visibility[project] = self.client.project_visibility(project)
+        return tuple(
+            ContainerVisibility(self.source, p, project_visibility_of(self._visibility[p]))
+            for p in dict.fromkeys(projects)
+        )
 
     def _ours(self, item: GitLabIssue) -> bool:
         """Whether this stream owns ``item``: a group's stream leaves out excluded projects
@@ -210,6 +229,7 @@ class IssueStream:
 
     def _whole(self, item: GitLabIssue, cursor: _Cursor) -> Issue:
         project = item.project
+        self._projects_seen([project])
         self._read.add((project, item.iid))
         cursor.read(item, self._server_now or self.connector.clock())
         return to_issue(
@@ -218,6 +238,7 @@ class IssueStream:
             self.client.links(project, item.iid),
             source=self.source,
             source_map=self.connector.source_map,
+            project_visibility=self._visibility.get(project),
         )
 
     # ------------------------------------------------------------------ sweep

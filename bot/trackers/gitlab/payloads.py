@@ -28,6 +28,7 @@ from bot.core.models import (
     OwnershipChange,
     StateReason,
     TrackerKind,
+    Visibility,
 )
 from bot.core.references import TextReference, reference_links
 from bot.core.sources import SourceMap
@@ -85,6 +86,11 @@ class GitLabIssue(_Payload):
     weight: int | None = None
     moved_to_id: int | None = None
     links: _IssueLinks | None = Field(default=None, validation_alias="_links")
+    # Visible only to the project's members with the Reporter role or above (Planner in newer
+    # versions), its author and its assignees: GitLab's "confidential issues"
+    # (docs.gitlab.com/user/project/issues/confidential_issues); the v4 issue schema
+    # (public_api/v4/issue.json) requires the field.
+    confidential: bool = False
 
     @property
     def key(self) -> str:
@@ -279,8 +285,11 @@ def to_issue(
     *,
     source: str,
     source_map: SourceMap,
+    project_visibility: str | None = None,
 ) -> Issue:
-    """Join an issue with its notes and links into an ``Issue`` of ``source``.
+    """Join an issue with its notes and links into an ``Issue`` of ``source``. It is public
+    only when its project's ``visibility`` is ``public`` and it is not confidential (an
+    unknown project visibility counts as private).
 
     Deterministic; raises ``PayloadError`` only for an issue whose key cannot be known.
     """
@@ -323,7 +332,17 @@ def to_issue(
         else None,
         links=_merge(typed, mentioned, backlinks(notes, project=project, source=source)),
         ownership_changes=moves(notes, project=project),
+        confidential=issue.confidential,
+        visibility=Visibility.RESTRICTED
+        if issue.confidential
+        else project_visibility_of(project_visibility),
     )
+
+
+def project_visibility_of(value: str | None) -> Visibility:
+    """A project's ``visibility`` (``private``, ``internal`` — any signed-in user of the
+    instance — or ``public``) as its issues': public only for public."""
+    return Visibility.PUBLIC if value == "public" else Visibility.RESTRICTED
 
 
 def _texts(issue: GitLabIssue, said: Sequence[Comment], key: str) -> list[tuple[str, str]]:

@@ -181,7 +181,7 @@ class SearchStream:
                 comments=comments,
                 histories=histories,
                 story_points_field=self.connector.sources.story_points_field,
-            )
+            ).model_copy(update={"visibility": self.connector.sources.visibility})
         except (ValueError, ValidationError) as exc:
             raise TrackerError(f"unexpected issue payload from Jira for {raw.key}: {exc}") from exc
 

@@ -22,19 +22,27 @@ trashed, or finds it under another identifier (its old one in ``previousIdentifi
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.core.models import Issue
+from bot.core.models import Issue, Visibility
 from bot.core.rules import LinearSources
 from bot.core.sources import SourceMap
 from bot.trackers.http import TrackerError
 from bot.trackers.linear import queries
 from bot.trackers.linear.client import LinearClient, QueryTooComplexError
-from bot.trackers.linear.payloads import LinearIssue, parse_issue, to_issue
-from bot.trackers.sync import Page, SavedState, StateAccess, StoreView, Stream
+from bot.trackers.linear.payloads import (
+    LinearIssue,
+    parse_issue,
+    parse_team,
+    team_visibility,
+    to_issue,
+    visibility_of,
+)
+from bot.trackers.sync import ContainerVisibility, Page, SavedState, StateAccess, StoreView, Stream
 
 ALL_TEAMS = "*"
 SWEEP_DAYS = 7  # how often, at most, a stream looks for vanished issues when not told
@@ -60,10 +68,34 @@ class LinearConnector:
         self.source_map = source_map
         self.sweep = sweep  # None: every SWEEP_DAYS; True / False: force / skip
         self.page_size = queries.fitting_page_size(sources.page_size)
+        self._teams: dict[str, Visibility] | None = None  # team key → visibility, this sync
+        self._teams_lock = threading.Lock()
 
     def streams(self, state: StateAccess, *, full: bool) -> list[Stream]:
         teams = sorted(set(self.sources.teams)) or [ALL_TEAMS]
         return [TeamStream(self, team) for team in teams]
+
+    def team_visibility(self) -> dict[str, Visibility]:
+        """Each team's visibility, asked once a sync (one small query per 100 teams) by the
+        first stream that needs it."""
+        with self._teams_lock:
+            if self._teams is None:
+                self._teams = self._read_team_visibility()
+            return self._teams
+
+    def _read_team_visibility(self) -> dict[str, Visibility]:
+        found: dict[str, Visibility] = {}
+        after: str | None = None
+        while True:
+            data = self.client.query(queries.TEAMS, {"after": after}, doing="listing teams")
+            listing = data.get("teams") or {}
+            for node in listing.get("nodes") or []:
+                team = parse_team(node)
+                found[team.key] = visibility_of(team)
+            page = listing.get("pageInfo") or {}
+            after = page.get("endCursor") if page.get("hasNextPage") else None
+            if after is None:
+                return found
 
 
 @dataclass
@@ -101,6 +133,7 @@ class TeamStream:
         yield from self._windows(cursor, store)
         if self._sweep_due(cursor):
             yield from self._sweep(cursor, store)
+        yield Page((), asdict(cursor), visibility=self._teams_now())
 
     def _windows(self, cursor: _Cursor, store: StoreView) -> Iterator[Page]:
         while True:
@@ -132,13 +165,20 @@ class TeamStream:
         while True:
             listing = self._listing_page(cursor)
             nodes = listing.get("nodes") or []
-            issues, deleted = self._complete([parse_issue(n) for n in nodes], store)
+            parsed = [parse_issue(n) for n in nodes]
+            issues, deleted = self._complete(parsed, store)
             page_info = listing.get("pageInfo") or {}
             if page_info.get("hasNextPage") and page_info.get("endCursor"):
                 cursor.after = page_info["endCursor"]
             else:
                 self._finish(cursor)
-            yield Page(issues, asdict(cursor), seen=len(nodes), deleted=deleted)
+            yield Page(
+                issues,
+                asdict(cursor),
+                seen=len(nodes),
+                deleted=deleted,
+                visibility=self._teams_seen(parsed),
+            )
             if cursor.hi is None:
                 return
 
@@ -208,6 +248,21 @@ class TeamStream:
             for i in changed
         ]
         return issues, deleted
+
+    def _teams_now(self) -> tuple[ContainerVisibility, ...]:
+        """This stream's teams' visibility as Linear answered it this sync: every stored
+        issue of a team takes it, changed or not."""
+        source, known = self.connector.source, self.connector.team_visibility()
+        teams = sorted(known) if self.team == ALL_TEAMS else [self.team]
+        return tuple(ContainerVisibility(source, t, known[t]) for t in teams if t in known)
+
+    def _teams_seen(self, items: Sequence[LinearIssue]) -> tuple[ContainerVisibility, ...]:
+        """The visibility of each team the page's issues belong to: a team made private or
+        public changes none of its issues, so every stored issue of it takes its team's."""
+        found = {i.team.key: team_visibility(i) for i in items if not i.is_deleted}
+        return tuple(
+            ContainerVisibility(self.connector.source, team, seen) for team, seen in found.items()
+        )
 
     def _whole(self, issue: LinearIssue) -> LinearIssue:
         """``issue`` with every label, comment and relation, paging those cut short."""

@@ -37,6 +37,7 @@ from bot.core.models import (
     LinkKind,
     StateReason,
     TrackerKind,
+    Visibility,
 )
 from bot.core.references import reference_links
 from bot.core.sources import SourceMap
@@ -93,8 +94,18 @@ class _State(_Payload):
     type: str
 
 
-class _Team(_Payload):
+class LinearTeam(_Payload):
     key: str
+    private: bool | None = None
+    visibility: str | None = None
+
+    @property
+    def public(self) -> bool:
+        """Visible to every member of the workspace (Linear's ``TeamVisibility.public``);
+        a team that says neither ``private`` nor ``visibility`` counts as private."""
+        if self.private or self.visibility not in (None, "public"):
+            return False
+        return self.visibility == "public" or self.private is False
 
 
 class LinearIssue(_Payload):
@@ -114,7 +125,7 @@ class LinearIssue(_Payload):
     estimate: float | None = Field(default=None, ge=0)
     previous_identifiers: list[str] = Field(default_factory=list)
     state: _State
-    team: _Team
+    team: LinearTeam
     assignee: LinearUser | None = None
     creator: LinearUser | None = None
     labels: Connection[_Label] = Connection[_Label]()
@@ -220,7 +231,25 @@ def to_issue(issue: LinearIssue, *, source: str, source_map: SourceMap) -> Issue
         comments=comments,
         story_points=issue.estimate,
         links=(*typed, *mentioned),
+        visibility=team_visibility(issue),
     )
+
+
+def team_visibility(issue: LinearIssue) -> Visibility:
+    """The visibility an issue takes from its team (see ``LinearTeam.public``)."""
+    return visibility_of(issue.team)
+
+
+def visibility_of(team: LinearTeam) -> Visibility:
+    return Visibility.PUBLIC if team.public else Visibility.RESTRICTED
+
+
+def parse_team(item: object) -> LinearTeam:
+    """One node of the ``teams`` listing (``queries.TEAMS``)."""
+    try:
+        return LinearTeam.model_validate(item)
+    except ValidationError as exc:
+        raise TrackerError(f"unexpected team payload from Linear: {exc}") from exc
 
 
 def _state(issue: LinearIssue) -> tuple[IssueState, StateReason | None, datetime | None]:

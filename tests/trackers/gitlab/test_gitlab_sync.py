@@ -103,8 +103,12 @@ def test_a_resync_with_nothing_new_costs_one_request_per_stream(
     fake.reset_requests()
     report = harness.sync(SOURCES)
     assert report.written == 0
+    # One listing per stream, and the visibility of each project a listing showed (the
+    # overlap re-reads one of acme's) or a stream is: is it still public?
     assert sorted(r.path for r in fake.requests) == [
         "/api/v4/groups/acme/issues",
+        "/api/v4/projects/acme%2Flabelling",
+        "/api/v4/projects/tools%2Fcli",
         "/api/v4/projects/tools%2Fcli/issues",
     ]
 
@@ -305,3 +309,43 @@ def test_missing_token_is_a_configuration_error(fake: FakeGitLab) -> None:
     assert web_hosts(blank, GitLabSources(url="https://Git.Acme.io/", groups=("a",))) == (
         "git.acme.io",
     )
+
+
+def test_confidential_issues_and_non_public_projects_are_restricted_and_changes_arrive(
+    fake: FakeGitLab, harness: Harness
+) -> None:
+    from bot.core.models import Visibility
+
+    fake.add_project("acme/ml/asr")  # public
+    fake.add_project("acme/ml/secure", visibility="private")
+    fake.add_project("tools/cli", visibility="internal")  # any signed-in user of the instance
+    fake.add_issue("acme/ml/asr", title="Open work", created_at=NOW - timedelta(days=3))
+    leak = fake.add_issue("acme/ml/asr", title="Token leak", created_at=NOW - timedelta(days=2))
+    fake.set_confidential("acme/ml/asr", leak, True, at=NOW - timedelta(days=2))
+    fake.add_issue("acme/ml/secure", title="Audit", created_at=NOW - timedelta(days=3))
+    fake.add_issue("tools/cli", title="Flag parsing", created_at=NOW - timedelta(days=3))
+    assert harness.sync(SOURCES).failed == []
+
+    def seen() -> dict[str, Visibility]:
+        return {k: i.visibility for k, i in harness.issues().items()}
+
+    assert seen() == {
+        "acme/ml/asr#1": Visibility.PUBLIC,
+        "acme/ml/asr#2": Visibility.RESTRICTED,  # confidential in a public project
+        "acme/ml/secure#1": Visibility.RESTRICTED,
+        "tools/cli#1": Visibility.RESTRICTED,
+    }
+    fake.now = NOW + timedelta(minutes=5)
+    fake.set_project_visibility("tools/cli", "public")  # no issue of it changes
+    fake.set_project_visibility("acme/ml/asr", "private")
+    fake.add_note("acme/ml/asr", 1, author="ana", body="still broken", at=fake.now)
+    assert harness.sync(SOURCES).failed == []
+    assert seen()["tools/cli#1"] is Visibility.PUBLIC
+    assert seen()["acme/ml/asr#1"] is Visibility.RESTRICTED
+    fake.now = NOW + timedelta(minutes=10)
+    fake.set_project_visibility("acme/ml/asr", "public")
+    fake.add_note("acme/ml/asr", 1, author="ana", body="fixed?", at=fake.now)
+    fake.set_confidential("acme/ml/asr", leak, False, at=fake.now)
+    assert harness.sync(SOURCES).failed == []
+    assert seen()["acme/ml/asr#1"] is Visibility.PUBLIC
+    assert seen()["acme/ml/asr#2"] is Visibility.PUBLIC  # no longer confidential

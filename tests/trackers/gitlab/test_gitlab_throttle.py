@@ -61,7 +61,7 @@ def test_a_note_added_within_a_minute_of_the_last_update_arrives(
     fake.now = T0 + timedelta(minutes=20)
     fake.reset_requests()
     harness.sync(SOURCES)  # the minute is long past: nothing left to re-check
-    assert _paths(fake) == ["/api/v4/projects/acme%2Fasr/issues"]
+    assert _paths(fake) == ["/api/v4/projects/acme%2Fasr", "/api/v4/projects/acme%2Fasr/issues"]
 
 
 def test_a_link_added_within_a_minute_arrives_even_when_the_listing_moved_on(

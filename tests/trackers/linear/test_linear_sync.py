@@ -92,19 +92,20 @@ def test_a_text_naming_a_linear_url_is_pinned_to_the_linear_source(
     )
 
 
-def test_incremental_sync_reads_only_changes_and_a_quiet_resync_costs_one_request(
+def test_incremental_sync_reads_only_changes_and_a_quiet_resync_costs_two_requests(
     fake: FakeLinear, harness: Harness
 ) -> None:
     names = _world(fake)
     harness.sync()
     fake.reset_requests()
     again = harness.sync()
-    assert (again.written, len(fake.requests)) == (0, 1)
+    # The listing, and the teams' visibility (a team made private changes no issue).
+    assert (again.written, len(fake.requests)) == (0, 2)
     fake.workspace.edit(names["blocked"], title="Metrics regressed badly", at=fake.now)
     fake.now += timedelta(hours=1)
     fake.reset_requests()
     report = harness.sync()
-    assert report.written == 1 and len(fake.requests) == 1
+    assert report.written == 1 and len(fake.requests) == 2
     assert harness.issues()[names["blocked"]].title == "Metrics regressed badly"
 
 
@@ -260,3 +261,36 @@ def test_factory_builds_a_working_connector(fake: FakeLinear, tmp_path: Path) ->
     assert governor.describe_budget().startswith("graphql")
     with open_store(tmp_path / "f.db") as store:
         assert len(store.load_issues()) == 4
+
+
+def test_issues_of_private_teams_are_restricted_and_a_team_change_reaches_the_next_sync(
+    fake: FakeLinear, harness: Harness
+) -> None:
+    from bot.core.models import Visibility
+
+    fake.workspace.add_team("SEC", visibility="private")
+    fake.workspace.add_team("OPS", visibility="restricted")  # inside a private team's boundary
+    for team in ("ENG", "SEC", "OPS"):
+        fake.workspace.add_issue(
+            team, title=f"{team} work", created_at=fake.now - timedelta(days=2)
+        )
+    assert harness.sync().failed == []
+
+    def seen() -> dict[str, Visibility]:
+        with open_store(harness.db) as store:
+            return {i.key: i.visibility for i in store.load_issues()}
+
+    assert seen() == {
+        "ENG-1": Visibility.PUBLIC,
+        "SEC-1": Visibility.RESTRICTED,
+        "OPS-1": Visibility.RESTRICTED,
+    }
+    fake.workspace.set_team_visibility("ENG", "private")  # no issue of it changes
+    fake.workspace.set_team_visibility("SEC", "public")
+    fake.now += timedelta(hours=1)
+    assert harness.sync().written == 0
+    assert seen() == {
+        "ENG-1": Visibility.RESTRICTED,
+        "SEC-1": Visibility.PUBLIC,
+        "OPS-1": Visibility.RESTRICTED,
+    }
