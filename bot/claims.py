@@ -86,10 +86,10 @@ def claim(
         return ClickResult(False, f"<@{assignee_slack}> is not in teams.yaml: add them first.")
     with open_store(services.settings.db_path) as store:
         issue = store.load_issue(uid)
-    item = item_for(services, uid, now)
-    if issue is None or item is None:
+    if issue is None:
         return ClickResult(False, "That item is no longer in impactbot's store.")
-    checked = check_claim(manager, assignee, item, directory)
+    item = item_for(services, uid, now)
+    checked = check_claim(manager, assignee, item or _unscored(issue, directory), directory)
     if checked.team is None:
         refusal = checked.refusal or "You cannot claim this item."
         _audit(services, manager, "claim.refused", uid, refusal, now)
@@ -124,6 +124,25 @@ def claim(
         who = _slack_of(rules, standing["assignee"])
         return ClickResult(True, "Already claimed.", item, assignee_slack=who)
     return _write_claim(services, writer, issue.key, handle, row, item, assignee_slack)
+
+
+def _unscored(issue: Issue, directory: Directory) -> DigestItem:
+    """An issue not scored yet, as far as claiming needs it: its owners, no beneficiaries."""
+    owned = directory.ownership(issue)
+    return DigestItem(
+        issue_uid=issue.uid,
+        key=issue.key,
+        title=issue.title,
+        url=issue.url,
+        score=0.0,
+        orphan_score=0.0,
+        reasons=(),
+        benefiting=(),
+        owner_team=owned.team,
+        waited_days=0,
+        cost_of_delay=0.0,
+        owner_candidates=owned.candidates,
+    )
 
 
 def _write_claim(
