@@ -53,6 +53,7 @@ from bot.slack.blocks_digest import (
     leadership_digest_blocks,
     leadership_text,
 )
+from bot.slack.blocks_text import blocks_as_text
 from bot.slack.channels import is_shared_channel
 from bot.slack.delivery import Pacer, Parcel
 from bot.store import Store, open_store
@@ -174,8 +175,11 @@ def send_due(
             outcomes.append(Outcome(manager, period, "nothing"))
             continue
         text = digest_text(digest, markup=not dry_run)
+        picker = claim_picker(manager, directory, slack_ids)
+        blocks = digest_blocks(digest, slack_ids=slack_ids, picker=picker)
         if dry_run or client is None:
-            outcomes.append(Outcome(manager, period, "dry run", text))
+            # What the manager would get, buttons included, from the blocks a send posts.
+            outcomes.append(Outcome(manager, period, "dry run", blocks_as_text(blocks)))
             continue
         due = only is not None or is_due(
             now, zones[manager], settings.digest_weekday, settings.digest_hour
@@ -186,8 +190,6 @@ def send_due(
         if manager not in slack_ids:
             outcomes.append(Outcome(manager, period, "no slack id"))
             continue
-        picker = claim_picker(manager, directory, slack_ids)
-        blocks = digest_blocks(digest, slack_ids=slack_ids, picker=picker)
         parcel = Parcel(slack_ids[manager], period, text, blocks)
         sent = send_parcel(
             services, client, parcel, label=manager, owner=owner, pacer=pacer, blocked=blocked

@@ -53,6 +53,12 @@ def test_the_folder_holds_the_default_database_and_rules(kept: tuple[Path, str])
     assert "cd there" in shown
 
 
+def test_the_demos_digest_shows_the_buttons(kept: tuple[Path, str]) -> None:
+    """What a manager gets: each item with Claim… (an engineer to pick), Not ours, Snooze."""
+    _, shown = kept
+    assert "[Claim… pick an assignee ▾" in shown and "[Not ours] [Snooze 4 weeks]" in shown
+
+
 def test_the_demos_leaderboard_is_what_the_folder_shows(kept: tuple[Path, str]) -> None:
     _, shown = kept
     fixer = re.search(r"(\S+) \(data-labelling\) took it", shown)

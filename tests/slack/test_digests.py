@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -212,3 +213,42 @@ def test_one_refused_digest_does_not_stop_the_others(world: tuple[Services, Fake
     assert sum(1 for s in outcomes.values() if s == "sent") == 4  # the others, and leadership
     again = _run(services, slack, MONDAY + timedelta(hours=11))
     assert again[failed[0]] == "sent"  # the refusal released the claim: retried next run
+
+
+def test_dry_run_shows_what_the_manager_gets_buttons_included(
+    world: tuple[Services, FakeSlack], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The terminal digest is read from the blocks a send posts: each item has its row of
+    Claim… (the people to pick from), Not ours and Snooze."""
+    services, _ = world
+    monkeypatch.setenv("IMPACTBOT_DB", str(services.settings.db_path))
+    monkeypatch.setenv("IMPACTBOT_RULES", str(services.settings.rules_dir))
+    output = CliRunner().invoke(main, ["digest", "--dry-run"]).output.split("== leadership")[0]
+    items = re.findall(r"^\d+\. ", output, re.MULTILINE)
+    rows = re.findall(r"^ +(\[Claim… pick an assignee ▾[^\]]*\] )?\[Not ours\] \[Snooze 4 weeks\]$",
+                      output, re.MULTILINE)  # fmt: skip
+    assert items and len(rows) == len(items), output
+    assert any(rows), "no item offers Claim…"
+
+
+def test_blocks_read_as_text() -> None:
+    from bot.slack.blocks_text import blocks_as_text
+
+    SECTION = "*1.* *<https://x.test/1|A &lt;b&gt; ∗c∗>*\n_waiting 3 days_"  # noqa: N806
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Digest — 2026-W50"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": SECTION}},
+        {"type": "actions", "elements": [
+            {"type": "static_select", "placeholder": {"type": "plain_text", "text": "Claim…"},
+             "options": [{"text": {"type": "plain_text", "text": "Ann"}, "value": "U1"}]},
+            {"type": "button", "text": {"type": "plain_text", "text": "Not ours"}},
+        ]},
+        {"type": "divider"},
+    ]  # fmt: skip
+    assert blocks_as_text(blocks).splitlines() == [
+        "Digest — 2026-W50",
+        "1. A <b> ∗c∗ <https://x.test/1>",
+        "waiting 3 days",
+        "   [Claim… ▾ (1 to choose from)] [Not ours]",
+        "─" * 40,
+    ]
