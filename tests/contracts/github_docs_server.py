@@ -289,8 +289,8 @@ class GitHubDocsServer:
             # [GQL] node lookups and connections take at most 100 at a time
             record.undefined = f"nodes(ids:) with {len(ids) if isinstance(ids, list) else ids!r}"
             return 200, headers, {"errors": [{"message": "ids: at most 100"}]}
-        by_id = {i["node_id"]: i for r in self.repos.values() for i in r.issues}
-        nodes = [_issue_node(by_id[i]) if i in by_id else None for i in ids]
+        by_id = {i["node_id"]: (i, r) for r in self.repos.values() for i in r.issues}
+        nodes = [_issue_node(*by_id[i]) if i in by_id else None for i in ids]
         rate = {
             "cost": 1,
             "remaining": RATE_LIMIT - self.graphql_used,
@@ -484,14 +484,16 @@ class GitHubDocsServer:
         }
 
 
-def _issue_node(issue: dict[str, Any]) -> dict[str, Any]:
-    """An Issue as ``nodes(ids:)`` returns it, with empty connections (this data has none)."""
+def _issue_node(issue: dict[str, Any], repo: Repo) -> dict[str, Any]:
+    """An Issue as ``nodes(ids:)`` returns it, with its repository (``nameWithOwner``, and
+    ``visibility`` as the GraphQL enum ``PUBLIC``) and empty connections (this data has none)."""
     if "pull_request" in issue:  # [ISSUES] a pull request is an issue in REST, not in GraphQL
         return {"__typename": "PullRequest", "id": issue["node_id"]}
     empty_page = {"hasNextPage": False, "endCursor": None}
     return {
         "__typename": "Issue",
         "id": issue["node_id"],
+        "repository": {"nameWithOwner": repo.full_name, "visibility": "PUBLIC"},
         "comments": {"nodes": [], "pageInfo": empty_page, "totalCount": 0},
         "timelineItems": {"nodes": [], "pageInfo": empty_page, "totalCount": 0},
         "closedByPullRequestsReferences": {"nodes": [], "pageInfo": empty_page, "totalCount": 0},
