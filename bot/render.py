@@ -87,6 +87,11 @@ def print_explanation(console: Console, exp: Explanation) -> None:
             )
     else:
         console.print("Not an orphan: someone is on it, or nobody outside its team needs it.")
+    if exp.flags:
+        console.print("[bold]Flagged as cross-team impact[/]")
+    for flag in exp.flags:
+        said = f": “{esc(flag.note)}”" if flag.note else ""
+        console.print(f"  • by {esc(flag.person_id)} on {flag.at:%Y-%m-%d}{said}", highlight=False)
     for note in card.notes:
         console.print(f"[dim]note: {esc(note)}[/]")
 

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from bot.audit_use_cases import AuditUseCases
 from bot.config import Settings
 from bot.core.identity import Directory
-from bot.core.models import Contribution, Issue, ScoreCard, TrackerKind, Visibility
+from bot.core.models import Contribution, Flag, Issue, ScoreCard, TrackerKind, Visibility
 from bot.core.orphans import rank_orphans
 from bot.core.permissions import Audience
 from bot.core.privacy_rules import UnfurlMode
@@ -106,6 +106,7 @@ class Explanation:
     issue: Issue
     card: ScoreCard
     threshold: float
+    flags: tuple[Flag, ...] = ()  # engineers' endorsements, earliest first, with their notes
 
 
 class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
@@ -377,7 +378,8 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
             card = store.load_score_card(uid)
             if issue is None or card is None:
                 raise UnknownIssueError(key, ["run `impactbot score` first"])
-            return Explanation(issue=issue, card=card, threshold=threshold)
+            flags = tuple(store.load_flags().get(uid, ()))
+            return Explanation(issue=issue, card=card, threshold=threshold, flags=flags)
 
 
 def _nothing_to_sync(rules_dir: Path, source: str | None, known: list[str]) -> ConfigurationError:

@@ -228,3 +228,11 @@ def test_confirmation_releases_pending_credit(demo: DemoResult, tmp_path: Path) 
     assert result.exit_code == 0 and "entries now count" in result.output
     board = dict(services.leaderboard(period="2026-Q4").rows)
     assert board[demo.credit.fixer] > 100
+
+
+def test_explain_shows_the_flaggers_note(demo: DemoResult) -> None:
+    """A flag's note ("our WER regressions trace back to this") is shown, not only stored."""
+    assert demo.credit is not None
+    shown = run("explain", demo.credit.fix_key).output
+    assert "Flagged as cross-team impact" in shown
+    assert demo.credit.flagger in shown and "Our WER regressions trace back to this" in shown
