@@ -310,11 +310,16 @@ def _items(store: Store, rules: Rules, now: datetime) -> list[DigestItem]:
     cards = rank_orphans(
         store.load_score_cards(orphans_only=True), threshold=rules.scoring.surfacing_threshold
     )
+    flags = store.load_flags()
     items = []
     for card in cards:
         issue = store.load_issue(card.issue_uid)
         if issue is not None:
-            items.append(digest_item(card, issue, directory=directory, now=now))
+            item = digest_item(card, issue, directory=directory, now=now)
+            notes = tuple(
+                f"{f.person_id}: {f.note}" for f in flags.get(card.issue_uid, ()) if f.note
+            )
+            items.append(replace(item, flag_notes=notes))
     return items
 
 

@@ -109,6 +109,7 @@ class DigestItem:
     owner_candidates: tuple[str, ...] = ()
     last_activity: datetime | None = None
     private: bool = False  # redacted for its reader (bot.privacy): its key alone means anything
+    flag_notes: tuple[str, ...] = ()  # "person: note" of each flag with a note, earliest first
 
     @property
     def teams(self) -> tuple[str, ...]:

@@ -235,6 +235,9 @@ def _item_text(item: DigestItem, rank: int | None) -> str:
         f"owner {owner}",
     ]
     reasons = "".join(f"\n• {escape(clip(r, 300, markup=False))}" for r in item.reasons)
+    reasons += "".join(
+        f"\n• flagged by {escape(clip(n, 300, markup=False))}" for n in item.flag_notes
+    )
     return clip(
         f"{prefix}*{title}*\n" + " · ".join(facts) + reasons + f"\n_{_waited(item)}_",
         MAX_SECTION_TEXT,
@@ -516,7 +519,8 @@ def _item_lines(rank: int, item: DigestItem, esc: _Escape) -> list[str]:
     ]
     if item.url:
         lines.insert(1, f"   {item.url if esc is _same else link(item.url, item.url)}")
-    return lines + [f"   - {esc(r)}" for r in item.reasons]
+    notes = [f"   - flagged by {esc(n)}" for n in item.flag_notes]
+    return lines + [f"   - {esc(r)}" for r in item.reasons] + notes
 
 
 def _team_plain(side: IssueSide) -> str:

@@ -59,6 +59,13 @@ def test_the_demos_digest_shows_the_buttons(kept: tuple[Path, str]) -> None:
     assert "[Claim… pick an assignee ▾" in shown and "[Not ours] [Snooze 4 weeks]" in shown
 
 
+def test_the_digest_item_shows_the_flaggers_note(kept: tuple[Path, str]) -> None:
+    """The engineer's note is in the manager's digest, not only in the store."""
+    _, shown = kept
+    digests = shown.split("Monday: the managers' digests")[1].split("A week later")[0]
+    assert "flagged by" in digests and "Our WER regressions trace back to this" in digests
+
+
 def test_the_demos_leaderboard_is_what_the_folder_shows(kept: tuple[Path, str]) -> None:
     _, shown = kept
     fixer = re.search(r"(\S+) \(data-labelling\) took it", shown)
