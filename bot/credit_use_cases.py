@@ -131,6 +131,7 @@ class CreditUseCases:
                 for uid in {e.issue_uid for _, e in lines}
                 if (i := store.load_issue(uid)) is not None
             }
+            flags = store.load_flags()
             actor = self._actor(store, by)
             detail = f"{fmt} export of {len(lines)} ledger lines"
             store.audit.record(actor, "export", span.label, detail, now)
@@ -138,7 +139,11 @@ class CreditUseCases:
             lines, issues = redact_entries(sight, lines), visible_issues(sight, issues.values())
         if fmt == "csv":
             return export_csv(lines, issues)
-        return export_markdown(lines, issues, span)
+        notes = {  # only for issues the reader may see (``issues`` is redacted above)
+            uid: [f"{f.person_id}: {f.note}" for f in flags.get(uid, ()) if f.note]
+            for uid in issues
+        }
+        return export_markdown(lines, issues, span, notes=notes)
 
     def _actor(self, store: Store, by: str | None) -> str:
         """Who an audit row names: a known person's reference, else ``by`` or ``cli``."""

@@ -51,23 +51,31 @@ def _is_number(text: str) -> bool:
 
 
 def export_markdown(
-    lines: Sequence[tuple[int, CreditEntry]], issues: Mapping[str, Issue], period: Period
+    lines: Sequence[tuple[int, CreditEntry]],
+    issues: Mapping[str, Issue],
+    period: Period,
+    *,
+    notes: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
-    """Per person: total, then each item with role, benefiting teams, link and evidence."""
+    """Per person: total, then each item with role, benefiting teams, link and evidence, and
+    the notes of the flags on it (``notes``: issue uid → "person: note")."""
     by_person: dict[str, list[tuple[int, CreditEntry]]] = defaultdict(list)
     for line in lines:
         by_person[line[1].person_id].append(line)
     ranked = sorted(by_person.items(), key=lambda kv: (-sum(e.points for _, e in kv[1]), kv[0]))
     parts = [f"# Cross-team impact — {period.label}\n"]
     for person, entries in ranked:
-        parts.append(_person_brief(person, entries, issues))
+        parts.append(_person_brief(person, entries, issues, notes or {}))
     if len(parts) == 1:
         parts.append("No credit was recorded in this period.\n")
     return "\n".join(parts)
 
 
 def _person_brief(
-    person: str, entries: Sequence[tuple[int, CreditEntry]], issues: Mapping[str, Issue]
+    person: str,
+    entries: Sequence[tuple[int, CreditEntry]],
+    issues: Mapping[str, Issue],
+    notes: Mapping[str, Sequence[str]],
 ) -> str:
     total = sum(e.points for _, e in entries)
     teams = sorted({t for _, e in entries for t in e.beneficiaries})
@@ -88,6 +96,7 @@ def _person_brief(
         lines.append(f"  - benefiting teams: {', '.join(e.beneficiaries)}; {e.reason}")
         if e.evidence:
             lines.append(f"  - evidence: {', '.join(e.evidence)} (entry {entry_id})")
+        lines += [f"  - flagged by {note}" for note in notes.get(e.issue_uid, ())]
     return "\n".join(lines) + "\n"
 
 

@@ -236,3 +236,9 @@ def test_explain_shows_the_flaggers_note(demo: DemoResult) -> None:
     shown = run("explain", demo.credit.fix_key).output
     assert "Flagged as cross-team impact" in shown
     assert demo.credit.flagger in shown and "Our WER regressions trace back to this" in shown
+
+
+def test_the_export_shows_the_flaggers_note(demo: DemoResult) -> None:
+    assert demo.credit is not None
+    md = run("export", "--period", "2026-Q4", "--format", "md").output
+    assert f"flagged by {demo.credit.flagger}: Our WER regressions trace back to this" in md
