@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -230,3 +230,14 @@ class _Committing:
     def save_sync_state(self, key: str, *, cursor: object, etag: str | None, at: datetime) -> None:
         with self._store.transaction():
             self._store.save_sync_state(key, cursor=cursor, etag=etag, at=at)
+
+
+def sweep_due(forced: bool | None, swept_at: str | None, now: datetime, every: timedelta) -> bool:
+    """Whether a stream looks for vanished issues now: ``forced`` (True / False, from the
+    caller) wins; otherwise when it never swept or its last sweep (``swept_at``, ISO 8601 with
+    a zone) is at least ``every`` old."""
+    if forced is not None:
+        return forced
+    if not swept_at:
+        return True
+    return now - datetime.fromisoformat(swept_at.replace("Z", "+00:00")) >= every

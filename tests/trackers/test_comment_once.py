@@ -232,9 +232,19 @@ def test_finishing_a_comment_that_was_posted_posts_nothing(tracker: Tracker) -> 
     assert len(_marked(tracker)) == 1 and tracker.posts() == 1
 
 
-def test_someone_elses_comment_with_the_marker_does_not_count(tracker: Tracker) -> None:
-    if tracker.foreign is None:
-        pytest.skip("the marker is not text here: nobody else can write it")
+#: Trackers whose marker is comment text, which anyone could quote (on Jira it is a comment
+#: property and on Linear the comment's own id: nobody else can write either).
+TEXT_MARKER_TRACKERS = ("github", "gitlab")
+
+
+@pytest.mark.parametrize("name", TEXT_MARKER_TRACKERS)
+def test_someone_elses_comment_with_the_marker_does_not_count(name: str) -> None:
+    with httpx.Client(timeout=10) as http, TRACKERS[name](http) as tracker:
+        _a_quoted_marker_is_not_ours(tracker)
+
+
+def _a_quoted_marker_is_not_ours(tracker: Tracker) -> None:
+    assert tracker.foreign is not None
     tracker.foreign(f"quoting the bot: {hidden_marker(MARKER)}")
     tracker.fail_before_storing(tracker.server_error)
     result = tracker.writer.comment(tracker.key, BODY, marker=MARKER)

@@ -42,6 +42,7 @@ from bot.trackers.sync import (
     StateAccess,
     StoreView,
     Stream,
+    sweep_due,
 )
 
 
@@ -305,11 +306,8 @@ class RepoStream:
     # ------------------------------------------------------------------ sweep
 
     def _sweep_due(self, cursor: _Cursor) -> bool:
-        if self.connector.sweep is not None:
-            return self.connector.sweep
-        last = _parse(cursor.swept_at)
         every = timedelta(days=self.connector.sources.sweep_days)
-        return last is None or self.connector.clock() - last >= every
+        return sweep_due(self.connector.sweep, cursor.swept_at, self.connector.clock(), every)
 
     def _sweep(self, cursor: _Cursor, etag: str | None, store: StoreView) -> Iterator[Page]:
         """Forget stored issues that GitHub says are gone: deleted (410 / 404) or transferred

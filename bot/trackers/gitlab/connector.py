@@ -33,7 +33,15 @@ from bot.core.rules import GitLabSources
 from bot.core.sources import SourceMap
 from bot.trackers.gitlab.client import GitLabClient, Scope
 from bot.trackers.gitlab.payloads import GitLabIssue, project_visibility_of, to_issue
-from bot.trackers.sync import ContainerVisibility, Page, SavedState, StateAccess, StoreView, Stream
+from bot.trackers.sync import (
+    ContainerVisibility,
+    Page,
+    SavedState,
+    StateAccess,
+    StoreView,
+    Stream,
+    sweep_due,
+)
 
 SWEEP_DAYS = 7  # how often, at most, a stream looks for deleted issues when not told
 TOUCH_THROTTLE = timedelta(minutes=1)  # GitLab's ThrottledTouch::TOUCH_INTERVAL
@@ -244,10 +252,9 @@ class IssueStream:
     # ------------------------------------------------------------------ sweep
 
     def _sweep_due(self, cursor: _Cursor) -> bool:
-        if self.connector.sweep is not None:
-            return self.connector.sweep
-        last = _parse(cursor.swept_at)
-        return last is None or self.connector.clock() - last >= timedelta(days=SWEEP_DAYS)
+        return sweep_due(
+            self.connector.sweep, cursor.swept_at, self.connector.clock(), timedelta(SWEEP_DAYS)
+        )
 
     def _sweep(self, cursor: _Cursor, store: StoreView) -> Iterator[Page]:
         """Forget stored issues of this stream's projects that are gone: deleted, or moved

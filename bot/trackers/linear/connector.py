@@ -42,7 +42,15 @@ from bot.trackers.linear.payloads import (
     to_issue,
     visibility_of,
 )
-from bot.trackers.sync import ContainerVisibility, Page, SavedState, StateAccess, StoreView, Stream
+from bot.trackers.sync import (
+    ContainerVisibility,
+    Page,
+    SavedState,
+    StateAccess,
+    StoreView,
+    Stream,
+    sweep_due,
+)
 
 ALL_TEAMS = "*"
 SWEEP_DAYS = 7  # how often, at most, a stream looks for vanished issues when not told
@@ -292,10 +300,9 @@ class TeamStream:
         return bool(store.keys_in_container(self.connector.source, self.team))
 
     def _sweep_due(self, cursor: _Cursor) -> bool:
-        if self.connector.sweep is not None:
-            return self.connector.sweep
-        last = _parse(cursor.swept_at)
-        return last is None or self.connector.clock() - last >= timedelta(days=SWEEP_DAYS)
+        return sweep_due(
+            self.connector.sweep, cursor.swept_at, self.connector.clock(), timedelta(SWEEP_DAYS)
+        )
 
     def _sweep(self, cursor: _Cursor, store: StoreView) -> Iterator[Page]:
         """Forget stored issues of this stream that Linear no longer shows in it (see the
