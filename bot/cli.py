@@ -273,11 +273,16 @@ def leaderboard(ctx: click.Context, period: str | None, limit: int, as_json_outp
 
 @main.command()
 @PERIOD_OPTION
+@click.option("--json", "as_json_output", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 @reports_errors
-def funnel(ctx: click.Context, period: str | None) -> None:
+def funnel(ctx: click.Context, period: str | None, as_json_output: bool) -> None:
     """Surfaced → claimed → done per team, this period beside the previous one."""
-    render_credit.print_funnel(_console(), _services(ctx).funnel(period=period))
+    result = _services(ctx).funnel(period=period)
+    if as_json_output:
+        click.echo(render_credit.funnel_json(result))
+    else:
+        render_credit.print_funnel(_console(), result)
 
 
 @main.command()
@@ -392,9 +397,10 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
     show_default=True,
     help="Print the digests here, or send them in Slack (exactly once per week).",
 )
+@click.option("--json", "as_json_output", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 @reports_errors
-def digest(ctx: click.Context, manager: str | None, dry_run: bool) -> None:
+def digest(ctx: click.Context, manager: str | None, dry_run: bool, as_json_output: bool) -> None:
     """Compose the managers' weekly digests; print them, or send the due ones (exit 1, with
     a summary of who did not get theirs and why, when any send failed)."""
     from bot.digests import send_due
@@ -402,6 +408,9 @@ def digest(ctx: click.Context, manager: str | None, dry_run: bool) -> None:
     services = _services(ctx)
     client = None if dry_run else _slack_client(services)
     outcomes = send_due(services, client, now=services.clock(), only=manager, dry_run=dry_run)
+    if as_json_output:
+        click.echo(render.digest_outcomes_json(outcomes))
+        sys.exit(1 if any(o.failed for o in outcomes) else 0)
     for outcome in outcomes:
         click.echo(f"== {outcome.manager} ({outcome.period}): {outcome.status}")
         if outcome.text:
@@ -422,12 +431,16 @@ def _slack_client(services: Services) -> WebClient:
 
 
 @main.command()
+@click.option("--json", "as_json_output", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 @reports_errors
-def doctor(ctx: click.Context) -> None:
+def doctor(ctx: click.Context, as_json_output: bool) -> None:
     """Check tokens, scopes, source access, rules and the identity map; exit 1 on failures."""
     findings = _services(ctx).doctor()
-    render.print_findings(_console(), findings)
+    if as_json_output:
+        click.echo(render.findings_json(findings))
+    else:
+        render.print_findings(_console(), findings)
     if any(f.level == "fail" for f in findings):
         sys.exit(1)
 
@@ -473,12 +486,16 @@ def rules() -> None:
 
 @rules.command("check")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json_output", is_flag=True, help="Machine-readable output.")
 @click.pass_context
-def rules_check(ctx: click.Context, directory: Path | None) -> None:
+def rules_check(ctx: click.Context, directory: Path | None, as_json_output: bool) -> None:
     """Validate a rules folder (default: IMPACTBOT_RULES); exit 1 listing every problem."""
     services = _services(ctx)
     target = directory or services.settings.rules_dir
     problems = services.check_rules(target)
+    if as_json_output:
+        click.echo(render.rules_check_json(target, problems))
+        sys.exit(1 if problems else 0)
     if problems:
         render.print_rules_problems(_console(), problems)
         sys.exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -251,3 +252,51 @@ def print_digest_failures(console: Console, failed: Sequence[Outcome], *, sent: 
         )
     if any("transient" in o.reason for o in failed):
         console.print("  transient failures are tried again by the next run")
+
+
+def rules_check_json(target: object, problems: Sequence[RuleProblem]) -> str:
+    """``rules check`` as JSON: the folder, whether it is valid, and every problem."""
+    return json.dumps(
+        {
+            "rules": str(target),
+            "valid": not problems,
+            "problems": [p.model_dump() for p in problems],
+        },
+        indent=2,
+    )
+
+
+def findings_json(findings: Sequence[Finding]) -> str:
+    """``doctor`` as JSON: each check's level (ok / warn / fail), topic, message and fix."""
+    return json.dumps(
+        {
+            "ok": not any(f.level == "fail" for f in findings),
+            "findings": [
+                {"level": f.level, "topic": f.topic, "message": f.message, "fix": f.fix}
+                for f in findings
+            ],
+        },
+        indent=2,
+    )
+
+
+def digest_outcomes_json(outcomes: Sequence[Outcome]) -> str:
+    """A digest run as JSON: per manager the period, what happened, the text, and why a send
+    failed."""
+    return json.dumps(
+        {
+            "ok": not any(o.failed for o in outcomes),
+            "digests": [
+                {
+                    "manager": o.manager,
+                    "period": o.period,
+                    "status": o.status,
+                    "failed": o.failed,
+                    "reason": o.reason,
+                    "text": o.text,
+                }
+                for o in outcomes
+            ],
+        },
+        indent=2,
+    )

@@ -12,6 +12,7 @@ from rich.table import Table
 from bot.audit_use_cases import AuditListing
 from bot.core.credit import CreditEntry
 from bot.core.models import Issue
+from bot.core.periods import Period
 from bot.credit_services import CreditReport, Funnel, LeaderBoard
 
 
@@ -52,11 +53,7 @@ def report_json(report: CreditReport) -> str:
     return json.dumps(
         {
             "subject": report.subject,
-            "period": {
-                "label": report.period.label,
-                "start": report.period.start.isoformat(),
-                "end": report.period.end.isoformat(),
-            },
+            "period": _period_json(report.period),
             "total": report.total,
             "by_role": report.by_role,
             "given": report.given,
@@ -108,6 +105,25 @@ def print_entry(console: Console, entry_id: int, entry: CreditEntry, issue: Issu
     if entry.pending:
         console.print("waiting for a benefiting team's manager to confirm")
     console.print(f"[dim]recorded {entry.at:%Y-%m-%d %H:%M} UTC; key {entry.natural_key}[/]")
+
+
+def funnel_json(funnel: Funnel) -> str:
+    """The funnel as JSON: per team this period's counts and the previous period's."""
+    before = {row.team: row for row in funnel.previous}
+
+    def counts(row: object | None) -> dict[str, int]:
+        return {name: getattr(row, name, 0) for name in ("surfaced", "claimed", "done")}
+
+    return json.dumps(
+        {
+            "period": _period_json(funnel.period),
+            "teams": [
+                {"team": row.team, **counts(row), "previous": counts(before.get(row.team))}
+                for row in funnel.rows
+            ],
+        },
+        indent=2,
+    )
 
 
 def print_funnel(console: Console, funnel: Funnel) -> None:
@@ -166,3 +182,7 @@ def audit_json(listing: AuditListing) -> str:
         },
         indent=2,
     )
+
+
+def _period_json(period: Period) -> dict[str, str]:
+    return {"label": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()}
