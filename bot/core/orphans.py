@@ -15,10 +15,10 @@ from bot.core.rules import Orphans
 
 _Adder = Callable[[OrphanReason, str], None]
 
-# What each import format offers for bounce detection, named so the card can say it.
+# Said when the issue's source gave no history of moves (file exports and Linear's connector
+# carry none). It states only what is true of this issue, never what another source might do.
 BOUNCE_DATA_UNAVAILABLE = (
-    "bounces between teams are not visible: this source has no history of moves "
-    "(gh JSON and Jira CSV exports carry none; the live API connectors fetch it)"
+    "bounces between teams are not visible: this issue's source gave no history of moves"
 )
 
 

@@ -1,1 +1,2 @@
-"""Tracker adapters: file imports now; live API connectors share the sync engine later."""
+"""Tracker adapters: file imports, and one folder per tracker family whose connector runs on the
+shared sync engine (``sync.py``)."""

@@ -96,3 +96,11 @@ def test_rank_orders_by_orphan_score_and_filters_by_team_and_threshold() -> None
     assert [c.issue_uid for c in rank_orphans(cards, threshold=0, team="recsys")] == []
     assert rank_orphans(cards, threshold=10_000) == []
     assert len(rank_orphans(cards, threshold=0, team="asr", limit=1)) == 1
+
+
+def test_the_missing_history_note_claims_nothing_about_other_sources() -> None:
+    # Linear's connector gives no move history either: the note must not promise that "the live
+    # API connectors fetch it" (issue 16), only say what is true of this issue.
+    assert "connector" not in BOUNCE_DATA_UNAVAILABLE
+    assert "export" not in BOUNCE_DATA_UNAVAILABLE
+    assert "no history of moves" in BOUNCE_DATA_UNAVAILABLE
