@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.config import Settings
 from bot.core.credit import CreditEntry
+from bot.core.identity import Directory
 from bot.core.models import Flag, Issue
 from bot.core.periods import Period
 from bot.core.permissions import PRIVATE_ISSUE
@@ -139,8 +140,9 @@ class CreditUseCases:
             lines, issues = redact_entries(sight, lines), visible_issues(sight, issues.values())
         if fmt == "csv":
             return export_csv(lines, issues)
+        named = Directory.build(self.rules().teams).name_of_person
         notes = {  # only for issues the reader may see (``issues`` is redacted above)
-            uid: [f"{f.person_id}: {f.note}" for f in flags.get(uid, ()) if f.note]
+            uid: [f"{named(f.person_id)}: {f.note}" for f in flags.get(uid, ()) if f.note]
             for uid in issues
         }
         return export_markdown(lines, issues, span, notes=notes)

@@ -317,7 +317,9 @@ def _items(store: Store, rules: Rules, now: datetime) -> list[DigestItem]:
         if issue is not None:
             item = digest_item(card, issue, directory=directory, now=now)
             notes = tuple(
-                f"{f.person_id}: {f.note}" for f in flags.get(card.issue_uid, ()) if f.note
+                f"{directory.name_of_person(f.person_id)}: {f.note}"
+                for f in flags.get(card.issue_uid, ())
+                if f.note
             )
             items.append(replace(item, flag_notes=notes))
     return items

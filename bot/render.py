@@ -90,9 +90,9 @@ def print_explanation(console: Console, exp: Explanation) -> None:
         console.print("Not an orphan: someone is on it, or nobody outside its team needs it.")
     if exp.flags:
         console.print("[bold]Flagged as cross-team impact[/]")
-    for flag in exp.flags:
+    for flag, name in zip(exp.flags, exp.flagger_names, strict=True):
         said = f": “{esc(flag.note)}”" if flag.note else ""
-        console.print(f"  • by {esc(flag.person_id)} on {flag.at:%Y-%m-%d}{said}", highlight=False)
+        console.print(f"  • by {esc(name)} on {flag.at:%Y-%m-%d}{said}", highlight=False)
     for note in card.notes:
         console.print(f"[dim]note: {esc(note)}[/]")
 

@@ -107,6 +107,7 @@ class Explanation:
     card: ScoreCard
     threshold: float
     flags: tuple[Flag, ...] = ()  # engineers' endorsements, earliest first, with their notes
+    flagger_names: tuple[str, ...] = ()  # each flag's person as teams.yaml names them
 
 
 class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
@@ -379,7 +380,9 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
             if issue is None or card is None:
                 raise UnknownIssueError(key, ["run `impactbot score` first"])
             flags = tuple(store.load_flags().get(uid, ()))
-            return Explanation(issue=issue, card=card, threshold=threshold, flags=flags)
+        directory = Directory.build(self.rules().teams)
+        names = tuple(directory.name_of_person(f.person_id) for f in flags)
+        return Explanation(issue, card, threshold, flags=flags, flagger_names=names)
 
 
 def _nothing_to_sync(rules_dir: Path, source: str | None, known: list[str]) -> ConfigurationError:

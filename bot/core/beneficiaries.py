@@ -66,7 +66,7 @@ def team_strengths(
 
 
 def _reporter(issue: Issue, directory: Directory) -> list[BenefitEvidence]:
-    who = issue.author.handle if issue.author else ""
+    who = directory.name_of(issue.author)
     return [
         BenefitEvidence(team=t, kind=BenefitKind.REPORTED, detail=f"reported by {who}")
         for t in directory.teams_of(issue.author)
@@ -123,7 +123,11 @@ def display_key(uid: str) -> str:
 
 def _flaggers(ctx: BenefitContext) -> list[BenefitEvidence]:
     return [
-        BenefitEvidence(team=t, kind=BenefitKind.FLAG, detail=f"flagged by {flag.person_id}")
+        BenefitEvidence(
+            team=t,
+            kind=BenefitKind.FLAG,
+            detail=f"flagged by {ctx.directory.name_of_person(flag.person_id)}",
+        )
         for flag in ctx.flags
         for t in ctx.directory.teams_of_person(flag.person_id)
     ]
@@ -133,8 +137,8 @@ def _commenters(issue: Issue, directory: Directory) -> list[BenefitEvidence]:
     out = []
     for comment in issue.comments:
         for team in directory.teams_of(comment.author):
-            handle = comment.author.handle if comment.author else "?"
+            who = directory.name_of(comment.author)
             out.append(
-                BenefitEvidence(team=team, kind=BenefitKind.COMMENT, detail=f"comment by {handle}")
+                BenefitEvidence(team=team, kind=BenefitKind.COMMENT, detail=f"comment by {who}")
             )
     return out

@@ -100,6 +100,21 @@ class Directory:
             found = self._by_name.get(actor.display_name.casefold())
         return found
 
+    def name_of(self, actor: Actor | None) -> str:
+        """How to show ``actor`` to a person: the identity map's name when it knows them, else
+        the tracker's display name, else the handle (an account id or a UUID on some trackers,
+        which mean nothing to a reader); "someone" for no actor."""
+        if actor is None:
+            return "someone"
+        person = self.person_of(actor)
+        if person is not None:
+            return self.name_of_person(person)
+        return actor.display_name or actor.handle
+
+    def name_of_person(self, person_id: str) -> str:
+        """The identity map's name of ``person_id`` (the id itself if unknown)."""
+        return next((p.name for p in self.rules.people if p.id == person_id), person_id)
+
     def person_of_slack(self, user_id: str) -> str | None:
         """The person whose Slack user id is ``user_id``."""
         return next((p.id for p in self.rules.people if p.slack == user_id), None)

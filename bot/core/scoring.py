@@ -8,7 +8,7 @@ reason and evidence, so the card sums to its total.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -144,11 +144,13 @@ def score_issue(
 
 
 def _human_commenters(issue: Issue, directory: Directory) -> tuple[str, ...]:
-    """Distinct human commenters other than the author, in order of first comment."""
+    """Distinct human commenters other than the author, in order of first comment, each as a
+    reader knows them (the identity map's name where it has one: an account id or a UUID
+    means nothing in an explanation)."""
     author = issue.author.handle if issue.author else None
-    seen: Iterable[str] = (
-        c.author.handle
-        for c in issue.comments
-        if c.author and not directory.is_bot(c.author) and c.author.handle != author
-    )
-    return tuple(dict.fromkeys(seen))
+    names: dict[str, str] = {}
+    for comment in issue.comments:
+        who = comment.author
+        if who and not directory.is_bot(who) and who.handle != author:
+            names.setdefault(who.handle, directory.name_of(who))
+    return tuple(names.values())

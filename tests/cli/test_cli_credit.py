@@ -235,10 +235,20 @@ def test_explain_shows_the_flaggers_note(demo: DemoResult) -> None:
     assert demo.credit is not None
     shown = run("explain", demo.credit.fix_key).output
     assert "Flagged as cross-team impact" in shown
-    assert demo.credit.flagger in shown and "Our WER regressions trace back to this" in shown
+    assert _name(demo, demo.credit.flagger) in shown  # by name, as teams.yaml gives it
+    assert demo.credit.flagger not in shown and "Our WER regressions trace back to this" in shown
 
 
 def test_the_export_shows_the_flaggers_note(demo: DemoResult) -> None:
     assert demo.credit is not None
     md = run("export", "--period", "2026-Q4", "--format", "md").output
-    assert f"flagged by {demo.credit.flagger}: Our WER regressions trace back to this" in md
+    flagger = _name(demo, demo.credit.flagger)
+    assert f"flagged by {flagger}: Our WER regressions trace back to this" in md
+
+
+def _name(demo: DemoResult, person_id: str) -> str:
+    """The identity map's name of ``person_id`` in the demo's teams.yaml."""
+    teams = yaml.safe_load((demo.workdir / "rules" / "teams.yaml").read_text())
+    [name] = [p["name"] for p in teams["people"] if p["id"] == person_id]
+    assert name != person_id
+    return str(name)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from bot.core.beneficiaries import BenefitContext, find_beneficiaries
 from bot.core.links import LinkIndex, link_to
-from bot.core.models import BenefitKind, Flag, LinkKind
+from bot.core.models import Actor, BenefitKind, Flag, LinkKind, TrackerKind
 from tests.builders import NOW, comment, directory, issue
 
 
@@ -21,12 +21,12 @@ def test_every_kind_of_evidence() -> None:
     flag = Flag(issue_uid=target.uid, person_id="rita", at=NOW)
     found = {(e.team, e.kind, e.detail) for e in _evidence(target, blocked, flags=(flag,))}
     assert found == {
-        ("asr", BenefitKind.REPORTED, "reported by ana"),
+        ("asr", BenefitKind.REPORTED, "reported by Ana"),
         ("labelling", BenefitKind.LABEL, "label 'taxonomy'"),
         ("nlp", BenefitKind.LINK, "acme/nlp#4 blocked by it"),
-        ("recsys", BenefitKind.FLAG, "flagged by rita"),
-        ("vision", BenefitKind.COMMENT, "comment by vera"),
-    }
+        ("recsys", BenefitKind.FLAG, "flagged by Rita"),
+        ("vision", BenefitKind.COMMENT, "comment by Vera"),
+    }  # people by the identity map's names (teams.yaml), not by their tracker handles
 
 
 def test_a_backlink_and_a_mention_are_one_piece_of_evidence() -> None:
@@ -57,3 +57,15 @@ def test_unresolvable_and_self_references_are_ignored() -> None:
     assert _evidence(target, issue("acme/asr#1")) == (
         _evidence(target)  # unchanged by an unrelated issue
     )
+
+
+def test_people_unknown_to_the_identity_map_show_as_the_tracker_names_them() -> None:
+    jira_user = Actor(
+        tracker=TrackerKind.JIRA, handle="712020:0a1b2c3d", display_name="Sam Stranger"
+    )
+    target = issue(author=None, comments=(comment("vera", 3),))
+    d = directory()
+    assert d.name_of(jira_user) == "Sam Stranger"  # never the account id
+    assert d.name_of(Actor(tracker=TrackerKind.GITHUB, handle="octo")) == "octo"
+    assert d.name_of(None) == "someone"
+    assert d.name_of(target.comments[0].author) == "Vera"

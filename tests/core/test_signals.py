@@ -78,7 +78,10 @@ def test_signal_engagement() -> None:
     )
     parts = [c for c in card.contributions if c.signal == "engagement"]
     assert parts[0].reason == "7 reactions / votes" and parts[0].points == 6.0  # 2 × log2(8)
-    assert parts[1].reason == "2 people commented" and parts[1].evidence == ("ana", "vera")
+    assert parts[1].reason == "2 people commented" and parts[1].evidence == (
+        "Ana",
+        "Vera",
+    )  # by name
 
 
 def test_signal_cost_of_delay() -> None:

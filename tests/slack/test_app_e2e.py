@@ -134,7 +134,7 @@ def test_flag_then_why_shows_the_flag(bot: Bot) -> None:
     answer = bot.command("flag https://github.com/acme/labelling/issues/1 hurts our WER")
     assert "flagged" in json.dumps(answer)
     assert bot.flags() == [("github:acme/labelling#1", "ana")]
-    assert "flagged by ana" in json.dumps(bot.command("why acme/labelling#1"))
+    assert "flagged by Ana" in json.dumps(bot.command("why acme/labelling#1"))
 
 
 def test_reaction_flags_the_linked_issue_once_despite_retries(bot: Bot) -> None:
