@@ -59,7 +59,9 @@ def open_store(path: Path | str) -> Iterator[Store]:
 
 def _set_up(db: Database, conn: sqlite3.Connection, path: Path | str) -> None:
     if str(path) != ":memory:":
-        db.enable_wal()
+        # Switching a new file to WAL needs it to itself for a moment; SQLite answers a
+        # process starting alongside "database is locked" at once, without waiting.
+        _retrying(db.enable_wal, sqlite3.OperationalError)
         # In WAL mode NORMAL keeps the database consistent through crashes; a power cut
         # may lose the last commits, which a resumable sync simply fetches again.
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -75,20 +77,27 @@ def _unusable(path: Path | str, exc: Exception) -> StoreLocationError:
     )
 
 
-def _migrate(db: Database, attempts: int = 5) -> None:
+def _migrate(db: Database) -> None:
     """Apply pending migrations. Two processes starting on a new file race to apply the
     same migration; each runs in a transaction, so the loser's is rolled back, and on a
     retry it finds the migration applied. The loser fails either in the migration itself
-    (a table that exists: OperationalError) or, for a migration that is idempotent
+    (a table that exists, or a write lock SQLite refuses at once to a transaction whose
+    snapshot went stale: OperationalError) or, for a migration that is idempotent
     (``IF NOT EXISTS``), when recording it a second time (IntegrityError)."""
+    _retrying(lambda: MIGRATIONS.apply(db), sqlite3.OperationalError, sqlite3.IntegrityError)
+
+
+def _retrying(step: Callable[[], object], *errors: type[Exception], attempts: int = 20) -> None:
+    """Run ``step``, again after a growing pause (0.05 s up to 0.5 s; about 7 s in all) while
+    it raises one of ``errors``; the last failure propagates."""
     for attempt in range(1, attempts + 1):
         try:
-            MIGRATIONS.apply(db)
+            step()
             return
-        except (sqlite3.OperationalError, sqlite3.IntegrityError):
+        except errors:
             if attempt == attempts:
                 raise
-            time.sleep(0.05 * attempt)
+            time.sleep(min(0.05 * attempt, 0.5))
 
 
 class Store(DuplicateTables, SlackIdTables, ClaimLeaseTables, VisibilityTables):
