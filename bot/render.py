@@ -12,6 +12,7 @@ from rich.table import Table
 
 from bot.core.models import TrackerKind
 from bot.core.rules import RuleProblem
+from bot.core.wording import orphaned_share, priority_phrase, reason_weight
 from bot.duplicate_use_cases import DupesAnswer
 from bot.services import (
     Explanation,
@@ -33,7 +34,7 @@ def orphans_table(rows: Sequence[Ranked], title: str = "Orphaned cross-team work
     table = Table(title=title, show_lines=True, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("issue", overflow="fold", ratio=3)
-    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("priority", justify="right", no_wrap=True)
     table.add_column("owner → benefiting teams", ratio=2)
     table.add_column("why", ratio=4)
     for rank, row in enumerate(rows, start=1):
@@ -44,7 +45,8 @@ def orphans_table(rows: Sequence[Ranked], title: str = "Orphaned cross-team work
         table.add_row(
             str(rank),
             f"[bold]{esc(row.key)}[/]\n{esc(row.title)}",
-            f"{card.orphan_score:.0f}\n[dim](value {card.total:.0f})[/]",
+            f"{card.orphan_score:.0f}\n[dim]= value {card.total:.0f}\n× "
+            f"{orphaned_share(card.total, card.orphan_score):.0%} orphaned[/]",
             f"{card.owner_team or 'no owner'} → {teams}\n[dim]gap {card.incentive_gap:.0%}[/]",
             "\n".join(f"• {esc(r)}" for r in reasons),
         )
@@ -56,6 +58,10 @@ def print_orphans(console: Console, rows: Sequence[Ranked]) -> None:
         console.print("No orphaned work above the surfacing threshold. Run `impactbot score`?")
         return
     console.print(orphans_table(rows))
+    console.print(
+        "[dim]value: cross-team points (the surfacing threshold applies to it); priority: "
+        "value × how orphaned (each reason adds its share, up to 100 %); ranked by priority[/]"
+    )
 
 
 def print_explanation(console: Console, exp: Explanation) -> None:
@@ -65,8 +71,9 @@ def print_explanation(console: Console, exp: Explanation) -> None:
     if issue.url:
         console.print(issue.url)
     console.print(
-        f"score [bold]{card.total:.1f}[/] (surfacing threshold {exp.threshold:g}); "
-        f"orphan score [bold]{card.orphan_score:.1f}[/]; owner {card.owner_team or 'none'}; "
+        f"value [bold]{card.total:.1f}[/] cross-team points (surfaced at "
+        f"{exp.threshold:g} or more); {priority_phrase(card.total, card.orphan_score)} "
+        f"(orphans are ranked by priority); owner {card.owner_team or 'none'}; "
         f"incentive gap {card.incentive_gap:.0%}"
     )
     table = Table(show_lines=False, expand=True)
@@ -84,7 +91,8 @@ def print_explanation(console: Console, exp: Explanation) -> None:
         console.print("[bold]Why it is orphaned[/]")
         for finding in card.orphan_findings:
             console.print(
-                f"  • {esc(finding.detail)} [dim]({finding.reason.value}, ×{finding.weight:g})[/]"
+                f"  • {esc(finding.detail)} "
+                f"[dim]({finding.reason.value}, {reason_weight(finding.weight)})[/]"
             )
     else:
         console.print("Not an orphan: someone is on it, or nobody outside its team needs it.")

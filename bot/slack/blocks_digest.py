@@ -25,6 +25,7 @@ from bot.core.digest import (
 from bot.core.digest_dupes import DupeLine, DupePair, IssueSide
 from bot.core.identity import Directory
 from bot.core.permissions import PRIVATE_ISSUE
+from bot.core.wording import priority_phrase
 from bot.slack.blocks_credit import person
 from bot.slack.blocks_dupes import ACTION_NOT_DUPLICATE, pair_value
 from bot.slack.blocks_kit import (
@@ -230,7 +231,7 @@ def _item_text(item: DigestItem, rank: int | None) -> str:
     title = clip(link(item.url, f"{item.key} — {item.title}"), 1000)
     owner = escape(item.owner_team) if item.owner_team else _no_owner(item)
     facts = [
-        f"score *{item.score:.0f}* (orphan score {item.orphan_score:.0f})",
+        priority_phrase(item.score, item.orphan_score, bold="*"),
         f"benefits {teams_text(item.benefiting)}",
         f"owner {owner}",
     ]
@@ -512,8 +513,8 @@ def _item_lines(rank: int, item: DigestItem, esc: _Escape) -> list[str]:
         return [f"{rank}. {esc(item.key)} — {PRIVATE_ISSUE}"]
     owner = esc(item.owner_team) if item.owner_team else "none"
     lines = [
-        f"{rank}. {esc(item.key)} — {esc(item.title)} (score {item.score:.0f}, "
-        f"orphan score {item.orphan_score:.0f})",
+        f"{rank}. {esc(item.key)} — {esc(item.title)} "
+        f"({priority_phrase(item.score, item.orphan_score)})",
         f"   benefits {', '.join(map(esc, item.benefiting)) or '—'} · owner {owner} · "
         f"{_waited(item)}",
     ]

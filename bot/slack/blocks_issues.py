@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot.core.models import Contribution, ScoreCard
 from bot.core.permissions import PRIVATE_ISSUE
+from bot.core.wording import priority_phrase, reason_weight
 from bot.services import Explanation, Ranked, top_contributions
 from bot.slack.blocks_kit import (
     ACTION_FLAG,
@@ -77,7 +78,7 @@ def _summary(exp: Explanation) -> Block:
 
 def _orphan_status(card: ScoreCard) -> str:
     if card.is_orphan:
-        return f":warning: orphaned — orphan score {card.orphan_score:.1f}"
+        return f":warning: orphaned — {priority_phrase(card.total, card.orphan_score)}"
     return "not orphaned"
 
 
@@ -97,7 +98,8 @@ def _orphan_section(card: ScoreCard) -> Block:
     if not card.orphan_findings:
         return section("Not an orphan: someone is on it, or nobody outside its team needs it.")
     lines = [
-        f"• {escape(f.detail)} _({f.reason.value}, ×{f.weight:g})_" for f in card.orphan_findings
+        f"• {escape(f.detail)} _({f.reason.value}, {reason_weight(f.weight)})_"
+        for f in card.orphan_findings
     ]
     return section("*Why it is orphaned*\n" + "\n".join(lines))
 
@@ -156,7 +158,7 @@ def orphan_item(rank: int, row: Ranked) -> Block:
     card = row.card
     others = [t for t in card.beneficiaries if t != card.owner_team]
     facts = [
-        f"orphan score *{card.orphan_score:.0f}* (value {card.total:.0f})",
+        priority_phrase(card.total, card.orphan_score, bold="*"),
         f"{escape(card.owner_team or 'no owner')} → {teams_text(others)}",
         *waited(card),
     ]

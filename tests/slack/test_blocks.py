@@ -272,13 +272,13 @@ def test_score_card_structure() -> None:
     )
     fields = [f["text"] for f in summary["fields"]]
     assert fields[0] == "*Score*\n26.0 (above the surfacing threshold 20)"
-    assert fields[1] == "*Orphan*\n:warning: orphaned — orphan score 12.5"
+    assert fields[1] == "*Orphan*\n:warning: orphaned — priority 12 = value 26 × 48% orphaned"
     assert "labelling" in fields[2] and "80%" in fields[3]
     body = texts(blocks)
     assert "*Benefiting teams:* asr, vision" in body
     assert "`+10.0` *team asr benefits*\n_reach_ · " + GH in body
     assert "`+6.0` *waiting 4.9 months" in body
-    assert "• nobody is assigned _(unassigned, ×1)_" in body
+    assert "• nobody is assigned _(unassigned, +100% orphaned)_" in body
     assert "no bounce history" in body
     flag, open_ = buttons(blocks)
     assert flag["action_id"] == ACTION_FLAG and flag["value"] == "github:acme/labelling#1"
@@ -338,7 +338,7 @@ def test_orphans_structure() -> None:
     assert blocks[0] == header("Top orphans for asr")
     first = blocks[1]["text"]["text"]
     assert first.startswith("*1.* *<https://github.com/acme/labelling/issues/1|acme/labelling#1")
-    assert "orphan score *12* (value 26)" in first
+    assert "priority *12* = value 26 × 48% orphaned" in first
     assert "labelling → asr, vision" in first
     assert "waiting 4.9 months · no human activity for 120 days" in first
     assert "\n• team asr benefits\n• team vision benefits\n• waiting" in first

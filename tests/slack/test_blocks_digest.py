@@ -131,7 +131,7 @@ def test_digest_states_each_item_with_its_actions() -> None:
     assert blocks[0]["type"] == "header" and "2026-W45" in blocks[0]["text"]["text"]
     text = texts(blocks)
     assert "<https://github.com/acme/labelling/issues/1|acme/labelling#1 — Taxonomy" in text
-    assert "score *61*" in text and "benefits asr, vision" in text
+    assert "= value 61 ×" in text and "priority *" in text and "benefits asr, vision" in text
     assert "• 2 teams besides labelling benefit\n• nobody is assigned" in text
     assert "waiting 150 days · cost of delay +17.0" in text
     claims = elements(blocks, ACTION_CLAIM)
@@ -278,7 +278,9 @@ def test_undo_value_round_trips_uids_with_colons() -> None:
 def test_digest_text_for_slack_and_for_the_terminal() -> None:
     d = digest(items=(item(title="A & <B>"),), stalled=(stalled(),), more=2)
     for_slack = digest_text(d)
-    assert "acme/labelling#1 — A &amp; &lt;B&gt; (score 61, orphan score 42)" in for_slack
+    assert (
+        "acme/labelling#1 — A &amp; &lt;B&gt; (priority 42 = value 61 × 68% orphaned)" in for_slack
+    )
     assert "https://github.com/acme/labelling/issues/1" in for_slack
     assert "waiting 150 days · cost of delay +17.0" in for_slack
     assert "…and 2 more" in for_slack and "Your teams earned 12.5 points" in for_slack
