@@ -13,12 +13,10 @@ from pathlib import Path
 
 import click
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 
 from bot.cli import main
 from bot.cli_setup import CREATES_STORE, NO_STORE
-from tests.builders import TEAMS
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -56,15 +54,8 @@ def test_the_lists_name_real_commands() -> None:
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "teams.yaml").write_text(yaml.safe_dump(TEAMS))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("IMPACTBOT_RULES", str(rules))
-    for name in ("IMPACTBOT_DB", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "GITHUB_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
+def folder(rules_folder: Path) -> Path:
+    return rules_folder
 
 
 def _snapshot(root: Path) -> dict[str, str]:

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import click
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 
 from bot.cli import main
 from bot.store import open_store
-from tests.builders import TEAMS, issue
+from tests.builders import issue
 
 #: Commands that act rather than report, and why they have no ``--json``.
 ACTIONS = {
@@ -52,14 +51,10 @@ def test_every_read_command_has_json() -> None:
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "teams.yaml").write_text(yaml.safe_dump(TEAMS))
-    monkeypatch.chdir(tmp_path)
-    for name in ("SLACK_BOT_TOKEN", "GITHUB_TOKEN", "JIRA_URL", "LINEAR_API_KEY", "GITLAB_URL"):
+def folder(rules_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    tmp_path = rules_folder
+    for name in ("JIRA_URL", "LINEAR_API_KEY", "GITLAB_URL"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("IMPACTBOT_RULES", str(rules))
     monkeypatch.setenv("IMPACTBOT_DB", str(tmp_path / "impact.db"))
     with open_store(tmp_path / "impact.db") as store, store.transaction():
         store.upsert_issues([issue("acme/labelling#1", refs=("acme/asr#2",))])

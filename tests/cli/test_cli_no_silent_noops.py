@@ -13,16 +13,12 @@ from click.testing import CliRunner, Result
 from bot.cli import main
 from bot.store import open_store
 from bot.trackers.gh_json import GH_FIELDS
-from tests.builders import TEAMS, issue
+from tests.builders import issue
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "teams.yaml").write_text(yaml.safe_dump(TEAMS))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("IMPACTBOT_RULES", str(rules))
+def folder(rules_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    tmp_path = rules_folder
     monkeypatch.setenv("IMPACTBOT_DB", str(tmp_path / "impact.db"))
     with open_store(tmp_path / "impact.db") as store, store.transaction():
         store.upsert_issues([issue("acme/asr#1"), issue("acme/asr#12"), issue("acme/nlp#7")])
