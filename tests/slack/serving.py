@@ -6,10 +6,16 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
 
 from slack_bolt import App
 
+from bot.config import Settings
+from bot.services import Services
+from bot.slack.app import create_app
 from bot.slack.server import http_server
+from tests.fakes.slack import FakeSlack
 
 
 @contextmanager
@@ -22,3 +28,22 @@ def serving(app: App) -> Iterator[str]:
     finally:
         time.sleep(0.05)  # let answers in flight finish before waitress closes
         server.close()
+
+
+@contextmanager
+def served_bot(
+    fake: FakeSlack, *, db: Path, rules: Path, secret: str, now: datetime
+) -> Iterator[tuple[str, Services]]:
+    """The production app over ``db`` and ``rules``, talking to ``fake`` and verifying
+    ``secret``, scored at ``now`` and served: its base URL and services while the block runs."""
+    settings = Settings(
+        IMPACTBOT_DB=db,
+        IMPACTBOT_RULES=rules,
+        SLACK_BOT_TOKEN=fake.bot_token,
+        SLACK_SIGNING_SECRET=secret,
+        SLACK_API_URL=fake.url,
+    )  # type: ignore[call-arg]
+    services = Services(settings, clock=lambda: now)
+    services.score()
+    with serving(create_app(settings, services)) as url:
+        yield url, services

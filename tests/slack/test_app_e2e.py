@@ -15,13 +15,11 @@ import httpx
 import pytest
 import yaml
 
-from bot.config import Settings
 from bot.services import Services
-from bot.slack.app import create_app
 from bot.store import open_store
 from tests.builders import TEAMS, issue
 from tests.fakes.slack import FakeSlack
-from tests.slack.serving import serving
+from tests.slack.serving import served_bot
 from tests.slack_signing import event_body, interaction_body, request_headers, slash_command_body
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -86,18 +84,11 @@ def bot(tmp_path: Path) -> Iterator[Bot]:
             *(issue(f"acme/{t}#1", refs=("acme/labelling#1",), author=a)
               for t, a in (("asr", "ana"), ("vision", "vera"), ("nlp", "ned"))),
         ])  # fmt: skip
-    with FakeSlack() as fake:
-        settings = Settings(
-            IMPACTBOT_DB=db,
-            IMPACTBOT_RULES=rules,
-            SLACK_BOT_TOKEN=fake.bot_token,
-            SLACK_SIGNING_SECRET=SECRET,
-            SLACK_API_URL=fake.url,
-        )  # type: ignore[call-arg]
-        services = Services(settings, clock=lambda: NOW)
-        services.score()
-        with serving(create_app(settings, services)) as url:
-            yield Bot(url, fake, services, db)
+    with (
+        FakeSlack() as fake,
+        served_bot(fake, db=db, rules=rules, secret=SECRET, now=NOW) as (url, services),
+    ):
+        yield Bot(url, fake, services, db)
 
 
 def test_health_endpoint(bot: Bot) -> None:

@@ -22,12 +22,10 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
-from bot.config import Settings
 from bot.core.models import IssueState, StateReason
 from bot.digests import send_due
 from bot.notices import send_credit_notices
 from bot.services import Services
-from bot.slack.app import create_app
 from bot.slack.blocks_credit_notice import ACTION_CONFIRM
 from bot.slack.blocks_digest import ACTION_CLAIM
 from bot.slack.blocks_dupes import ACTION_NOT_DUPLICATE
@@ -36,7 +34,7 @@ from bot.slack.delivery import Pacer
 from bot.store import open_store
 from tests.builders import issue
 from tests.fakes.slack import FakeSlack
-from tests.slack.serving import serving
+from tests.slack.serving import served_bot
 from tests.slack.test_app_e2e import SECRET, _teams, reaction
 from tests.slack_signing import event_body, interaction_body, request_headers, slash_command_body
 
@@ -164,16 +162,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     with FakeSlack() as fake:
         for user in ("UOMAR", "UMARA", "UVIK", "UNIA", "UREX", "UCTO"):
             fake.add_user(user, user.lower(), tz="Europe/Berlin")
-        settings = Settings(
-            IMPACTBOT_DB=db,
-            IMPACTBOT_RULES=rules,
-            SLACK_BOT_TOKEN=fake.bot_token,
-            SLACK_SIGNING_SECRET=SECRET,
-            SLACK_API_URL=fake.url,
-        )  # type: ignore[call-arg]
-        services = Services(settings, clock=lambda: MONDAY)
-        services.score()
-        with serving(create_app(settings, services)) as url:
+        with served_bot(fake, db=db, rules=rules, secret=SECRET, now=MONDAY) as (url, services):
             yield World(url, fake, services)
 
 

@@ -22,20 +22,18 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
-from bot.config import Settings
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Visibility
 from bot.core.permissions import PRIVATE_ISSUE
 from bot.digests import send_due
 from bot.notices import send_credit_notices
 from bot.services import Services
-from bot.slack.app import create_app
 from bot.slack.delivery import Pacer
 from bot.store import open_store
 from tests.builders import TEAMS, issue
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_workspace import dm_id
-from tests.slack.serving import serving
+from tests.slack.serving import served_bot
 from tests.slack_signing import event_body, interaction_body, request_headers, slash_command_body
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -127,18 +125,11 @@ def bot(tmp_path: Path) -> Iterator[Bot]:
     db = tmp_path / "bot.db"
     with open_store(db) as store, store.transaction():
         store.upsert_issues(restricted_world())
-    with FakeSlack() as fake:
-        settings = Settings(
-            IMPACTBOT_DB=db,
-            IMPACTBOT_RULES=rules,
-            SLACK_BOT_TOKEN=fake.bot_token,
-            SLACK_SIGNING_SECRET=SECRET,
-            SLACK_API_URL=fake.url,
-        )  # type: ignore[call-arg]
-        services = Services(settings, clock=lambda: NOW)
-        services.score()
-        with serving(create_app(settings, services)) as url:
-            yield Bot(url, fake, services, rules)
+    with (
+        FakeSlack() as fake,
+        served_bot(fake, db=db, rules=rules, secret=SECRET, now=NOW) as (url, services),
+    ):
+        yield Bot(url, fake, services, rules)
 
 
 def test_the_world_is_as_described(bot: Bot) -> None:
