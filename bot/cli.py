@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import render, render_credit
+from bot.cli_questions import question_command
 from bot.cli_setup import ImpactbotGroup, Setup
 from bot.core.models import Visibility
 from bot.core.periods import PERIOD_HELP
@@ -150,9 +151,7 @@ def score(ctx: click.Context) -> None:
     render.print_score(_console(), _services(ctx).score())
 
 
-@main.command()
-@click.option("--team", help="Only items this team owns or benefits from.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@question_command(main, "orphans")
 @click.option("--json", "as_json_output", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 @reports_errors
@@ -194,13 +193,10 @@ def dupes(ctx: click.Context, key: str, limit: int | None, as_json_output: bool)
         render.print_dupes(_console(), answer)
 
 
-PERIOD_OPTION = click.option("--period", help=f"Period (default 90d): {PERIOD_HELP}.")
+PERIOD_OPTION = click.option("--period", help=f"Period (default 90d): {PERIOD_HELP}.")  # funnel
 
 
-@main.command()
-@click.option("--person", help="A person id of teams.yaml.")
-@click.option("--team", help="A team id of teams.yaml.")
-@PERIOD_OPTION
+@question_command(main, "credit")
 @click.option("--explain", "explain_entry", type=int, metavar="ENTRY", help="Show one entry.")
 @click.option("--void", "void_entry", type=int, metavar="ENTRY", help="Void one entry.")
 @click.option(
@@ -256,8 +252,7 @@ def credit(
         render_credit.print_report(console, report)
 
 
-@main.command()
-@PERIOD_OPTION
+@question_command(main, "leaderboard")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--json", "as_json_output", is_flag=True, help="Machine-readable output.")
 @click.pass_context
@@ -285,8 +280,7 @@ def funnel(ctx: click.Context, period: str | None, as_json_output: bool) -> None
         render_credit.print_funnel(_console(), result)
 
 
-@main.command()
-@PERIOD_OPTION
+@question_command(main, "export")
 @click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
 @click.option(
     "--output",

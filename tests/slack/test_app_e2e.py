@@ -15,6 +15,7 @@ import httpx
 import pytest
 import yaml
 
+from bot.core.questions import QUESTIONS
 from bot.services import Services
 from bot.store import open_store
 from tests.builders import TEAMS, issue
@@ -329,3 +330,19 @@ def test_a_click_in_app_home_answers_in_a_direct_message(bot: Bot) -> None:
     _click(bot, "impact_why", "github:acme/labelling#1", "UVERA", None)
     [call] = bot.fake.wait_for("chat.postMessage")
     assert "acme/labelling#1" in json.dumps(call.args)
+
+
+def test_the_cli_option_words_work_in_slack(bot: Bot) -> None:
+    bot.services.flag("acme/labelling#1", by="ana")
+    short = bot.command("credit asr 2026-Q4", user="UOMAR")
+    long = bot.command("credit --team asr --period 2026-Q4", user="UOMAR")
+    assert long == short and "asr" in json.dumps(long)
+    assert bot.command("orphans --team asr --limit 10") == bot.command("orphans asr 10")
+
+
+def test_help_and_option_errors_come_from_the_one_definition(bot: Bot) -> None:
+    text = json.dumps(bot.command("help credit"))
+    for option in QUESTIONS["credit"].options:
+        assert f"{option.flag} {option.metavar}" in text
+    bad = json.dumps(bot.command("credit --periods 2026-Q3"))
+    assert "'credit' has no option \\\"--periods\\\"; it takes --person, --team, --period" in bad

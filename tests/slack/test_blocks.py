@@ -9,7 +9,7 @@ import pytest
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Contribution, OrphanFinding, OrphanReason, ScoreCard
 from bot.core.periods import parse_period
-from bot.core.slash import USAGE, UsageError, parse_command
+from bot.core.slash import USAGE, UsageError
 from bot.credit_services import CreditReport, LeaderBoard, Line
 from bot.services import Explanation, Ranked
 from bot.slack import blocks_kit
@@ -31,6 +31,7 @@ from bot.slack.blocks import (
     usage_blocks,
 )
 from bot.slack.blocks_kit import header, link, section
+from bot.slack.command_text import parse_command
 from tests.builders import NOW, issue
 
 try:

@@ -7,9 +7,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.core.slash import COMMAND, parse_command
+from bot.core.slash import COMMAND
 from bot.services import Services
 from bot.slack.answers import answer
+from bot.slack.command_text import parse_command
 from bot.slack.people import viewer_of
 from bot.slack.uploads import send_privately
 

@@ -25,9 +25,9 @@ from bot.core.slash import (
     OrphansCommand,
     UsageError,
     WhyCommand,
-    parse_command,
     usage_of,
 )
+from bot.slack.command_text import parse_command
 
 NOW = datetime(2026, 11, 5, 9, 30, tzinfo=UTC)
 
