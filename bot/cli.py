@@ -173,7 +173,7 @@ def explain(ctx: click.Context, key: str, as_json_output: bool) -> None:
     """Show an issue's score card point by point (KEY: owner/repo#N or ABC-123)."""
     explanation = _services(ctx).explain(key)
     if as_json_output:
-        click.echo(explanation.card.model_dump_json(indent=2))
+        click.echo(render.explanation_json(explanation))
     else:
         render.print_explanation(_console(), explanation)
 

@@ -138,13 +138,13 @@ class CreditUseCases:
             store.audit.record(actor, "export", span.label, detail, now)
         if sight is not None:
             lines, issues = redact_entries(sight, lines), visible_issues(sight, issues.values())
-        if fmt == "csv":
-            return export_csv(lines, issues)
         named = Directory.build(self.rules().teams).name_of_person
         notes = {  # only for issues the reader may see (``issues`` is redacted above)
             uid: [f"{named(f.person_id)}: {f.note}" for f in flags.get(uid, ()) if f.note]
             for uid in issues
         }
+        if fmt == "csv":
+            return export_csv(lines, issues, notes=notes)
         return export_markdown(lines, issues, span, notes=notes)
 
     def _actor(self, store: Store, by: str | None) -> str:

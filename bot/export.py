@@ -13,12 +13,20 @@ from bot.core.periods import Period
 
 CSV_COLUMNS = (
     "person", "team", "issue", "title", "url", "role", "points", "benefiting_teams",
-    "kind", "reason", "evidence", "at", "entry_id",
+    "kind", "reason", "evidence", "at", "entry_id", "flag_notes",
 )  # fmt: skip
 
 
-def export_csv(lines: Sequence[tuple[int, CreditEntry]], issues: Mapping[str, Issue]) -> str:
-    """One row per ledger entry (reversals and voids included, so sums reconcile)."""
+def export_csv(
+    lines: Sequence[tuple[int, CreditEntry]],
+    issues: Mapping[str, Issue],
+    *,
+    notes: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """One row per ledger entry (reversals and voids included, so sums reconcile); the last
+    column holds the notes of the flags on the entry's issue (``notes``: issue uid →
+    "person: note"), joined by " | "."""
+    notes = notes or {}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -29,6 +37,7 @@ def export_csv(lines: Sequence[tuple[int, CreditEntry]], issues: Mapping[str, Is
             issue.title if issue else "", issue.url if issue and issue.url else "", e.role,
             f"{e.points:.2f}", " ".join(e.beneficiaries), e.kind.value, e.reason,
             " ".join(e.evidence), e.at.isoformat(), entry_id,
+            " | ".join(notes.get(e.issue_uid, ())),
         )])  # fmt: skip
     return out.getvalue()
 

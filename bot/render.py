@@ -308,3 +308,15 @@ def digest_outcomes_json(outcomes: Sequence[Outcome]) -> str:
         },
         indent=2,
     )
+
+
+def explanation_json(explanation: Explanation) -> str:
+    """The score card as JSON, with the engineers' flags beside it: each flag's person id,
+    their teams.yaml name, note and time, earliest first."""
+    doc = json.loads(explanation.card.model_dump_json())
+    names = explanation.flagger_names or tuple(f.person_id for f in explanation.flags)
+    doc["flags"] = [
+        {"person": f.person_id, "name": name, "note": f.note, "at": f.at.isoformat()}
+        for f, name in zip(explanation.flags, names, strict=True)
+    ]
+    return json.dumps(doc, indent=2)

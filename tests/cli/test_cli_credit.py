@@ -246,6 +246,25 @@ def test_the_export_shows_the_flaggers_note(demo: DemoResult) -> None:
     assert f"flagged by {flagger}: Our WER regressions trace back to this" in md
 
 
+def test_the_csv_export_has_the_flaggers_note(demo: DemoResult) -> None:
+    assert demo.credit is not None
+    text = run("export", "--period", "2026-Q4", "--format", "csv").output
+    rows = list(csv.DictReader(io.StringIO(text)))
+    note = f"{_name(demo, demo.credit.flagger)}: Our WER regressions trace back to this"
+    fixed = [r for r in rows if r["issue"] == demo.credit.fix_key]
+    assert fixed and all(note in r["flag_notes"].split(" | ") for r in fixed)
+    assert all(r["flag_notes"] == "" for r in rows if r["issue"] != demo.credit.fix_key)
+
+
+def test_explain_json_has_the_flags_with_their_notes(demo: DemoResult) -> None:
+    assert demo.credit is not None
+    card = json.loads(run("explain", demo.credit.fix_key, "--json").output)
+    [flag] = [f for f in card["flags"] if f["person"] == demo.credit.flagger]
+    assert flag["name"] == _name(demo, demo.credit.flagger)
+    assert flag["note"] == "Our WER regressions trace back to this"
+    assert card["issue_uid"] and "contributions" in card  # the score card is still all there
+
+
 def _name(demo: DemoResult, person_id: str) -> str:
     """The identity map's name of ``person_id`` in the demo's teams.yaml."""
     teams = yaml.safe_load((demo.workdir / "rules" / "teams.yaml").read_text())
