@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot import render, render_credit
 from bot.cli_questions import question_command
 from bot.cli_setup import ImpactbotGroup, Setup
+from bot.core.identity import Directory
 from bot.core.models import Visibility
 from bot.core.periods import PERIOD_HELP
 from bot.errors import ConfigurationError, ImpactbotError
@@ -33,6 +34,11 @@ def _services(ctx: click.Context) -> Services:
     setup = ctx.find_root().obj
     assert isinstance(setup, Setup)
     return setup.services()
+
+
+def _names(services: Services) -> render_credit.Names:
+    """How person ids read: the identity map's name, else the id."""
+    return Directory.build(services.rules().teams).name_of_person
 
 
 def _console() -> Console:
@@ -227,9 +233,9 @@ def credit(
     if explain_entry is not None:
         entry, issue = services.explain_entry(explain_entry)
         if as_json_output:
-            click.echo(json.dumps(render_credit.entry_json(entry), indent=2))
+            click.echo(json.dumps(render_credit.entry_json(entry, _names(services)), indent=2))
         else:
-            render_credit.print_entry(console, explain_entry, entry, issue)
+            render_credit.print_entry(console, explain_entry, entry, issue, _names(services))
         return
     if confirm_key is not None:
         if not by:
@@ -247,9 +253,9 @@ def credit(
         raise click.UsageError("give exactly one of --person or --team (or --explain / --void)")
     report = services.credit_report(person=person, team=team, period=period)
     if as_json_output:
-        click.echo(render_credit.report_json(report))
+        click.echo(render_credit.report_json(report, _names(services)))
     else:
-        render_credit.print_report(console, report)
+        render_credit.print_report(console, report, _names(services))
 
 
 @question_command(main, "leaderboard")
@@ -259,11 +265,12 @@ def credit(
 @reports_errors
 def leaderboard(ctx: click.Context, period: str | None, limit: int, as_json_output: bool) -> None:
     """People ranked by cross-team impact credit in a period."""
-    board = _services(ctx).leaderboard(period=period, limit=limit)
+    services = _services(ctx)
+    board = services.leaderboard(period=period, limit=limit)
     if as_json_output:
-        click.echo(render_credit.leaderboard_json(board))
+        click.echo(render_credit.leaderboard_json(board, _names(services)))
     else:
-        render_credit.print_leaderboard(_console(), board)
+        render_credit.print_leaderboard(_console(), board, _names(services))
 
 
 @main.command()
@@ -311,11 +318,12 @@ def export(ctx: click.Context, period: str | None, fmt: str, output: Path | None
 def audit(ctx: click.Context, since: str | None, as_json_output: bool) -> None:
     """The audit log: every claim, failed or released claim, Not ours, snooze, undo, export,
     void, confirmation and forgotten person — who, what, on what, when, why."""
-    listing = _services(ctx).audit_log(since=since)
+    services = _services(ctx)
+    listing = services.audit_log(since=since)
     if as_json_output:
-        click.echo(render_credit.audit_json(listing))
+        click.echo(render_credit.audit_json(listing, _names(services)))
     else:
-        render_credit.print_audit(_console(), listing)
+        render_credit.print_audit(_console(), listing, _names(services))
 
 
 @main.command()

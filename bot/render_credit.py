@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -15,8 +16,16 @@ from bot.core.models import Issue
 from bot.core.periods import Period
 from bot.credit_services import CreditReport, Funnel, LeaderBoard
 
+#: How a person id reads: their teams.yaml name (``Directory.name_of_person``), else the id.
+Names = Callable[[str], str]
 
-def print_report(console: Console, report: CreditReport) -> None:
+
+def _as_is(person_id: str) -> str:
+    return person_id
+
+
+def print_report(console: Console, report: CreditReport, names: Names = _as_is) -> None:
+    """The report's totals and one row per line, people by name."""
     console.print(
         f"[bold]Credit of {report.subject}[/] — {report.period.label}: "
         f"[bold]{report.total:.1f}[/] points"
@@ -35,7 +44,7 @@ def print_report(console: Console, report: CreditReport) -> None:
         e = line.entry
         table.add_row(
             str(line.entry_id),
-            e.person_id,
+            esc(names(e.person_id)),
             e.role,
             f"{e.points:+.1f}",
             e.issue_uid.split(":", 1)[1],
@@ -49,7 +58,8 @@ def print_report(console: Console, report: CreditReport) -> None:
         console.print("No credit in this period.")
 
 
-def report_json(report: CreditReport) -> str:
+def report_json(report: CreditReport, names: Names = _as_is) -> str:
+    """The report as JSON; each entry keeps its ``person_id`` and adds ``name`` beside it."""
     return json.dumps(
         {
             "subject": report.subject,
@@ -58,38 +68,47 @@ def report_json(report: CreditReport) -> str:
             "by_role": report.by_role,
             "given": report.given,
             "received": report.received,
-            "entries": [{"id": line.entry_id, **entry_json(line.entry)} for line in report.lines],
+            "entries": [
+                {"id": line.entry_id, **entry_json(line.entry, names)} for line in report.lines
+            ],
         },
         indent=2,
     )
 
 
-def entry_json(entry: CreditEntry) -> dict[str, Any]:
+def entry_json(entry: CreditEntry, names: Names = _as_is) -> dict[str, Any]:
+    """The entry's fields, and ``name``: how its ``person_id`` reads."""
     data: dict[str, Any] = json.loads(entry.model_dump_json())
+    data["name"] = names(entry.person_id)
     return data
 
 
-def print_leaderboard(console: Console, board: LeaderBoard) -> None:
+def print_leaderboard(console: Console, board: LeaderBoard, names: Names = _as_is) -> None:
     table = Table(title=f"Cross-team impact leaderboard — {board.period.label}")
     table.add_column("#", justify="right")
     table.add_column("person")
     table.add_column("points", justify="right")
     for rank, (person, points) in enumerate(board.rows, start=1):
-        table.add_row(str(rank), person, f"{points:.1f}")
+        table.add_row(str(rank), esc(names(person)), f"{points:.1f}")
     console.print(table if board.rows else "No credit in this period.")
 
 
-def leaderboard_json(board: LeaderBoard) -> str:
-    return json.dumps(
-        {"period": board.period.label, "rows": [{"person": p, "points": v} for p, v in board.rows]},
-        indent=2,
-    )
+def leaderboard_json(board: LeaderBoard, names: Names = _as_is) -> str:
+    """The board as JSON: each row's ``person`` id, its ``name`` and ``points``."""
+    rows = [{"person": p, "name": names(p), "points": v} for p, v in board.rows]
+    return json.dumps({"period": board.period.label, "rows": rows}, indent=2)
 
 
-def print_entry(console: Console, entry_id: int, entry: CreditEntry, issue: Issue | None) -> None:
-    """Everything behind one ledger line: who, what, why, and the evidence."""
+def print_entry(
+    console: Console,
+    entry_id: int,
+    entry: CreditEntry,
+    issue: Issue | None,
+    names: Names = _as_is,
+) -> None:
+    """Everything behind one ledger line: who (by name), what, why, and the evidence."""
     console.print(
-        f"[bold]entry {entry_id}[/] ({entry.kind.value}): {entry.person_id} as "
+        f"[bold]entry {entry_id}[/] ({entry.kind.value}): {esc(names(entry.person_id))} as "
         f"{entry.role}, {entry.points:+.2f} points ({entry.share:.0%} share)"
     )
     console.print(f"issue: {esc(issue.key + ' — ' + issue.title) if issue else entry.issue_uid}")
@@ -149,7 +168,8 @@ def print_funnel(console: Console, funnel: Funnel) -> None:
     console.print(table)
 
 
-def print_audit(console: Console, listing: AuditListing) -> None:
+def print_audit(console: Console, listing: AuditListing, names: Names = _as_is) -> None:
+    """The audit rows as a table; who acted reads by name."""
     since = f" since {listing.since:%Y-%m-%d %H:%M} UTC" if listing.since else ""
     if not listing.records:
         console.print(f"Nothing in the audit log{since}.")
@@ -159,12 +179,17 @@ def print_audit(console: Console, listing: AuditListing) -> None:
         table.add_column(column, overflow="fold")
     for r in listing.records:
         table.add_row(
-            f"{r.at:%Y-%m-%d %H:%M:%S}", esc(r.actor), esc(r.action), esc(r.subject), esc(r.detail)
+            f"{r.at:%Y-%m-%d %H:%M:%S}",
+            esc(names(r.actor)),
+            esc(r.action),
+            esc(r.subject),
+            esc(r.detail),
         )
     console.print(table)
 
 
-def audit_json(listing: AuditListing) -> str:
+def audit_json(listing: AuditListing, names: Names = _as_is) -> str:
+    """The rows as JSON; ``actor`` keeps the id, ``actor_name`` is how it reads."""
     return json.dumps(
         {
             "since": listing.since.isoformat() if listing.since else None,
@@ -173,6 +198,7 @@ def audit_json(listing: AuditListing) -> str:
                     "id": r.id,
                     "at": r.at.isoformat(),
                     "actor": r.actor,
+                    "actor_name": names(r.actor),
                     "action": r.action,
                     "subject": r.subject,
                     "detail": r.detail,

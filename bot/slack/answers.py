@@ -125,7 +125,9 @@ def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str
             listing = services.audit_log(since=period)
             return Reply(
                 text=f"Audit log — {escape(period.label)}",
-                blocks=audit_blocks(listing, period.label, slack_ids=_slack_ids(services)),
+                blocks=audit_blocks(
+                    listing, period.label, slack_ids=_slack_ids(services), names=_names(services)
+                ),
             )
     return notice("I did not understand that; try `/impact help`.")
 
@@ -136,6 +138,11 @@ REFUSAL_AUDIT = "Sorry — the audit log is for leadership."
 def _slack_ids(services: Services) -> dict[str, str]:
     """person id → Slack id, for mentions."""
     return {p.id: p.slack for p in services.rules().teams.people if p.slack}
+
+
+def _names(services: Services) -> dict[str, str]:
+    """person id → teams.yaml name, for people with no Slack id to mention."""
+    return {p.id: p.name for p in services.rules().teams.people if p.name}
 
 
 def _sight(services: Services, viewer: Viewer) -> Sight:

@@ -24,23 +24,30 @@ AUDIT_HINT = "`impactbot audit` lists every row"
 
 
 def audit_blocks(
-    listing: AuditListing, label: str, *, slack_ids: Mapping[str, str] | None = None
+    listing: AuditListing,
+    label: str,
+    *,
+    slack_ids: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> list[Block]:
     """A header naming ``label`` (the period asked for), then the rows newest first, one
-    section each; at most 50 blocks, the rest counted in a pointer to the CLI."""
+    section each, who acted as a mention or by teams.yaml name (``names``: person id →
+    name); at most 50 blocks, the rest counted in a pointer to the CLI."""
     title = header(f"Audit log — {label}")
     if not listing.records:
         return [title, section("Nothing was recorded in this period.")]
     ids = slack_ids or {}
-    rows: list[Unit] = [section(audit_line(r, ids)) for r in reversed(listing.records)]
+    rows: list[Unit] = [section(audit_line(r, ids, names)) for r in reversed(listing.records)]
     return [title, *fit_blocks(rows, MAX_MESSAGE_BLOCKS - 1, AUDIT_HINT)]
 
 
-def audit_line(record: AuditRecord, slack_ids: Mapping[str, str]) -> str:
+def audit_line(
+    record: AuditRecord, slack_ids: Mapping[str, str], names: Mapping[str, str] | None = None
+) -> str:
     """``when · who · *what* subject — why``, each recorded string escaped and clipped."""
     subject = escape(clip(record.subject, 200, markup=False))
     why = escape(clip(record.detail, 500, markup=False))
     return (
-        f"`{record.at:%Y-%m-%d %H:%M}` {person(record.actor, slack_ids)} "
+        f"`{record.at:%Y-%m-%d %H:%M}` {person(record.actor, slack_ids, names)} "
         f"*{escape(record.action)}* {subject}" + (f" — {why}" if why else "")
     )

@@ -77,10 +77,15 @@ def _line(line: Line, slack_ids: Mapping[str, str]) -> Block:
     return section(" · ".join(facts) + f"\n{escape(clip(entry.reason, 1000, markup=False))}")
 
 
-def person(person_id: str, slack_ids: Mapping[str, str]) -> str:
-    """A Slack mention when the person's Slack id is known, else their id, escaped."""
+def person(
+    person_id: str, slack_ids: Mapping[str, str], names: Mapping[str, str] | None = None
+) -> str:
+    """A Slack mention when the person's Slack id is known, else their teams.yaml name
+    (``names``: person id → name), else their id; escaped."""
     slack = slack_ids.get(person_id)
-    return f"<@{slack}>" if slack and slack.isalnum() else escape(clip(person_id, 100))
+    if slack and slack.isalnum():
+        return f"<@{slack}>"
+    return escape(clip((names or {}).get(person_id, person_id), 100))
 
 
 def issue_link(entry: CreditEntry) -> str:

@@ -265,6 +265,27 @@ def test_explain_json_has_the_flags_with_their_notes(demo: DemoResult) -> None:
     assert card["issue_uid"] and "contributions" in card  # the score card is still all there
 
 
+def test_credit_lines_and_the_audit_log_show_people_by_name(demo: DemoResult) -> None:
+    assert demo.credit is not None
+    fixer, name = demo.credit.fixer, _name(demo, demo.credit.fixer)
+    board = run("leaderboard", "--period", "2026-Q4").output
+    assert name in board and fixer not in board
+    rows = json.loads(run("leaderboard", "--period", "2026-Q4", "--json").output)["rows"]
+    assert {"person": fixer, "name": name} in [{k: r[k] for k in ("person", "name")} for r in rows]
+    report = json.loads(run("credit", "--person", fixer, "--period", "2026-Q4", "--json").output)
+    entry = report["entries"][0]
+    assert (entry["person_id"], entry["name"]) == (fixer, name)
+    shown = run("credit", "--explain", str(entry["id"])).output
+    assert name in shown and fixer not in shown
+    lines = run("credit", "--person", fixer, "--period", "2026-Q4").output
+    assert name in " ".join(lines.split()) and fixer not in lines.split("\n", 1)[1]
+    run("flag", demo.credit.fix_key, "--by", fixer, "--note", "audited")
+    audit = json.loads(run("audit", "--json").output)["records"]
+    [mine] = [r for r in audit if r["actor"] == fixer and r["action"] == "flag"]
+    assert mine["actor_name"] == name
+    assert name in " ".join(run("audit").output.split())
+
+
 def _name(demo: DemoResult, person_id: str) -> str:
     """The identity map's name of ``person_id`` in the demo's teams.yaml."""
     teams = yaml.safe_load((demo.workdir / "rules" / "teams.yaml").read_text())

@@ -26,3 +26,10 @@ def test_newest_first_and_a_pointer_past_fifty_blocks() -> None:
     blocks = audit_blocks(AuditListing(None, None, tuple(_row(i) for i in range(80))), "90d")
     assert len(blocks) == 50 and "github:a/b#79" in blocks[1]["text"]["text"]
     assert "and 32 more" in str(blocks[-1]) and AUDIT_HINT in str(blocks[-1])
+
+
+def test_who_acted_reads_by_name_when_there_is_no_slack_id() -> None:
+    listing = AuditListing(None, None, (_row(1),))
+    [_, block] = audit_blocks(listing, "7d", slack_ids={}, names={"ana": "Ana Lima"})
+    text = block["text"]["text"]
+    assert text.startswith("`2026-11-01 12:01` Ana Lima *not_ours*") and " ana " not in text
