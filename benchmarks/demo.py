@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from bot.app.services import Services
 from bot.config import Settings
 from bot.demo.run import run_demo
-from bot.services import Services
 
 
 def bench_demo(runs: int = 3) -> dict[str, float]:

@@ -16,9 +16,9 @@ import yaml
 from slack_sdk import WebClient
 
 from benchmarks import synthetic
+from bot.app.digests import send_due
+from bot.app.services import Services
 from bot.config import Settings
-from bot.digests import send_due
-from bot.services import Services
 from bot.slack.delivery import Pacer
 from bot.store import open_store
 from tests.fakes.slack import FakeSlack

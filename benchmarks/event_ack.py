@@ -24,8 +24,8 @@ import yaml
 
 from benchmarks import synthetic
 from benchmarks.slack_latency import _percentiles
+from bot.app.services import Services
 from bot.config import Settings
-from bot.services import Services
 from bot.slack.app import create_app
 from bot.store import open_store
 from tests.fakes.slack import FakeSlack
@@ -39,7 +39,7 @@ _RESCORE = """
 import sys, time
 from pathlib import Path
 from bot.config import Settings
-from bot.services import Services
+from bot.app.services import Services
 services = Services(Settings(db_path=Path(sys.argv[1]), rules_dir=Path(sys.argv[2])))
 print("start", flush=True)
 started = time.perf_counter()

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
+from bot.app.services import Services
 from bot.config import Settings
-from bot.services import Services
 from bot.store import Store, open_store
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

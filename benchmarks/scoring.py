@@ -8,11 +8,11 @@ from pathlib import Path
 
 from benchmarks import synthetic
 from benchmarks.github_sync import rss_mb
+from bot.app.services import Services
 from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.rules import Rules, ScoringRules
 from bot.core.scoring import score_issues
-from bot.services import Services
 from bot.store import open_store
 
 

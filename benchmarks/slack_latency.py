@@ -20,8 +20,8 @@ import yaml
 
 from benchmarks import synthetic
 from benchmarks.ledger import fill_ledger
+from bot.app.services import Services
 from bot.config import Settings
-from bot.services import Services
 from bot.slack.app import create_app
 from bot.store import open_store
 from tests.fakes.slack import FakeSlack

@@ -108,7 +108,7 @@ class DigestItem:
     cost_of_delay: float
     owner_candidates: tuple[str, ...] = ()
     last_activity: datetime | None = None
-    private: bool = False  # redacted for its reader (bot.privacy): its key alone means anything
+    private: bool = False  # redacted for its reader (bot.app.privacy): its key alone means anything
     flag_notes: tuple[str, ...] = ()  # "person: note" of each flag with a note, earliest first
 
     @property

@@ -3,7 +3,7 @@
 Pure: no I/O, no clock (``now`` is a parameter). Each :class:`Question` names its options
 (``--period``, ``--team``, ``--person``, ``--limit``) with a metavar, a help line, a default
 and a check that turns the option's text into its value or raises :class:`OptionError`. The
-Slack adapter (``bot.slack.command_text``) and the CLI (``bot.cli_questions``) both build
+Slack adapter (``bot.slack.command_text``) and the CLI (``bot.cli.questions``) both build
 their grammar and their help from :data:`QUESTIONS`, so the two cannot drift; the error
 wording of :func:`unknown_option`, :func:`missing_value` and :func:`check_option` is the
 same on both surfaces.

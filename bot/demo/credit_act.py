@@ -16,12 +16,12 @@ from typing import Any
 
 import yaml
 
-from bot.claims import claim
+from bot.app.claims import claim
+from bot.app.credit_records import CreditReport, LeaderBoard
+from bot.app.digests import Outcome, send_due
+from bot.app.services import Services
 from bot.core.models import Visibility
-from bot.credit_services import CreditReport, LeaderBoard
 from bot.demo.generator import DemoOrg
-from bot.digests import Outcome, send_due
-from bot.services import Services
 from bot.trackers.file_import import ImportFormat
 from bot.trackers.writeback import WriteResult
 

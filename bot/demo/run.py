@@ -14,15 +14,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from bot.app.duplicates import DupesAnswer
+from bot.app.services import Explanation, ImportResult, Ranked, ScoreSummary, Services
 from bot.config import Settings
 from bot.core.models import Visibility
 from bot.core.orphans import rank_orphans
 from bot.demo.credit_act import WEEK, CreditAct, run_credit_act
 from bot.demo.generator import DemoOrg, generate_demo, write_demo
 from bot.demo.org import JIRA_SITE
-from bot.duplicate_use_cases import DupesAnswer
 from bot.errors import ImpactbotError
-from bot.services import Explanation, ImportResult, Ranked, ScoreSummary, Services
 from bot.store import open_store
 from bot.trackers.file_import import ImportFormat
 

@@ -2,7 +2,7 @@
 
 Permissions are checked here, before any query runs: engineers see their own credit,
 managers their team's, leadership everyone's; a refusal is a polite ephemeral notice. Every
-issue in an answer goes through the asker's ``Sight`` (``bot.privacy``): a restricted issue
+issue in an answer goes through the asker's ``Sight`` (``bot.app.privacy``): a restricted issue
 they may not read shows its key alone.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.app.privacy import Sight, redact_dupes, redact_ranked, redact_report
+from bot.app.services import Services
 from bot.core.identity import Directory
 from bot.core.permissions import (
     REFUSAL,
@@ -36,8 +38,6 @@ from bot.core.slash import (
     usage_of,
 )
 from bot.errors import ImpactbotError
-from bot.privacy import Sight, redact_dupes, redact_ranked, redact_report
-from bot.services import Services
 from bot.slack import blocks, blocks_dupes
 from bot.slack.blocks_audit import audit_blocks
 from bot.slack.blocks_issues import private_notice

@@ -16,11 +16,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from bot.claims import WriterFor, tracker_writer_for
+from bot.app.claims import WriterFor, tracker_writer_for
+from bot.app.event_receipts import EventReceipts
+from bot.app.services import Services
 from bot.config import Settings
 from bot.errors import ConfigurationError
-from bot.event_receipts import EventReceipts
-from bot.services import Services
 from bot.slack.event_leases import OncePerEvent
 from bot.slack.listeners import actions, commands, digest_actions, events, shortcuts
 from bot.slack.scopes import uses_of

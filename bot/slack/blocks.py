@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.credit_services import CreditReport, Line
-from bot.services import Ranked
+from bot.app.credit_records import CreditReport, Line
+from bot.app.services import Ranked
 from bot.slack.blocks_credit import credit_blocks, issue_link, leaderboard_blocks
 from bot.slack.blocks_issues import (
     ORPHANS_HINT,

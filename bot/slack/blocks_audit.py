@@ -1,12 +1,12 @@
 """Block Kit for ``/impact audit``: the audit log's newest rows, one line each (who, what,
-on what, why). Pure presentation over ``bot.audit_use_cases`` results; every recorded
+on what, why). Pure presentation over ``bot.app.audit`` results; every recorded
 string is escaped, since subjects and reasons come from people and trackers."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.audit_use_cases import AuditListing
+from bot.app.audit import AuditListing
 from bot.slack.blocks_credit import person
 from bot.slack.blocks_kit import (
     MAX_MESSAGE_BLOCKS,

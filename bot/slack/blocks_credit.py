@@ -1,5 +1,5 @@
 """Block Kit for credit: a person's or team's report, drillable by entry id, and the
-leaderboard. Pure presentation over ``bot.credit_services`` results (as ``render_credit.py``
+leaderboard. Pure presentation over ``bot.app.credit_records`` results (as ``render_credit.py``
 prints them for the CLI).
 
 People are shown by their directory id, or as a Slack mention when ``slack_ids`` maps the
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.app.credit_records import CreditReport, LeaderBoard, Line
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.slack_text import parse_issue_ref
-from bot.credit_services import CreditReport, LeaderBoard, Line
 from bot.slack.blocks_kit import (
     MAX_MESSAGE_BLOCKS,
     Block,

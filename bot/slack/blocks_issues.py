@@ -1,17 +1,17 @@
 """Block Kit for issues: the explained score card, its link unfurl, and orphan lists.
 
-Pure presentation over :class:`~bot.services.Explanation` and :class:`~bot.services.Ranked`;
-the same facts the CLI prints (``bot/render.py``), in Slack's shapes and limits.
+Pure presentation over :class:`~bot.app.services.Explanation` and :class:`~bot.app.services.Ranked`;
+the same facts the CLI prints (``bot/cli/render.py``), in Slack's shapes and limits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.app.services import Explanation, Ranked, top_contributions
 from bot.core.models import Contribution, ScoreCard
 from bot.core.permissions import PRIVATE_ISSUE
 from bot.core.wording import priority_phrase, reason_weight
-from bot.services import Explanation, Ranked, top_contributions
 from bot.slack.blocks_kit import (
     ACTION_FLAG,
     ACTION_OPEN_ISSUE,

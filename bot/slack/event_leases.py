@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from bot.event_receipts import EventReceipts
+from bot.app.event_receipts import EventReceipts
 
 log = logging.getLogger("impactbot.slack")
 

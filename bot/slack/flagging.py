@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
+from bot.app.services import Services
 from bot.errors import ImpactbotError
-from bot.services import Services
 from bot.slack.answers import may_flag, unknown_person
 from bot.slack.blocks_issues import private_notice
 from bot.slack.blocks_kit import escape

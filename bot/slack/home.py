@@ -6,11 +6,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.app.privacy import redact_ranked, redact_report
+from bot.app.services import Services
 from bot.core.identity import Directory
 from bot.core.permissions import Audience
 from bot.errors import ImpactbotError
-from bot.privacy import redact_ranked, redact_report
-from bot.services import Services
 from bot.slack import blocks
 from bot.slack.answers import SLACK_LINES, unknown_person
 from bot.slack.people import viewer_of

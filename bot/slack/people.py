@@ -14,11 +14,11 @@ from weakref import WeakKeyDictionary
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.app.rules_files import load_rules
+from bot.app.services import Services
 from bot.core.identity import Directory
 from bot.core.permissions import Viewer
 from bot.core.rules import Rules
-from bot.rules_files import load_rules
-from bot.services import Services
 from bot.store import open_store
 
 log = logging.getLogger("impactbot.slack")

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.models import Issue
 from bot.errors import ImportFileError
-from bot.trackers.gh_json import missing_fields, parse_gh_issues
-from bot.trackers.jira_csv import parse_jira_csv
+from bot.trackers.github.importer import missing_fields, parse_gh_issues
+from bot.trackers.jira.importer import parse_jira_csv
 
 
 class ImportFormat(StrEnum):

@@ -2,7 +2,7 @@
 
 One ``Governor`` per credential. Before a request it waits while the budget it last saw is
 spent; after a response it records the budget from the headers and asks the pure
-``bot.core.ratelimit.decide`` whether and how long to wait before retrying. Sleeping,
+``bot.trackers.ratelimit.decide`` whether and how long to wait before retrying. Sleeping,
 the clock and jitter are injected so tests run without waiting.
 """
 
@@ -18,8 +18,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from bot.core.ratelimit import DEFAULT_POLICY, RetryPolicy, Verdict, decide, reset_time
 from bot.errors import ImpactbotError
+from bot.trackers.ratelimit import DEFAULT_POLICY, RetryPolicy, Verdict, decide, reset_time
 
 
 class TrackerError(ImpactbotError):
@@ -59,7 +59,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-#: Turns a tracker's answer into what ``bot.core.ratelimit.decide`` reads: a status and
+#: Turns a tracker's answer into what ``bot.trackers.ratelimit.decide`` reads: a status and
 #: lower-case headers in GitHub's dialect (``x-ratelimit-remaining``, ``x-ratelimit-reset`` in
 #: epoch seconds, ``retry-after``). Trackers that say it differently (GitLab's
 #: ``ratelimit-*``, Linear's millisecond resets and ``RATELIMITED`` errors on 400) pass their own.

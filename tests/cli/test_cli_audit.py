@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner, Result
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.cli.test_credit_regressions import NOW, _fix, _services, _store, _world
 
 

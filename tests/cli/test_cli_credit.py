@@ -14,11 +14,11 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from bot.cli import main
+from bot.app.services import Services
+from bot.cli.main import main
 from bot.config import Settings
 from bot.core.models import IssueState
 from bot.demo.run import DemoResult, run_demo
-from bot.services import Services
 from bot.store import open_store
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

@@ -15,8 +15,8 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli import main
-from bot.cli_setup import CREATES_STORE, NO_STORE
+from bot.cli.main import main
+from bot.cli.setup import CREATES_STORE, NO_STORE
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.store import open_store
-from bot.trackers.gh_json import GH_FIELDS
+from bot.trackers.github.importer import GH_FIELDS
 from tests.builders import issue
 
 

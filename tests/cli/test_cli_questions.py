@@ -10,7 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.core.periods import parse_period
 from bot.core.questions import QUESTIONS, unknown_option
 from bot.core.slash import CreditCommand, ExportCommand, OrphansCommand, UsageError, usage_of

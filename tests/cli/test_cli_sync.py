@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.builders import TEAMS
 from tests.fakes.github import FakeGitHub
 

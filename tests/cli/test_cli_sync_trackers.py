@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.store import open_store
 from tests.builders import TEAMS
 from tests.external import external

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.app.services import Services
 from bot.config import Settings
 from bot.core.models import IssueState, StateReason
-from bot.services import Services
 from bot.store import open_store
 from tests.builders import TEAMS, issue
 
@@ -130,7 +130,7 @@ def test_voiding_a_forgotten_persons_entry_keeps_their_reference(tmp_path: Path)
 
 
 def test_export_cells_that_look_like_formulas_are_quoted() -> None:
-    from bot.export import _cell
+    from bot.app.export import _cell
 
     assert _cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert _cell("@SUM(A1)") == "'@SUM(A1)" and _cell("+1") == "+1" and _cell("-35.60") == "-35.60"
@@ -140,7 +140,7 @@ def test_export_cells_that_look_like_formulas_are_quoted() -> None:
 def test_a_person_in_two_teams_is_booked_to_the_owning_team(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from bot.cli import main
+    from bot.cli.main import main
 
     services = _services(tmp_path)
     teams = yaml.safe_load((tmp_path / "rules" / "teams.yaml").read_text())

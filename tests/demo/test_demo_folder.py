@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.demo.run import DEMO_DB, DEMO_MARKER
 
 FIX = "acme/labelling-tools#537"

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.app.services import Services
 from bot.config import Settings
 from bot.core.rules import ScoringRules
 from bot.demo import DemoOrg, generate_demo
 from bot.demo.run import DemoResult, run_demo, story_start
-from bot.services import Services
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]

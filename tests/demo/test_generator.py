@@ -26,8 +26,8 @@ from bot.core.rules import Rules, parse_rules
 from bot.demo import DEMO_SEED, JIRA_TIMEZONE, DemoOrg, generate_demo, write_demo
 from bot.demo.generator import main
 from bot.demo.plan import Clock
-from bot.trackers.gh_json import parse_gh_issues
-from bot.trackers.jira_csv import parse_jira_csv
+from bot.trackers.github.importer import parse_gh_issues
+from bot.trackers.jira.importer import parse_jira_csv
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 GH_KEYS = [

@@ -12,7 +12,7 @@ import click
 import pytest
 from pydantic import BaseModel
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import env_names
 from bot.core.rules import RULE_FILES
 

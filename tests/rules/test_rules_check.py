@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.app.rules_files import check_rules_dir, load_rules
 from bot.core.dupes import DuplicateRules
 from bot.core.rules import CreditRules, ScoringRules, format_loc, parse_rules
 from bot.errors import RulesError
-from bot.rules_files import check_rules_dir, load_rules
 from tests.builders import TEAMS
 
 SHIPPED = Path(__file__).resolve().parents[2] / "rules"

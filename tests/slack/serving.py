@@ -11,8 +11,8 @@ from pathlib import Path
 
 from slack_bolt import App
 
+from bot.app.services import Services
 from bot.config import Settings
-from bot.services import Services
 from bot.slack.app import create_app
 from bot.slack.server import http_server
 from tests.fakes.slack import FakeSlack

@@ -15,8 +15,8 @@ import httpx
 import pytest
 import yaml
 
+from bot.app.services import Services
 from bot.core.questions import QUESTIONS
-from bot.services import Services
 from bot.store import open_store
 from tests.builders import TEAMS, issue
 from tests.fakes.slack import FakeSlack

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
+from bot.app.credit_records import CreditReport, LeaderBoard, Line
+from bot.app.services import Explanation, Ranked
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Contribution, OrphanFinding, OrphanReason, ScoreCard
 from bot.core.periods import parse_period
 from bot.core.slash import USAGE, UsageError
-from bot.credit_services import CreditReport, LeaderBoard, Line
-from bot.services import Explanation, Ranked
 from bot.slack import blocks_kit
 from bot.slack.blocks import (
     ACTION_FLAG,

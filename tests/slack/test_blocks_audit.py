@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.audit_use_cases import AuditListing
+from bot.app.audit import AuditListing
 from bot.slack.blocks_audit import AUDIT_HINT, audit_blocks
 from bot.store.audit import AuditRecord
 from tests.builders import NOW

@@ -17,9 +17,9 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
+from bot.app.services import Services
 from bot.config import Settings
 from bot.core.models import IssueState, StateReason
-from bot.services import Services
 from bot.slack.app import create_app
 from bot.slack.blocks_digest import ACTION_CLAIM, ACTION_NOT_OURS, ACTION_UNDO
 from bot.store import open_store
@@ -219,7 +219,7 @@ def _close_fix(world: World) -> None:
 
 
 def test_credit_notices_thank_the_people_credited_once(world: World) -> None:
-    from bot.notices import send_credit_notices
+    from bot.app.notices import send_credit_notices
     from bot.slack.delivery import Pacer
 
     world.click(_claim("UANA"))
@@ -234,7 +234,7 @@ def test_credit_notices_thank_the_people_credited_once(world: World) -> None:
 
 
 def test_a_benefiting_manager_confirms_pending_credit(world: World, tmp_path: Path) -> None:
-    from bot.notices import send_credit_notices
+    from bot.app.notices import send_credit_notices
     from bot.slack.blocks_credit_notice import ACTION_CONFIRM
     from bot.slack.delivery import Pacer
 
@@ -270,7 +270,7 @@ def test_a_benefiting_manager_confirms_pending_credit(world: World, tmp_path: Pa
 def test_undo_only_within_its_window(world: World) -> None:
     from datetime import timedelta
 
-    from bot import claims
+    from bot.app import claims
 
     world.click(_claim("UANA"))
     world.slack.wait_for("chat.update")
@@ -287,7 +287,7 @@ def test_undo_only_within_its_window(world: World) -> None:
 
 
 def test_two_managers_claiming_at_once_make_one_claim(world: World) -> None:
-    from bot import claims
+    from bot.app import claims
 
     writes: list[str] = []
 

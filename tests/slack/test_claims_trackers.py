@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.claims import claim, tracker_writer_for
+from bot.app.claims import claim, tracker_writer_for
+from bot.app.services import Services
 from bot.config import Settings
-from bot.services import Services
 from bot.store import open_store
 from tests.builders import issue
 from tests.fakes.gitlab import FakeGitLab

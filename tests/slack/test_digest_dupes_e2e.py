@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.digests import compose_all, compose_leadership_digest
-from bot.services import Services
+from bot.app.digests import compose_all, compose_leadership_digest
+from bot.app.services import Services
 from bot.slack.blocks_digest import (
     digest_blocks,
     digest_text,

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 from slack_bolt import App
 
-from bot.cli import main
-from bot.digests import send_due
-from bot.doctor import health_report, run_checks
-from bot.scheduler import production_jobs
-from bot.services import Services
+from bot.app.digests import send_due
+from bot.app.services import Services
+from bot.cli.doctor import health_report, run_checks
+from bot.cli.main import main
+from bot.cli.scheduler import production_jobs
 from bot.slack.delivery import MARKER, Pacer
 from bot.slack.server import wsgi_app
 from bot.store import open_store

@@ -14,10 +14,10 @@ import yaml
 from click.testing import CliRunner
 from slack_sdk import WebClient
 
-from bot.cli import main
+from bot.app.digests import is_due, send_due
+from bot.app.services import Services
+from bot.cli.main import main
 from bot.config import Settings
-from bot.digests import is_due, send_due
-from bot.services import Services
 from bot.slack.delivery import Pacer
 from bot.store import open_store
 from tests.builders import issue

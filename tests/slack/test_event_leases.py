@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.event_receipts import RETENTION, EventReceipts
+from bot.app.event_receipts import RETENTION, EventReceipts
 from bot.slack.event_leases import EventLeases
 from bot.store import Store, open_store
 from tests.slack.test_app_e2e import Bot, bot, reaction  # noqa: F401 (the fixture)
@@ -127,7 +127,7 @@ def test_a_receipt_found_locked_out_is_written_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A rescore can hold the write lock past the 30 s a write waits: the receipt is retried."""
-    from bot import event_receipts
+    from bot.app import event_receipts
 
     real, refusals = event_receipts.open_store, [2]
 

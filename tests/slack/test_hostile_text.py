@@ -22,10 +22,10 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
+from bot.app.digests import send_due
+from bot.app.notices import send_credit_notices
+from bot.app.services import Services
 from bot.core.models import IssueState, StateReason
-from bot.digests import send_due
-from bot.notices import send_credit_notices
-from bot.services import Services
 from bot.slack.blocks_credit_notice import ACTION_CONFIRM
 from bot.slack.blocks_digest import ACTION_CLAIM
 from bot.slack.blocks_dupes import ACTION_NOT_DUPLICATE

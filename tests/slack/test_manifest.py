@@ -6,7 +6,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.slack.manifest import BOT_SCOPES, UNFURL_DOMAIN_LIMIT, build_manifest, manifest_yaml
 from bot.slack.scopes import bot_scopes
 from tests.builders import TEAMS

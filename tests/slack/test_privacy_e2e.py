@@ -22,12 +22,12 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
+from bot.app.digests import send_due
+from bot.app.notices import send_credit_notices
+from bot.app.services import Services
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Visibility
 from bot.core.permissions import PRIVATE_ISSUE
-from bot.digests import send_due
-from bot.notices import send_credit_notices
-from bot.services import Services
 from bot.slack.delivery import Pacer
 from bot.store import open_store
 from tests.builders import TEAMS, issue

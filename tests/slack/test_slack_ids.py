@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 from slack_sdk import WebClient
 
+from bot.app.services import Services
 from bot.config import Settings
 from bot.core.identity import Directory
-from bot.services import Services
 from bot.slack.people import fill_slack_ids
 from tests.builders import TEAMS
 from tests.fakes.slack import FakeSlack

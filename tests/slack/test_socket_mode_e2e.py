@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.app.services import Services
 from bot.config import Settings
-from bot.services import Services
 from bot.slack.app import create_app
 from bot.slack.server import socket_mode
 from bot.store import open_store

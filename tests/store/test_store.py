@@ -113,7 +113,7 @@ def test_ledger_and_audit_log_are_append_only(tmp_path: Path, table: str) -> Non
 def test_backup_copies_a_consistent_database(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from bot.cli import main
+    from bot.cli.main import main
 
     db = tmp_path / "live.db"
     with open_store(db) as store, store.transaction():

@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.core.ratelimit import RetryPolicy
 from bot.core.rules import GitHubSources, GitLabSources, JiraSources, LinearSources
 from bot.trackers.github.factory import claim_writer as github_writer
 from bot.trackers.gitlab.factory import claim_writer as gitlab_writer
@@ -29,6 +28,7 @@ from bot.trackers.jira.factory import claim_writer as jira_writer
 from bot.trackers.jira.writeback import MARKER_PROPERTY
 from bot.trackers.linear.factory import claim_writer as linear_writer
 from bot.trackers.linear.normaliser import linear_dialect
+from bot.trackers.ratelimit import RetryPolicy
 from bot.trackers.writeback import ClaimWriter, hidden_marker, marker_uuid
 from tests.fakes import github, gitlab, jira, linear
 from tests.trackers.linear.harness import needs_schema

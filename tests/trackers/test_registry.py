@@ -5,12 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bot.app.services import utc_now
 from bot.config import Settings
 from bot.core.models import TrackerKind
 from bot.core.references import extract_references
 from bot.core.rules import SourcesRules
 from bot.errors import ConfigurationError
-from bot.services import utc_now
 from bot.trackers import registry
 from bot.trackers.writeback import GitHubClaimWriter
 

@@ -9,11 +9,11 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.app.services import Services
 from bot.core.beneficiaries import display_key
 from bot.core.slack_text import IssueRefText
 from bot.core.slash import FlagCommand, WhyCommand
 from bot.errors import ImpactbotError
-from bot.services import Services
 from bot.slack.answers import answer
 from bot.slack.blocks import ACTION_FLAG, ACTION_OPEN_ISSUE, ACTION_WHY
 from bot.slack.blocks_credit_notice import ACTION_CONFIRM

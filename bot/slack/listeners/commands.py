@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.app.services import Services
 from bot.core.slash import COMMAND
-from bot.services import Services
 from bot.slack.answers import answer
 from bot.slack.command_text import parse_command
 from bot.slack.people import viewer_of

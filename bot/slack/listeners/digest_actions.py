@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import claims
+from bot.app import claims
+from bot.app.services import Services
 from bot.core.digest import DEFAULT_RULES
 from bot.core.identity import Directory
-from bot.services import Services
 from bot.slack.blocks_digest import (
     ACTION_CLAIM,
     ACTION_NOT_OURS,

@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.app.services import Services
 from bot.core.permissions import Audience
 from bot.errors import ImpactbotError
-from bot.services import Services
 from bot.slack import blocks
 from bot.slack.blocks_issues import private_unfurl
 from bot.slack.channels import is_shared_channel

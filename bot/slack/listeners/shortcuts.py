@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.services import Services
+from bot.app.services import Services
 from bot.slack.flagging import flag_message
 from bot.slack.manifest import FLAG_SHORTCUT
 

@@ -8,13 +8,13 @@ from datetime import datetime
 import httpx
 
 from bot.config import Settings
-from bot.core.ratelimit import RetryPolicy
 from bot.core.rules import GitHubSources
 from bot.core.sources import SourceMap
 from bot.errors import ConfigurationError
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.connector import GitHubConnector
 from bot.trackers.http import Governor
+from bot.trackers.ratelimit import RetryPolicy
 from bot.trackers.sync import Connector
 from bot.trackers.writeback import ClaimWriter, GitHubClaimWriter
 

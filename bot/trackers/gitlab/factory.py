@@ -8,7 +8,6 @@ from datetime import datetime
 import httpx
 
 from bot.config import Settings
-from bot.core.ratelimit import RetryPolicy
 from bot.core.rules import GitLabSources
 from bot.core.sources import SourceMap, host_of
 from bot.errors import ConfigurationError
@@ -17,6 +16,7 @@ from bot.trackers.gitlab.connector import GitLabConnector
 from bot.trackers.gitlab.ratelimit import gitlab_dialect
 from bot.trackers.gitlab.writeback import GitLabClaimWriter
 from bot.trackers.http import Governor
+from bot.trackers.ratelimit import RetryPolicy
 from bot.trackers.sync import Connector
 from bot.trackers.writeback import ClaimWriter
 

@@ -3,7 +3,7 @@
 GitLab sends ``RateLimit-Limit``, ``RateLimit-Remaining``, ``RateLimit-Reset`` (epoch seconds)
 and ``RateLimit-ResetTime`` (an HTTP date) — on every answer on GitLab.com, on throttled ones
 elsewhere — and a 429 with or without ``Retry-After`` when a limit is hit.
-``bot.core.ratelimit.decide`` reads GitHub's names; ``gitlab_dialect`` renames them.
+``bot.trackers.ratelimit.decide`` reads GitHub's names; ``gitlab_dialect`` renames them.
 """
 
 from __future__ import annotations

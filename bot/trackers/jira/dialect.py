@@ -2,7 +2,7 @@
 
 Jira answers a limit with 429 (sometimes 503) and ``Retry-After`` in seconds, plus
 ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` — the last an
-ISO 8601 timestamp, where ``bot.core.ratelimit`` reads epoch seconds. Everything else
+ISO 8601 timestamp, where ``bot.trackers.ratelimit`` reads epoch seconds. Everything else
 passes through with lower-case names.
 """
 

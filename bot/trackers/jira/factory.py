@@ -9,7 +9,6 @@ from datetime import datetime
 import httpx
 
 from bot.config import Settings
-from bot.core.ratelimit import RetryPolicy
 from bot.core.rules import JiraSources
 from bot.core.sources import SourceMap
 from bot.errors import ConfigurationError
@@ -19,6 +18,7 @@ from bot.trackers.jira.connector import JiraConnector
 from bot.trackers.jira.dialect import jira_dialect
 from bot.trackers.jira.jql import user_clause
 from bot.trackers.jira.writeback import JiraClaimWriter
+from bot.trackers.ratelimit import RetryPolicy
 from bot.trackers.sync import Connector
 from bot.trackers.writeback import ClaimWriter
 

@@ -8,7 +8,6 @@ from datetime import datetime
 import httpx
 
 from bot.config import Settings
-from bot.core.ratelimit import RetryPolicy
 from bot.core.rules import LinearSources
 from bot.core.sources import SourceMap
 from bot.errors import ConfigurationError
@@ -17,6 +16,7 @@ from bot.trackers.linear.client import LinearClient
 from bot.trackers.linear.connector import LinearConnector
 from bot.trackers.linear.normaliser import linear_dialect
 from bot.trackers.linear.writeback import LinearClaimWriter
+from bot.trackers.ratelimit import RetryPolicy
 from bot.trackers.sync import Connector
 from bot.trackers.writeback import ClaimWriter
 

@@ -4,7 +4,7 @@ Linear sends two budgets on every answer: requests (``X-RateLimit-Requests-Remai
 ``-Reset``) and complexity points (``X-RateLimit-Complexity-Remaining`` / ``-Reset``), with
 resets in epoch MILLISECONDS, and the cost of the query just run in ``X-Complexity``. A spent
 budget answers HTTP 400 (sometimes 429) with a GraphQL error whose ``extensions.code`` is
-``RATELIMITED``. ``linear_dialect`` turns that into what ``bot.core.ratelimit.decide`` reads:
+``RATELIMITED``. ``linear_dialect`` turns that into what ``bot.trackers.ratelimit.decide`` reads:
 a 429 with ``x-ratelimit-remaining: 0`` and ``x-ratelimit-reset`` in epoch seconds.
 """
 

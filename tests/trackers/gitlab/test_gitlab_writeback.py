@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from bot.core.ratelimit import RetryPolicy
 from bot.core.rules import GitLabSources
 from bot.trackers.gitlab.factory import claim_writer
 from bot.trackers.gitlab.ratelimit import gitlab_dialect
 from bot.trackers.gitlab.writeback import parse_gitlab_key
 from bot.trackers.http import Governor, TrackerError
+from bot.trackers.ratelimit import RetryPolicy
 from bot.trackers.writeback import ClaimWriter
 from tests.fakes.gitlab import FakeGitLab, ScriptedResponse, server_error
 from tests.trackers.gitlab.harness import TOKEN, settings

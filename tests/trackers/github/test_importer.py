@@ -19,7 +19,7 @@ from bot.core.models import (
     TrackerKind,
 )
 from bot.errors import ImportFileError
-from bot.trackers.gh_json import parse_gh_issues
+from bot.trackers.github.importer import parse_gh_issues
 
 # Three issues as `gh issue list --state all --json ...` prints them (keys sorted, as gh does).
 GH_OUTPUT = r"""
@@ -350,7 +350,7 @@ def test_negative_reaction_count() -> None:
 
 
 def test_closing_pull_requests_are_read_when_exported() -> None:
-    from bot.trackers.gh_json import parse_gh_issues
+    from bot.trackers.github.importer import parse_gh_issues
 
     item = {
         "number": 7,

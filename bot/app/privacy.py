@@ -23,9 +23,9 @@ from bot.core.rules import Rules
 from bot.store import Store
 
 if TYPE_CHECKING:
-    from bot.credit_services import CreditReport
-    from bot.duplicate_use_cases import DupeMatch, DupesAnswer
-    from bot.services import Ranked
+    from bot.app.credit_records import CreditReport
+    from bot.app.duplicates import DupeMatch, DupesAnswer
+    from bot.app.services import Ranked
 
 
 @dataclass(frozen=True)

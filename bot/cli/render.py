@@ -10,11 +10,8 @@ from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Table
 
-from bot.core.models import TrackerKind
-from bot.core.rules import RuleProblem
-from bot.core.wording import orphaned_share, priority_phrase, reason_weight
-from bot.duplicate_use_cases import DupesAnswer
-from bot.services import (
+from bot.app.duplicates import DupesAnswer
+from bot.app.services import (
     Explanation,
     ImportResult,
     Ranked,
@@ -22,12 +19,15 @@ from bot.services import (
     SyncOutcome,
     top_contributions,
 )
+from bot.core.models import TrackerKind
+from bot.core.rules import RuleProblem
+from bot.core.wording import orphaned_share, priority_phrase, reason_weight
 
 if TYPE_CHECKING:
+    from bot.app.digests import Outcome
+    from bot.cli.doctor import Finding
     from bot.demo.credit_act import CreditAct
     from bot.demo.run import DemoResult
-    from bot.digests import Outcome
-    from bot.doctor import Finding
 
 
 def orphans_table(rows: Sequence[Ranked], title: str = "Orphaned cross-team work") -> Table:
@@ -218,7 +218,7 @@ def print_dupes(console: Console, answer: DupesAnswer) -> None:
 
 def print_credit_act(console: Console, act: CreditAct) -> None:
     """The second act: the fix lands, credit is minted, leadership sees it."""
-    from bot.render_credit import print_leaderboard, print_report
+    from bot.cli.render_credit import print_leaderboard, print_report
 
     console.rule("Monday: the managers' digests (impactbot digest --dry-run)")
     for outcome in act.digests:

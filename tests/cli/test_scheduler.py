@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from bot.app.services import Services
+from bot.cli.scheduler import jobs, start
 from bot.config import Settings
-from bot.scheduler import jobs, start
-from bot.services import Services
 
 
 def _services(tmp_path: Path, **settings: object) -> Services:

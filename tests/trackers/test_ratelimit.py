@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.ratelimit import SECONDARY_MIN_WAIT, RetryPolicy, backoff, decide
+from bot.trackers.ratelimit import SECONDARY_MIN_WAIT, RetryPolicy, backoff, decide
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 EPOCH_NOW = int(NOW.timestamp())

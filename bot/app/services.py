@@ -14,7 +14,13 @@ from pathlib import Path
 import httpx
 from slack_sdk import WebClient
 
-from bot.audit_use_cases import AuditUseCases
+from bot.app.audit import AuditUseCases
+from bot.app.credit import CreditUseCases
+from bot.app.credit_records import MintSummary, mint_credit
+from bot.app.duplicates import DuplicateUseCases
+from bot.app.privacy import Sight, load_sight
+from bot.app.rules_files import check_rules_dir, load_rules
+from bot.cli.doctor import Finding, run_checks
 from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.models import Contribution, Flag, Issue, ScoreCard, TrackerKind, Visibility
@@ -24,13 +30,7 @@ from bot.core.privacy_rules import UnfurlMode
 from bot.core.rules import JiraSources, RuleProblem, Rules
 from bot.core.scoring import score_issues
 from bot.core.signals import MODIFIERS
-from bot.credit_services import MintSummary, mint_credit
-from bot.credit_use_cases import CreditUseCases
-from bot.doctor import Finding, run_checks
-from bot.duplicate_use_cases import DuplicateUseCases
 from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
-from bot.privacy import Sight, load_sight
-from bot.rules_files import check_rules_dir, load_rules
 from bot.store import Store, open_store
 from bot.trackers.file_import import ImportFormat, read_export
 from bot.trackers.http import Governor, GovernorStats
@@ -132,7 +132,7 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
         return target.stat().st_size
 
     def doctor(self, *, http: httpx.Client | None = None) -> list[Finding]:
-        """What this install gets wrong (see ``bot.doctor``)."""
+        """What this install gets wrong (see ``bot.cli.doctor``)."""
         token = self.settings.slack_bot_token
         slack = (
             WebClient(token=token.get_secret_value(), base_url=self.settings.slack_api_url)
@@ -353,7 +353,7 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
             return [_ranked(store, card) for card in cards]
 
     def sight(self, audience: Audience) -> Sight:
-        """What ``audience`` may read of the stored issues (see ``bot.privacy``)."""
+        """What ``audience`` may read of the stored issues (see ``bot.app.privacy``)."""
         rules = self.rules()
         with open_store(self.settings.db_path) as store:
             return load_sight(store, rules, audience)

@@ -21,11 +21,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.app.services import Services
 from bot.errors import ImpactbotError
-from bot.services import Services
 
 if TYPE_CHECKING:
-    from bot.claims import WriterFor
+    from bot.app.claims import WriterFor
 
 log = logging.getLogger("impactbot.jobs")
 CLAIM_CHECK_MINUTES = 2  # how soon after its lease runs out a stranded claim is reconciled
@@ -109,12 +109,12 @@ def production_jobs(services: Services, client: WebClient) -> list[Job]:
     reconciliation, all through ``client``."""
 
     def send_digests() -> object:
-        from bot.digests import send_due
+        from bot.app.digests import send_due
 
         return send_due(services, client, now=services.clock())
 
     def send_notices() -> object:
-        from bot.notices import send_credit_notices
+        from bot.app.notices import send_credit_notices
 
         return send_credit_notices(services, client, now=services.clock())
 
@@ -126,8 +126,8 @@ def production_jobs(services: Services, client: WebClient) -> list[Job]:
     writers: list[WriterFor] = []  # built on the first run: one HTTP pool for every run
 
     def reconcile_claims() -> object:
-        from bot.claim_leases import reconcile_claims
-        from bot.claims import tracker_writer_for
+        from bot.app.claim_recovery import reconcile_claims
+        from bot.app.claims import tracker_writer_for
 
         if not writers:
             writers.append(tracker_writer_for(services.settings, services.rules))

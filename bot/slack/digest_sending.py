@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services import Services
+from bot.app.services import Services
 from bot.slack.delivery import Pacer, Parcel, SendFailure, deliver_once, failure_of
 from bot.store import open_store
 from bot.store.deliveries import DeliveryFailure

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from bot.cli_setup import ImpactbotCommand
+from bot.cli.setup import ImpactbotCommand
 from bot.core.periods import Period
 from bot.core.questions import QUESTIONS, OptionError, Question, check_option, unknown_option
 

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.app.privacy import redact_leadership, redact_manager_digest
+from bot.app.services import Services
 from bot.core.digest import (
     Claim,
     Decision,
@@ -42,10 +44,7 @@ from bot.core.identity import Directory
 from bot.core.orphans import rank_orphans
 from bot.core.permissions import Audience, Viewer
 from bot.core.rules import Rules, TeamsRules
-from bot.digest_sending import Sent, scopes_still_missing, send_parcel
 from bot.errors import ConfigurationError
-from bot.privacy import redact_leadership, redact_manager_digest
-from bot.services import Services
 from bot.slack.blocks_digest import (
     claim_picker,
     digest_blocks,
@@ -56,6 +55,7 @@ from bot.slack.blocks_digest import (
 from bot.slack.blocks_text import blocks_as_text
 from bot.slack.channels import is_shared_channel
 from bot.slack.delivery import Pacer, Parcel
+from bot.slack.digest_sending import Sent, scopes_still_missing, send_parcel
 from bot.store import Store, open_store
 
 log = logging.getLogger("impactbot.digests")

@@ -15,15 +15,15 @@ from rich.console import Console
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot import render, render_credit
-from bot.cli_questions import question_command
-from bot.cli_setup import ImpactbotGroup, Setup
+from bot.app.services import Services, as_json
+from bot.cli import render, render_credit
+from bot.cli.progress import LiveProgress, LogProgress
+from bot.cli.questions import question_command
+from bot.cli.setup import ImpactbotGroup, Setup
 from bot.core.identity import Directory
 from bot.core.models import Visibility
 from bot.core.periods import PERIOD_HELP
 from bot.errors import ConfigurationError, ImpactbotError
-from bot.progress import LiveProgress, LogProgress
-from bot.services import Services, as_json
 from bot.trackers.file_import import ImportFormat
 from bot.trackers.sync import ProgressDisplay
 
@@ -361,8 +361,8 @@ def people_forget(ctx: click.Context, person: str) -> None:
 @reports_errors
 def serve(ctx: click.Context, port: int | None, host: str) -> None:
     """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP /slack/events."""
-    from bot.doctor import health_report
-    from bot.scheduler import start_jobs
+    from bot.cli.doctor import health_report
+    from bot.cli.scheduler import start_jobs
     from bot.slack.app import create_app
     from bot.slack.server import http_server, socket_mode
 
@@ -405,7 +405,7 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
 def digest(ctx: click.Context, manager: str | None, dry_run: bool, as_json_output: bool) -> None:
     """Compose the managers' weekly digests; print them, or send the due ones (exit 1, with
     a summary of who did not get theirs and why, when any send failed)."""
-    from bot.digests import send_due
+    from bot.app.digests import send_due
 
     services = _services(ctx)
     client = None if dry_run else _slack_client(services)

@@ -5,7 +5,7 @@ A claim is reserved before the tracker is written (so two clicks make one claim)
 once the tracker confirms the assignee, and finished with a comment; a failure drops the
 reservation and says why. A double click finds the claim standing and writes nothing again.
 The reservation is a lease (``CLAIM_LEASE``): if the process dies before finishing,
-``bot.claim_leases`` reconciles the claim with the tracker once the lease has run out.
+``bot.app.claim_recovery`` reconciles the claim with the tracker once the lease has run out.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from bot.app.services import Services
 from bot.config import Settings
 from bot.core.claiming import check_claim
 from bot.core.digest import (
@@ -31,7 +32,6 @@ from bot.core.identity import Directory, handle_field
 from bot.core.models import Issue, TrackerKind
 from bot.core.rules import Person, Rules
 from bot.errors import ConfigurationError, ImpactbotError
-from bot.services import Services
 from bot.store import Store, open_store
 from bot.store.claim_leases import ASSIGNED, DONE, RESERVED
 from bot.trackers import registry
@@ -43,7 +43,7 @@ WriterFor = Callable[[str], ClaimWriter | None]  # issue source → its writer (
 
 #: How long a click may take to write its claim to the tracker (three attempts with backoff,
 #: each within the HTTP timeout) before its reservation is presumed left by a dead process
-#: and reconciled with the tracker (``bot.claim_leases``).
+#: and reconciled with the tracker (``bot.app.claim_recovery``).
 CLAIM_LEASE = timedelta(minutes=10)
 
 
@@ -364,6 +364,6 @@ def handle_in(person: Person, issue: Issue, rules: Rules) -> str | None:
 
 
 def _ref() -> str:
-    from bot.credit_services import new_ref
+    from bot.app.credit_records import new_ref
 
     return new_ref()

@@ -1,5 +1,6 @@
 """Duplicate use cases as the CLI and Slack call them: what looks like an issue, and "not a
-duplicate". Mixed into ``bot.services.Services``; the pieces live in ``bot.duplicates``."""
+duplicate". Mixed into ``bot.app.services.Services``; the pieces live in
+``bot.app.duplicate_index``."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import duplicates
+from bot.app import duplicate_index as duplicates
+from bot.app.credit_records import new_ref
 from bot.config import Settings
 from bot.core.dupes import Candidate, DuplicateIndex, passage
 from bot.core.identity import Directory
 from bot.core.models import Issue
 from bot.core.rules import Rules
-from bot.credit_services import new_ref
 from bot.errors import ImpactbotError
 from bot.store import Store, open_store
 

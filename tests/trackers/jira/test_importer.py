@@ -19,7 +19,7 @@ from bot.core.models import (
     TrackerKind,
 )
 from bot.errors import ConfigurationError, ImportFileError
-from bot.trackers.jira_csv import parse_jira_csv
+from bot.trackers.jira.importer import parse_jira_csv
 
 # Column names repeat exactly as Jira writes them (one column per value); cells with commas,
 # quotes or newlines are quoted. Record 2 spans lines 2-5 (multi-line description and comment).

@@ -18,9 +18,9 @@ from typing import Any
 
 import click
 
+from bot.app.services import Services
 from bot.config import load_settings
 from bot.errors import ImpactbotError
-from bot.services import Services
 from bot.store.location import check_location
 
 CREATES_STORE = frozenset({"import", "sync", "demo", "serve", "score"})

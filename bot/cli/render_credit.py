@@ -10,11 +10,11 @@ from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Table
 
-from bot.audit_use_cases import AuditListing
+from bot.app.audit import AuditListing
+from bot.app.credit_records import CreditReport, Funnel, LeaderBoard
 from bot.core.credit import CreditEntry
 from bot.core.models import Issue
 from bot.core.periods import Period
-from bot.credit_services import CreditReport, Funnel, LeaderBoard
 
 #: How a person id reads: their teams.yaml name (``Directory.name_of_person``), else the id.
 Names = Callable[[str], str]

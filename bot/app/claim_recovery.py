@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.claims import CLAIM_LEASE, WriterFor, finish_comment, handle_in
+from bot.app.claims import CLAIM_LEASE, WriterFor, finish_comment, handle_in
+from bot.app.services import Services
 from bot.core.models import Issue
 from bot.core.rules import Person
 from bot.errors import ImpactbotError
-from bot.services import Services
 from bot.store import open_store
 from bot.store.claim_leases import ASSIGNED
 from bot.trackers.writeback import ClaimWriter

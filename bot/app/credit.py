@@ -1,20 +1,13 @@
 """Credit use cases as the CLI and Slack call them: queries with period parsing and name
 checks, voids and confirmations with their audit records, flags, forgetting people.
-Mixed into ``bot.services.Services``; the pieces they compose live in ``credit_services``."""
+Mixed into ``bot.app.services.Services``; the pieces they compose live in ``credit_services``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.config import Settings
-from bot.core.credit import CreditEntry
-from bot.core.identity import Directory
-from bot.core.models import Flag, Issue
-from bot.core.periods import Period
-from bot.core.permissions import PRIVATE_ISSUE
-from bot.core.rules import Rules
-from bot.credit_services import (
+from bot.app.credit_records import (
     CreditError,
     CreditReport,
     Funnel,
@@ -29,8 +22,15 @@ from bot.credit_services import (
     rescore_one,
     void_entry,
 )
-from bot.export import export_csv, export_markdown
-from bot.privacy import Sight, redact_entries, visible_issues
+from bot.app.export import export_csv, export_markdown
+from bot.app.privacy import Sight, redact_entries, visible_issues
+from bot.config import Settings
+from bot.core.credit import CreditEntry
+from bot.core.identity import Directory
+from bot.core.models import Flag, Issue
+from bot.core.periods import Period
+from bot.core.permissions import PRIVATE_ISSUE
+from bot.core.rules import Rules
 from bot.store import Store, open_store
 
 Clock = Callable[[], datetime]

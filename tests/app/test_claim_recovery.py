@@ -23,11 +23,11 @@ import httpx
 import pytest
 import yaml
 
-from bot.claim_leases import reconcile_claims
-from bot.claims import CLAIM_LEASE, claim, tracker_writer_for, undo
+from bot.app.claim_recovery import reconcile_claims
+from bot.app.claims import CLAIM_LEASE, claim, tracker_writer_for, undo
+from bot.app.services import Services
+from bot.cli.scheduler import jobs
 from bot.config import Settings
-from bot.scheduler import jobs
-from bot.services import Services
 from bot.store import open_store
 from bot.trackers.writeback import claim_marker, hidden_marker, marker_uuid
 from tests.builders import issue
@@ -217,9 +217,9 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
 CHILD = """
 import json, os, signal, sys
 from datetime import datetime
-from bot import claims
+from bot.app import claims
 from bot.config import Settings
-from bot.services import Services
+from bot.app.services import Services
 from bot.trackers.gitlab.writeback import GitLabClaimWriter
 from bot.trackers.jira.writeback import JiraClaimWriter
 from bot.trackers.linear.writeback import LinearClaimWriter

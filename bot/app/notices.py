@@ -16,12 +16,12 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.app.services import Services
 from bot.core.beneficiaries import display_key
 from bot.core.credit import CreditEntry
 from bot.core.digest import managers_of
 from bot.core.permissions import PRIVATE_ISSUE, Audience, Viewer
 from bot.core.rules import TeamsRules
-from bot.services import Services
 from bot.slack.blocks_credit_notice import Ask, confirm_blocks, confirm_text, thanks_text
 from bot.slack.delivery import Pacer
 from bot.store import open_store

@@ -1,5 +1,5 @@
 """Reading the audit log: ``impactbot audit`` and ``/impact audit`` (leadership only).
-Mixed into ``bot.services.Services``; the rows are written by the use cases that decide."""
+Mixed into ``bot.app.services.Services``; the rows are written by the use cases that decide."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Credit use cases: minting after each scoring pass, and the queries leadership, managers
-and engineers run (CLI now, Slack later). Mixed into ``bot.services.Services``."""
+and engineers run (CLI now, Slack later). Mixed into ``bot.app.services.Services``."""
 
 from __future__ import annotations
 

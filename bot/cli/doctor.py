@@ -20,12 +20,12 @@ import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.app.rules_files import check_rules_dir
 from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.models import TrackerKind
 from bot.core.rules import Rules
 from bot.errors import ConfigurationError, StoreLocationError
-from bot.rules_files import check_rules_dir
 from bot.slack.manifest import UNFURL_DOMAIN_LIMIT, unfurl_domains
 from bot.slack.scopes import missing_scopes
 from bot.store import open_store
