@@ -45,17 +45,13 @@ from bot.core.orphans import rank_orphans
 from bot.core.permissions import Audience, Viewer
 from bot.core.rules import Rules, TeamsRules
 from bot.errors import ConfigurationError
-from bot.slack.blocks_digest import (
-    claim_picker,
-    digest_blocks,
-    digest_text,
-    leadership_digest_blocks,
-    leadership_text,
-)
+from bot.slack.blocks_digest import claim_picker, digest_blocks
+from bot.slack.blocks_leadership import leadership_digest_blocks
 from bot.slack.blocks_text import blocks_as_text
 from bot.slack.channels import is_shared_channel
 from bot.slack.delivery import Pacer, Parcel
 from bot.slack.digest_sending import Sent, scopes_still_missing, send_parcel
+from bot.slack.digest_text import digest_text, leadership_text
 from bot.store import Store, open_store
 
 log = logging.getLogger("impactbot.digests")

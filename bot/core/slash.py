@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.issue_refs import IssueRefText
 from bot.core.periods import DEFAULT_PERIOD, PERIOD_HELP, Period
 from bot.core.questions import DEFAULT_ORPHANS, MAX_ORPHANS, QUESTIONS, options_help
-from bot.core.slack_text import IssueRefText
 
 COMMAND = "/impact"
 MAX_NOTE = 1000  # characters of a flag's note
@@ -86,7 +86,7 @@ class UsageError:
     """Text that is not a command: what is wrong, and the usage to show beside it.
 
     A value, not an exception. ``message`` is mrkdwn: the user's own words in it are escaped
-    (:func:`~bot.core.slack_text.escape`). ``usage`` is the concerned subcommand's usage, or
+    (:func:`~bot.slack.text.escape`). ``usage`` is the concerned subcommand's usage, or
     :data:`USAGE` when the subcommand itself is unknown.
     """
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from bot.app.credit_records import CreditReport, LeaderBoard, Line
 from bot.core.credit import CreditEntry, EntryKind
-from bot.core.slack_text import parse_issue_ref
+from bot.core.issue_refs import parse_issue_ref
 from bot.slack.blocks_kit import (
     MAX_MESSAGE_BLOCKS,
     Block,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 # Re-exported: the one escaping function lives in the core, beside Slack's other text rules.
-from bot.core.slack_text import escape as escape
+from bot.slack.text import escape as escape
 
 #: A Block Kit block (or view, or attachment) as a JSON-ready dict.
 Block = dict[str, Any]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.core.slack_text import unescape
 from bot.slack.blocks_kit import Block
+from bot.slack.text import unescape
 
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]*)>")
 _BOLD = re.compile(r"\*([^*\n]+)\*")  # the bot's own bold: quoted `*` were made inert (∗)

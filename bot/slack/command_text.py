@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from bot.core.issue_refs import IssueRefText, parse_issue_ref
 from bot.core.periods import DEFAULT_PERIOD, Period, PeriodError, parse_period
 from bot.core.questions import (
     DEFAULT_ORPHANS,
@@ -35,8 +36,6 @@ from bot.core.questions import (
     count_in,
     missing_value,
 )
-from bot.core.slack_text import IssueRefText, Token, escape, parse_issue_ref
-from bot.core.slack_text import tokens as split_tokens
 from bot.core.slash import (
     COMMAND,
     ISSUE_HELP,
@@ -56,6 +55,8 @@ from bot.core.slash import (
     WhyCommand,
     usage_of,
 )
+from bot.slack.text import Token, escape
+from bot.slack.text import tokens as split_tokens
 
 
 class _ParseError(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.slack_text import IssueRefText, parse_issue_ref
+from bot.core.issue_refs import IssueRefText, parse_issue_ref
 
 _LINK = re.compile(r"<(https?://[^|>]+)(?:\|[^>]*)?>")
 

@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from bot.slack.blocks_digest import ACTION_NOT_OURS, ACTION_SNOOZE, ACTION_UNDO
+from bot.slack.blocks_digest_clicks import ACTION_NOT_OURS, ACTION_SNOOZE, ACTION_UNDO
 from bot.store import open_store
 from bot.store.audit import AuditRecord
 from tests.slack.test_app_e2e import Bot, bot  # noqa: F401  (the fixture)

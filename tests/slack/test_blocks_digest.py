@@ -22,19 +22,14 @@ from bot.core.digest import (
 )
 from bot.core.rules import ScoringRules, TeamsRules
 from bot.core.scoring import score_issues
-from bot.slack.blocks_digest import (
+from bot.slack.blocks_digest import claim_picker, digest_blocks, item_blocks
+from bot.slack.blocks_digest_clicks import (
     ACTION_CLAIM,
     ACTION_NOT_OURS,
     ACTION_SNOOZE,
     ACTION_UNDO,
-    claim_picker,
     claimed_item_blocks,
-    digest_blocks,
-    digest_text,
     issue_uid_of,
-    item_blocks,
-    leadership_digest_blocks,
-    leadership_text,
     not_ours_item_blocks,
     parse_undo,
     replace_item,
@@ -42,6 +37,8 @@ from bot.slack.blocks_digest import (
     undo_value,
 )
 from bot.slack.blocks_kit import ACTION_WHY
+from bot.slack.blocks_leadership import leadership_digest_blocks
+from bot.slack.digest_text import digest_text, leadership_text
 from tests.builders import NOW, TEAMS, directory, issue
 from tests.slack.test_blocks import walk
 

@@ -21,7 +21,7 @@ from bot.app.services import Services
 from bot.config import Settings
 from bot.core.models import IssueState, StateReason
 from bot.slack.app import create_app
-from bot.slack.blocks_digest import ACTION_CLAIM, ACTION_NOT_OURS, ACTION_UNDO
+from bot.slack.blocks_digest_clicks import ACTION_CLAIM, ACTION_NOT_OURS, ACTION_UNDO
 from bot.store import open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.http import Governor

@@ -8,12 +8,9 @@ from datetime import timedelta
 
 from bot.app.digests import compose_all, compose_leadership_digest
 from bot.app.services import Services
-from bot.slack.blocks_digest import (
-    digest_blocks,
-    digest_text,
-    leadership_digest_blocks,
-    leadership_text,
-)
+from bot.slack.blocks_digest import digest_blocks
+from bot.slack.blocks_leadership import leadership_digest_blocks
+from bot.slack.digest_text import digest_text, leadership_text
 from bot.store import open_store
 from tests.builders import issue
 from tests.fakes.slack import FakeSlack

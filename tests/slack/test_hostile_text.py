@@ -27,7 +27,7 @@ from bot.app.notices import send_credit_notices
 from bot.app.services import Services
 from bot.core.models import IssueState, StateReason
 from bot.slack.blocks_credit_notice import ACTION_CONFIRM
-from bot.slack.blocks_digest import ACTION_CLAIM
+from bot.slack.blocks_digest_clicks import ACTION_CLAIM
 from bot.slack.blocks_dupes import ACTION_NOT_DUPLICATE
 from bot.slack.blocks_kit import ACTION_WHY
 from bot.slack.delivery import Pacer
@@ -273,7 +273,7 @@ def test_the_checker_sees_live_text() -> None:
 def test_a_digest_item_after_a_click_quotes_the_title_inertly() -> None:
     """Claim, Not ours and Snooze replace the item in the digest through chat.update."""
     from bot.core.digest import DigestItem
-    from bot.slack.blocks_digest import (
+    from bot.slack.blocks_digest_clicks import (
         claimed_item_blocks,
         not_ours_item_blocks,
         snoozed_item_blocks,

@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.core.digest import FunnelCounts, FunnelLine, LeadershipDigest
 from bot.core.models import IssueState, StateReason
 from bot.slack.blocks_credit_notice import ACTION_CONFIRM, ASKS_SHOWN, THANKS_SHOWN
-from bot.slack.blocks_digest import leadership_digest_blocks
+from bot.slack.blocks_leadership import leadership_digest_blocks
 from bot.slack.delivery import Pacer
 from bot.store import open_store
 from tests.builders import issue

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.app.services import Services
 from bot.core.beneficiaries import display_key
-from bot.core.slack_text import IssueRefText
+from bot.core.issue_refs import IssueRefText
 from bot.core.slash import FlagCommand, WhyCommand
 from bot.errors import ImpactbotError
 from bot.slack.answers import answer

@@ -13,15 +13,14 @@ from bot.app import claims
 from bot.app.services import Services
 from bot.core.digest import DEFAULT_RULES
 from bot.core.identity import Directory
-from bot.slack.blocks_digest import (
+from bot.slack.blocks_digest import assignee_options, item_blocks
+from bot.slack.blocks_digest_clicks import (
     ACTION_CLAIM,
     ACTION_NOT_OURS,
     ACTION_SNOOZE,
     ACTION_UNDO,
-    assignee_options,
     claimed_item_blocks,
     issue_uid_of,
-    item_blocks,
     not_ours_item_blocks,
     parse_undo,
     replace_item,
