@@ -4,9 +4,9 @@ Mixed into ``bot.app.services.Services``; the rows are written by the use cases 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from bot.app.results import AuditListing, AuditRow
 from bot.config import Settings
 from bot.core.periods import Period, PeriodError, parse_period
 from bot.errors import ImpactbotError
@@ -14,15 +14,6 @@ from bot.store import open_store
 from bot.store.audit import AuditRecord
 
 Clock = Callable[[], datetime]
-
-
-@dataclass(frozen=True)
-class AuditListing:
-    """Audit rows from ``since`` (None: the first) to ``until`` (None: now), oldest first."""
-
-    since: datetime | None
-    until: datetime | None
-    records: tuple[AuditRecord, ...]
 
 
 class AuditUseCases:
@@ -39,7 +30,14 @@ class AuditUseCases:
         start = since_of(since, self.clock())
         end = since.end if isinstance(since, Period) else None
         with open_store(self.settings.db_path) as store:
-            return AuditListing(start, end, tuple(store.audit.entries(since=start, until=end)))
+            rows = store.audit.entries(since=start, until=end)
+        return AuditListing(start, end, tuple(_row(r) for r in rows))
+
+
+def _row(record: AuditRecord) -> AuditRow:
+    return AuditRow(
+        record.id, record.at, record.actor, record.action, record.subject, record.detail
+    )
 
 
 def since_of(since: str | Period | None, now: datetime) -> datetime | None:

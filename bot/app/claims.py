@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from bot.app.results import ClickResult
 from bot.app.services import Services
 from bot.config import Settings
 from bot.core.claiming import check_claim
@@ -45,14 +45,6 @@ WriterFor = Callable[[str], ClaimWriter | None]  # issue source → its writer (
 #: each within the HTTP timeout) before its reservation is presumed left by a dead process
 #: and reconciled with the tracker (``bot.app.claim_recovery``).
 CLAIM_LEASE = timedelta(minutes=10)
-
-
-@dataclass(frozen=True)
-class ClickResult:
-    ok: bool
-    detail: str
-    item: DigestItem | None = None
-    assignee_slack: str | None = None  # who the standing claim is for
 
 
 def item_for(services: Services, uid: str, now: datetime) -> DigestItem | None:

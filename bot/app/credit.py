@@ -9,9 +9,6 @@ from datetime import datetime
 
 from bot.app.credit_records import (
     CreditError,
-    CreditReport,
-    Funnel,
-    LeaderBoard,
     forget_person,
     funnel,
     leaderboard,
@@ -24,6 +21,7 @@ from bot.app.credit_records import (
 )
 from bot.app.export import export_csv, export_markdown
 from bot.app.privacy import Sight, redact_entries, visible_issues
+from bot.app.results import CreditReport, Funnel, LeaderBoard
 from bot.config import Settings
 from bot.core.credit import CreditEntry
 from bot.core.identity import Directory

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.app.results import CreditReport, Funnel, FunnelRow, Line, MintSummary
 from bot.core.credit import (
     CreditEntry,
     CreditItem,
@@ -29,46 +29,6 @@ Clock = Callable[[], datetime]
 
 class CreditError(ImpactbotError):
     """A credit request that cannot be honoured (unknown entry or person, no permission...)."""
-
-
-@dataclass(frozen=True)
-class MintSummary:
-    minted: int = 0
-    reversed: int = 0
-
-
-@dataclass(frozen=True)
-class Line:
-    """One drillable credit line: an entry with the id to explain it by."""
-
-    entry_id: int
-    entry: CreditEntry
-
-
-@dataclass(frozen=True)
-class CreditReport:
-    subject: str  # "person ana", "team asr"
-    period: Period
-    total: float
-    by_role: dict[str, float]
-    lines: list[Line]
-    given: float | None = None  # teams only
-    received: float | None = None
-
-
-@dataclass(frozen=True)
-class FunnelRow:
-    team: str
-    surfaced: int
-    claimed: int
-    done: int
-
-
-@dataclass(frozen=True)
-class Funnel:
-    period: Period
-    rows: list[FunnelRow] = field(default_factory=list)
-    previous: list[FunnelRow] = field(default_factory=list)
 
 
 def new_ref() -> str:
@@ -307,9 +267,3 @@ def forget_person(store: Store, rules: Rules, person: str) -> str | None:
             f"{person!r} is still in teams.yaml: remove them there first, then forget them"
         )
     return store.forget_person(person)
-
-
-@dataclass(frozen=True)
-class LeaderBoard:
-    period: Period
-    rows: list[tuple[str, float]]

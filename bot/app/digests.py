@@ -13,7 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app.privacy import redact_leadership, redact_manager_digest
+from bot.app.results import DigestOutcome
 from bot.app.services import Services
 from bot.core.digest import (
     Claim,
@@ -58,22 +59,6 @@ log = logging.getLogger("impactbot.digests")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CREDIT_WINDOW = timedelta(days=30)
 WEEK_DAYS = 7  # "what your team earned lately", in the digest
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one manager's digest in a run."""
-
-    manager: str
-    period: str
-    status: str  # sent / recovered / already / busy / not due / nothing / no slack id / dry run
-    #              / failed: <error>
-    text: str = ""
-    reason: str = ""  # why it failed, e.g. "missing_scope (needs im:write)"
-
-    @property
-    def failed(self) -> bool:
-        return self.status.startswith("failed")
 
 
 def zone_of(client: WebClient | None, slack_id: str | None) -> tzinfo:
@@ -146,7 +131,7 @@ def send_due(
     only: str | None = None,
     dry_run: bool = False,
     pacer: Pacer | None = None,
-) -> list[Outcome]:
+) -> list[DigestOutcome]:
     """Send every digest that is due (or, with ``only``, that manager's now); with
     ``dry_run``, compose and describe them without sending."""
     rules = services.rules()
@@ -159,7 +144,7 @@ def send_due(
         m: _paced_zone(client, slack_ids.get(m), pacer, dry_run) for m in all_managers(rules.teams)
     }
     settings = services.settings
-    outcomes: list[Outcome] = []
+    outcomes: list[DigestOutcome] = []
     # One owner per run: a retry within the run may take back its own claim at once, and
     # nothing else may (two runs at once, even in one process, are two owners).
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
@@ -168,23 +153,23 @@ def send_due(
         if only is not None and manager != only:
             continue
         if digest is None:
-            outcomes.append(Outcome(manager, period, "nothing"))
+            outcomes.append(DigestOutcome(manager, period, "nothing"))
             continue
         text = digest_text(digest, markup=not dry_run)
         picker = claim_picker(manager, directory, slack_ids)
         blocks = digest_blocks(digest, slack_ids=slack_ids, picker=picker)
         if dry_run or client is None:
             # What the manager would get, buttons included, from the blocks a send posts.
-            outcomes.append(Outcome(manager, period, "dry run", blocks_as_text(blocks)))
+            outcomes.append(DigestOutcome(manager, period, "dry run", blocks_as_text(blocks)))
             continue
         due = only is not None or is_due(
             now, zones[manager], settings.digest_weekday, settings.digest_hour
         )
         if not due:
-            outcomes.append(Outcome(manager, period, "not due"))
+            outcomes.append(DigestOutcome(manager, period, "not due"))
             continue
         if manager not in slack_ids:
-            outcomes.append(Outcome(manager, period, "no slack id"))
+            outcomes.append(DigestOutcome(manager, period, "no slack id"))
             continue
         parcel = Parcel(slack_ids[manager], period, text, blocks)
         sent = send_parcel(
@@ -198,9 +183,9 @@ def send_due(
     return outcomes
 
 
-def _outcome(manager: str, period: str, sent: Sent) -> Outcome:
+def _outcome(manager: str, period: str, sent: Sent) -> DigestOutcome:
     reason = sent.failure.describe() if sent.failure else ""
-    return Outcome(manager, period, sent.status, reason=reason)
+    return DigestOutcome(manager, period, sent.status, reason=reason)
 
 
 def _check_manager(person: str, teams: TeamsRules) -> None:
@@ -255,17 +240,19 @@ def _leadership(
     owner: str,
     pacer: Pacer,
     blocked: set[str],
-) -> list[Outcome]:
+) -> list[DigestOutcome]:
     """The leadership digest: to IMPACTBOT_LEADERSHIP_CHANNEL, or to each leader's DMs;
     due at the managers' weekday and hour, in UTC."""
     rules, settings = services.rules(), services.settings
     digest = compose_leadership_digest(services, now)
     if dry_run or client is None:
         return [
-            Outcome("leadership", digest.period, "dry run", leadership_text(digest, markup=False))
+            DigestOutcome(
+                "leadership", digest.period, "dry run", leadership_text(digest, markup=False)
+            )
         ]
     if not is_due(now, UTC, settings.digest_weekday, settings.digest_hour):
-        return [Outcome("leadership", digest.period, "not due")]
+        return [DigestOutcome("leadership", digest.period, "not due")]
     people = {p.id: p.slack for p in rules.teams.people if p.slack}
     targets = (
         [settings.leadership_channel]

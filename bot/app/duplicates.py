@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.app import duplicate_index as duplicates
 from bot.app.credit_records import new_ref
+from bot.app.results import DupeMatch, DupesAnswer
 from bot.config import Settings
 from bot.core.dupes import Candidate, DuplicateIndex, passage
 from bot.core.identity import Directory
@@ -20,55 +20,6 @@ from bot.errors import ImpactbotError
 from bot.store import Store, open_store
 
 Clock = Callable[[], datetime]
-
-
-@dataclass(frozen=True)
-class DupeMatch:
-    """One candidate duplicate, with what a reader needs to judge it."""
-
-    uid: str
-    key: str
-    source: str
-    title: str
-    url: str | None
-    team: str | None  # the team owning it, where teams.yaml says
-    score: float
-    matched: tuple[str, ...]
-    passage: str
-    likely: bool  # at or above the reporting threshold
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "uid": self.uid,
-            "key": self.key,
-            "source": self.source,
-            "title": self.title,
-            "url": self.url,
-            "team": self.team,
-            "score": round(self.score, 4),
-            "likely": self.likely,
-            "matched": list(self.matched),
-            "passage": self.passage,
-        }
-
-
-@dataclass(frozen=True)
-class DupesAnswer:
-    """Candidates for ``issue``: those owned by other teams, and its own team's, apart."""
-
-    issue: Issue
-    team: str | None
-    other_teams: tuple[DupeMatch, ...]
-    own_team: tuple[DupeMatch, ...]
-    threshold: float
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "issue": {"uid": self.issue.uid, "key": self.issue.key, "team": self.team},
-            "threshold": self.threshold,
-            "other_teams": [m.as_json() for m in self.other_teams],
-            "own_team": [m.as_json() for m in self.own_team],
-        }
 
 
 class NotADuplicateError(ImpactbotError):

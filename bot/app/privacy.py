@@ -23,9 +23,7 @@ from bot.core.rules import Rules
 from bot.store import Store
 
 if TYPE_CHECKING:
-    from bot.app.credit_records import CreditReport
-    from bot.app.duplicates import DupeMatch, DupesAnswer
-    from bot.app.services import Ranked
+    from bot.app.results import CreditReport, DupeMatch, DupesAnswer, Ranked
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,31 +15,39 @@ from slack_sdk import WebClient
 
 from bot.app.audit import AuditUseCases
 from bot.app.credit import CreditUseCases
-from bot.app.credit_records import MintSummary, mint_credit
+from bot.app.credit_records import mint_credit
 from bot.app.duplicates import DuplicateUseCases
 from bot.app.privacy import Sight, load_sight
+from bot.app.results import (
+    Explanation,
+    ImportResult,
+    Ranked,
+    ScoreSummary,
+    SourceSync,
+    SyncOutcome,
+    top_contributions,
+)
 from bot.app.rules_files import check_rules_dir, load_rules
 from bot.cli.doctor import Finding, run_checks
 from bot.config import Settings
 from bot.core.identity import Directory
-from bot.core.models import Contribution, Flag, Issue, ScoreCard, TrackerKind, Visibility
+from bot.core.models import ScoreCard, Visibility
 from bot.core.orphans import rank_orphans
 from bot.core.permissions import Audience
 from bot.core.privacy_rules import UnfurlMode
 from bot.core.rules import JiraSources, RuleProblem, Rules
 from bot.core.scoring import score_issues
-from bot.core.signals import MODIFIERS
 from bot.errors import ConfigurationError, ImportFileError, UnknownIssueError
 from bot.store import Store, open_store
 from bot.trackers.file_import import ImportFormat, read_export
-from bot.trackers.http import Governor, GovernorStats
+from bot.trackers.http import Governor
 from bot.trackers.registry import (
     ConfiguredSource,
     build_connector,
     configured_sources,
     source_map,
 )
-from bot.trackers.sync import Connector, ProgressDisplay, SyncReport, run_sync
+from bot.trackers.sync import Connector, ProgressDisplay, run_sync
 
 Clock = Callable[[], datetime]
 
@@ -48,66 +55,6 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The real clock: the only place the shell reads it."""
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    path: Path
-    format: ImportFormat
-    source: str
-    issues: int
-    links: int
-    warnings: tuple[str, ...] = ()  # what the file lacks (fields left out of the export)
-
-
-@dataclass(frozen=True)
-class SourceSync:
-    """What syncing one source did, and what it cost."""
-
-    report: SyncReport
-    kind: TrackerKind
-    stats: GovernorStats
-    graphql_points: int | None = None  # GitHub's GraphQL cost; None elsewhere
-
-
-@dataclass(frozen=True)
-class SyncOutcome:
-    sources: tuple[SourceSync, ...]
-    score: ScoreSummary
-
-    @property
-    def failed(self) -> bool:
-        return any(s.report.failed for s in self.sources)
-
-
-@dataclass(frozen=True)
-class ScoreSummary:
-    issues: int
-    orphans: int
-    surfaced: int  # orphans at or above the surfacing threshold
-    threshold: float
-    credit: MintSummary = field(default_factory=MintSummary)
-    duplicates: int = 0  # near-duplicate pairs known after this run
-
-
-@dataclass(frozen=True)
-class Ranked:
-    """An orphan with what a reader needs beside its card."""
-
-    card: ScoreCard
-    key: str
-    title: str
-    url: str | None
-    private: bool = False  # redacted for its reader: the key alone means anything
-
-
-@dataclass(frozen=True)
-class Explanation:
-    issue: Issue
-    card: ScoreCard
-    threshold: float
-    flags: tuple[Flag, ...] = ()  # engineers' endorsements, earliest first, with their notes
-    flagger_names: tuple[str, ...] = ()  # each flag's person as teams.yaml names them
 
 
 class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
@@ -448,10 +395,3 @@ def _rules_stamp(directory: Path) -> object:
     return tuple(
         (f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(directory.glob("*.yaml"))
     )
-
-
-def top_contributions(card: ScoreCard, n: int = 3) -> list[Contribution]:
-    """The ``n`` largest value contributions — who benefits and why, in plain words — with
-    modifiers (cost of delay, effort) only where value signals run out."""
-    ranked = sorted(card.contributions, key=lambda c: (c.signal in MODIFIERS, -c.points))
-    return ranked[:n]

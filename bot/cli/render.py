@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Table
 
-from bot.app.duplicates import DupesAnswer
-from bot.app.services import (
+from bot.app.results import (
+    DigestOutcome,
+    DupesAnswer,
     Explanation,
     ImportResult,
     Ranked,
@@ -24,7 +25,6 @@ from bot.core.rules import RuleProblem
 from bot.core.wording import orphaned_share, priority_phrase, reason_weight
 
 if TYPE_CHECKING:
-    from bot.app.digests import Outcome
     from bot.cli.doctor import Finding
     from bot.demo.credit_act import CreditAct
     from bot.demo.run import DemoResult
@@ -248,7 +248,7 @@ def print_findings(console: Console, findings: Sequence[Finding]) -> None:
             console.print(f"    fix: {finding.fix}", highlight=False)
 
 
-def print_digest_failures(console: Console, failed: Sequence[Outcome], *, sent: int) -> None:
+def print_digest_failures(console: Console, failed: Sequence[DigestOutcome], *, sent: int) -> None:
     """The summary `digest --send` ends with when a recipient did not get their digest."""
     console.print(f"{len(failed)} digest(s) not delivered ({sent} other outcome(s) above):")
     for outcome in failed:
@@ -288,7 +288,7 @@ def findings_json(findings: Sequence[Finding]) -> str:
     )
 
 
-def digest_outcomes_json(outcomes: Sequence[Outcome]) -> str:
+def digest_outcomes_json(outcomes: Sequence[DigestOutcome]) -> str:
     """A digest run as JSON: per manager the period, what happened, the text, and why a send
     failed."""
     return json.dumps(

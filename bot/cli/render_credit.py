@@ -10,8 +10,7 @@ from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Table
 
-from bot.app.audit import AuditListing
-from bot.app.credit_records import CreditReport, Funnel, LeaderBoard
+from bot.app.results import AuditListing, CreditReport, Funnel, LeaderBoard
 from bot.core.credit import CreditEntry
 from bot.core.models import Issue
 from bot.core.periods import Period

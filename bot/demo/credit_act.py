@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 
 from bot.app.claims import claim
-from bot.app.credit_records import CreditReport, LeaderBoard
-from bot.app.digests import Outcome, send_due
+from bot.app.digests import send_due
+from bot.app.results import CreditReport, DigestOutcome, LeaderBoard
 from bot.app.services import Services
 from bot.core.models import Visibility
 from bot.demo.generator import DemoOrg
@@ -30,7 +30,7 @@ WEEK = timedelta(days=7)
 
 @dataclass(frozen=True)
 class CreditAct:
-    digests: list[Outcome]  # what two managers and leadership would get this week
+    digests: list[DigestOutcome]  # what two managers and leadership would get this week
     claim: str
     fix_key: str
     flagger: str

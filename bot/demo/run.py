@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from bot.app.duplicates import DupesAnswer
-from bot.app.services import Explanation, ImportResult, Ranked, ScoreSummary, Services
+from bot.app.results import DupesAnswer, Explanation, ImportResult, Ranked, ScoreSummary
+from bot.app.services import Services
 from bot.config import Settings
 from bot.core.models import Visibility
 from bot.core.orphans import rank_orphans

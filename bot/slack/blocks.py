@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.app.credit_records import CreditReport, Line
-from bot.app.services import Ranked
+from bot.app.results import CreditReport, Line, Ranked
 from bot.slack.blocks_credit import credit_blocks, issue_link, leaderboard_blocks
 from bot.slack.blocks_issues import (
     ORPHANS_HINT,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.app.audit import AuditListing
+from bot.app.results import AuditListing, AuditRow
 from bot.slack.blocks_credit import person
 from bot.slack.blocks_kit import (
     MAX_MESSAGE_BLOCKS,
@@ -18,7 +18,6 @@ from bot.slack.blocks_kit import (
     header,
     section,
 )
-from bot.store.audit import AuditRecord
 
 AUDIT_HINT = "`impactbot audit` lists every row"
 
@@ -42,7 +41,7 @@ def audit_blocks(
 
 
 def audit_line(
-    record: AuditRecord, slack_ids: Mapping[str, str], names: Mapping[str, str] | None = None
+    record: AuditRow, slack_ids: Mapping[str, str], names: Mapping[str, str] | None = None
 ) -> str:
     """``when · who · *what* subject — why``, each recorded string escaped and clipped."""
     subject = escape(clip(record.subject, 200, markup=False))

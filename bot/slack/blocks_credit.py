@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.app.credit_records import CreditReport, LeaderBoard, Line
+from bot.app.results import CreditReport, LeaderBoard, Line
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.issue_refs import parse_issue_ref
 from bot.slack.blocks_kit import (

@@ -3,7 +3,7 @@ a "Not a duplicate" button, and the digest lines that point at a likely pair."""
 
 from __future__ import annotations
 
-from bot.app.duplicates import DupeMatch, DupesAnswer
+from bot.app.results import DupeMatch, DupesAnswer
 from bot.slack.blocks_kit import (
     MAX_MESSAGE_BLOCKS,
     Block,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.app.services import Explanation, Ranked, top_contributions
+from bot.app.results import Explanation, Ranked, top_contributions
 from bot.core.models import Contribution, ScoreCard
 from bot.core.permissions import PRIVATE_ISSUE
 from bot.core.wording import priority_phrase, reason_weight

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.app.credit_records import CreditReport, LeaderBoard, Line
-from bot.app.services import Explanation, Ranked
+from bot.app.results import CreditReport, Explanation, LeaderBoard, Line, Ranked
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Contribution, OrphanFinding, OrphanReason, ScoreCard
 from bot.core.periods import parse_period

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.app.audit import AuditListing
+from bot.app.results import AuditListing, AuditRow
 from bot.slack.blocks_audit import AUDIT_HINT, audit_blocks
-from bot.store.audit import AuditRecord
 from tests.builders import NOW
 
 
-def _row(i: int, detail: str = "why") -> AuditRecord:
-    return AuditRecord(i, NOW + timedelta(minutes=i), "ana", "not_ours", f"github:a/b#{i}", detail)
+def _row(i: int, detail: str = "why") -> AuditRow:
+    return AuditRow(i, NOW + timedelta(minutes=i), "ana", "not_ours", f"github:a/b#{i}", detail)
 
 
 def test_subjects_and_reasons_are_escaped() -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.app.duplicates import DupeMatch, DupesAnswer
+from bot.app.results import DupeMatch, DupesAnswer
 from bot.slack.blocks_dupes import dupes_blocks, pair_value, split_pair
 from tests.builders import issue
 
