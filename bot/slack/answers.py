@@ -13,7 +13,6 @@ from typing import Any
 
 from bot.app.privacy import Sight, redact_dupes, redact_ranked, redact_report
 from bot.app.services import Services
-from bot.core.identity import Directory
 from bot.core.permissions import (
     REFUSAL,
     Audience,
@@ -42,6 +41,7 @@ from bot.slack import blocks, blocks_dupes
 from bot.slack.blocks_audit import audit_blocks
 from bot.slack.blocks_issues import private_notice
 from bot.slack.blocks_kit import escape
+from bot.slack.people import Asker
 
 SLACK_LINES = 20  # credit lines shown in Slack; the totals cover every line
 
@@ -55,10 +55,11 @@ class Reply:
     upload: tuple[str, str] | None = None
 
 
-def answer(command: Command, *, services: Services, viewer: Viewer, user_id: str) -> Reply:
-    """The reply to ``command`` from ``viewer``; errors the user can fix become notices."""
+def answer(command: Command, *, services: Services, asker: Asker) -> Reply:
+    """The reply to ``command`` from ``asker``; errors the user can fix become notices.
+    A usage error or help needs nobody's permissions, so it asks Slack nothing."""
     try:
-        return _dispatch(command, services, viewer, user_id)
+        return _dispatch(command, services, asker)
     except ImpactbotError as exc:
         return notice(escape(str(exc)))
 
@@ -68,7 +69,7 @@ def notice(text: str) -> Reply:
     return Reply(text=text, blocks=blocks.notice_blocks(text))
 
 
-def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str) -> Reply:
+def _dispatch(command: Command, services: Services, asker: Asker) -> Reply:
     match command:
         case UsageError(message=message, usage=usage):
             return Reply(text=message, blocks=blocks.usage_blocks(message, usage))
@@ -76,85 +77,96 @@ def _dispatch(command: Command, services: Services, viewer: Viewer, user_id: str
             usage = usage_of(topic) if topic else USAGE
             return Reply(text="impactbot help", blocks=blocks.usage_blocks(None, usage))
         case FlagCommand():
-            return _flag(command, services, viewer, user_id)
-        case WhyCommand(ref=ref):
-            explanation = services.explain(ref.key)
-            if not _sight(services, viewer).sees(explanation.issue.uid):
-                return notice(private_notice(explanation.issue.key))
-            return Reply(
-                text=f"Why {escape(ref.key)} scores {explanation.card.total:.0f}",
-                blocks=blocks.score_card_blocks(explanation),
-            )
-        case DupesCommand(ref=ref):
-            found = services.dupes(ref.key)
-            sight = _sight(services, viewer)
-            if not sight.sees(found.issue.uid):
-                return notice(private_notice(found.issue.key))
-            found = redact_dupes(sight, found)
-            return Reply(
-                text=f"What reads like {escape(found.issue.key)}",
-                blocks=blocks_dupes.dupes_blocks(found),
-            )
+            return _flag(command, services, asker)
+        case WhyCommand():
+            return _why(command, services, asker.viewer)
+        case DupesCommand():
+            return _dupes(command, services, asker.viewer)
         case OrphansCommand():
-            return _orphans(command, services, viewer)
+            return _orphans(command, services, asker.viewer)
         case CreditCommand():
-            return _credit(command, services, viewer, user_id)
-        case LeaderboardCommand(period=period):
-            if not may_see_everyone(viewer):
-                return notice(REFUSAL)
-            board = services.leaderboard(period=period)
-            return Reply(
-                text=f"Leaderboard — {escape(period.label)}",
-                blocks=blocks.leaderboard_blocks(board),
-            )
-        case ExportCommand(period=period):
-            if not may_see_everyone(viewer):
-                return notice(REFUSAL)
-            by = viewer.person_id or f"slack:{user_id}"
-            csv_text = services.export(
-                period=period, fmt="csv", by=by, sight=_sight(services, viewer)
-            )
-            name = f"impact-{period.label.replace(' ', '-')}.csv"
-            return Reply(
-                text=f"Your export for {escape(period.label)} is in a direct message.",
-                upload=(name, csv_text),
-            )
-        case AuditCommand(period=period):
-            if not may_see_everyone(viewer):
-                return notice(REFUSAL_AUDIT)
-            listing = services.audit_log(since=period)
-            return Reply(
-                text=f"Audit log — {escape(period.label)}",
-                blocks=audit_blocks(
-                    listing, period.label, slack_ids=_slack_ids(services), names=_names(services)
-                ),
-            )
+            return _credit(command, services, asker)
+        case LeaderboardCommand():
+            return _leaderboard(command, services, asker.viewer)
+        case ExportCommand():
+            return _export(command, services, asker)
+        case AuditCommand():
+            return _audit(command, services, asker)
     return notice("I did not understand that; try `/impact help`.")
 
 
 REFUSAL_AUDIT = "Sorry — the audit log is for leadership."
 
 
-def _slack_ids(services: Services) -> dict[str, str]:
-    """person id → Slack id, for mentions."""
-    return {p.id: p.slack for p in services.rules().teams.people if p.slack}
+def _why(command: WhyCommand, services: Services, viewer: Viewer) -> Reply:
+    explanation = services.explain(command.ref.key)
+    if not _sight(services, viewer).sees(explanation.issue.uid):
+        return notice(private_notice(explanation.issue.key))
+    return Reply(
+        text=f"Why {escape(command.ref.key)} scores {explanation.card.total:.0f}",
+        blocks=blocks.score_card_blocks(explanation),
+    )
 
 
-def _names(services: Services) -> dict[str, str]:
-    """person id → teams.yaml name, for people with no Slack id to mention."""
-    return {p.id: p.name for p in services.rules().teams.people if p.name}
+def _dupes(command: DupesCommand, services: Services, viewer: Viewer) -> Reply:
+    found = services.dupes(command.ref.key)
+    sight = _sight(services, viewer)
+    if not sight.sees(found.issue.uid):
+        return notice(private_notice(found.issue.key))
+    found = redact_dupes(sight, found)
+    return Reply(
+        text=f"What reads like {escape(found.issue.key)}",
+        blocks=blocks_dupes.dupes_blocks(found),
+    )
+
+
+def _leaderboard(command: LeaderboardCommand, services: Services, viewer: Viewer) -> Reply:
+    if not may_see_everyone(viewer):
+        return notice(REFUSAL)
+    board = services.leaderboard(period=command.period)
+    return Reply(
+        text=f"Leaderboard — {escape(command.period.label)}",
+        blocks=blocks.leaderboard_blocks(board),
+    )
+
+
+def _export(command: ExportCommand, services: Services, asker: Asker) -> Reply:
+    viewer, period = asker.viewer, command.period
+    if not may_see_everyone(viewer):
+        return notice(REFUSAL)
+    by = viewer.person_id or f"slack:{asker.user_id}"
+    csv_text = services.export(period=period, fmt="csv", by=by, sight=_sight(services, viewer))
+    name = f"impact-{period.label.replace(' ', '-')}.csv"
+    return Reply(
+        text=f"Your export for {escape(period.label)} is in a direct message.",
+        upload=(name, csv_text),
+    )
+
+
+def _audit(command: AuditCommand, services: Services, asker: Asker) -> Reply:
+    if not may_see_everyone(asker.viewer):
+        return notice(REFUSAL_AUDIT)
+    listing = services.audit_log(since=command.period)
+    people = asker.rules.teams.people
+    slack_ids = {p.id: p.slack for p in people if p.slack}  # for mentions
+    names = {p.id: p.name for p in people if p.name}  # for people with no Slack id to mention
+    return Reply(
+        text=f"Audit log — {escape(command.period.label)}",
+        blocks=audit_blocks(listing, command.period.label, slack_ids=slack_ids, names=names),
+    )
 
 
 def _sight(services: Services, viewer: Viewer) -> Sight:
     return services.sight(Audience.person(viewer))
 
 
-def _flag(command: FlagCommand, services: Services, viewer: Viewer, user_id: str) -> Reply:
-    if viewer.person_id is None:
-        return notice(unknown_person(user_id))
-    if not may_flag(services, viewer, command.ref.key):
+def _flag(command: FlagCommand, services: Services, asker: Asker) -> Reply:
+    person = asker.person_id
+    if person is None:
+        return notice(unknown_person(asker.user_id))
+    if not may_flag(services, asker.viewer, command.ref.key):
         return notice(private_notice(command.ref.key))
-    added = services.flag(command.ref.key, by=viewer.person_id, note=command.note)
+    added = services.flag(command.ref.key, by=person, note=command.note)
     if added:
         return notice(f"Thanks — you flagged {escape(command.ref.key)} as cross-team impact.")
     return notice(f"You had already flagged {escape(command.ref.key)}.")
@@ -181,9 +193,10 @@ def _orphans(command: OrphansCommand, services: Services, viewer: Viewer) -> Rep
     return Reply(text=escape(title), blocks=blocks.orphans_blocks(rows, title))
 
 
-def _credit(command: CreditCommand, services: Services, viewer: Viewer, user_id: str) -> Reply:
+def _credit(command: CreditCommand, services: Services, asker: Asker) -> Reply:
     if command.usergroup:
         return notice("Name the team by its id from teams.yaml, e.g. `/impact credit asr`.")
+    viewer = asker.viewer
     if command.team:
         if not may_see_team(viewer, command.team):
             return notice(REFUSAL)
@@ -192,12 +205,11 @@ def _credit(command: CreditCommand, services: Services, viewer: Viewer, user_id:
         return Reply(
             text=f"Credit of team {escape(command.team)}", blocks=blocks.credit_blocks(report)
         )
-    directory = Directory.build(services.rules().teams)
-    slack_id = command.person or user_id
-    person = directory.person_of_slack(slack_id)
+    slack_id = command.person or asker.user_id
+    person = asker.directory.person_of_slack(slack_id)
     if person is None:
         return notice(unknown_person(slack_id))
-    if not may_see_person(viewer, person, directory):
+    if not may_see_person(viewer, person, asker.directory):
         return notice(REFUSAL)
     report = services.credit_report(person=person, period=command.period, limit=SLACK_LINES)
     report = redact_report(_sight(services, viewer), report)

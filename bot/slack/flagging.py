@@ -10,7 +10,7 @@ from bot.slack.answers import may_flag, unknown_person
 from bot.slack.blocks_issues import private_notice
 from bot.slack.blocks_kit import escape
 from bot.slack.links import issue_refs
-from bot.slack.people import viewer_of
+from bot.slack.people import Asker
 
 
 def flag_message(services: Services, client: WebClient, *, user_id: str, text: str) -> str:
@@ -19,16 +19,17 @@ def flag_message(services: Services, client: WebClient, *, user_id: str, text: s
     refs = issue_refs(text)
     if not refs:
         return "That message links to no issue I can read (GitHub, GitLab, Jira or Linear)."
-    viewer = viewer_of(user_id, services.rules(), client)
-    if viewer.person_id is None:
+    asker = Asker(user_id, services.rules(), client)
+    person = asker.person_id
+    if person is None:
         return unknown_person(user_id)
     said = []
     for ref in refs:
-        if not may_flag(services, viewer, ref.key):
+        if not may_flag(services, asker.viewer, ref.key):
             said.append(escape(private_notice(ref.key).rstrip(".")))
             continue
         try:
-            added = services.flag(ref.key, by=viewer.person_id, note="flagged from Slack")
+            added = services.flag(ref.key, by=person, note="flagged from Slack")
         except ImpactbotError as exc:
             said.append(escape(str(exc)))
             continue

@@ -8,25 +8,23 @@ from slack_sdk import WebClient
 
 from bot.app.privacy import redact_ranked, redact_report
 from bot.app.services import Services
-from bot.core.identity import Directory
 from bot.core.permissions import Audience
 from bot.errors import ImpactbotError
 from bot.slack import blocks
 from bot.slack.answers import SLACK_LINES, unknown_person
-from bot.slack.people import viewer_of
+from bot.slack.people import Asker
 
 HOME_ORPHANS = 5
 
 
 def build_home(services: Services, client: WebClient, user_id: str) -> dict[str, Any]:
     """The Home view of ``user_id`` (a notice for people the identity map lacks)."""
-    rules = services.rules()
-    viewer = viewer_of(user_id, rules, client)
-    if viewer.person_id is None:
+    asker = Asker(user_id, services.rules(), client)
+    if asker.person_id is None:
         return {"type": "home", "blocks": blocks.notice_blocks(unknown_person(user_id))}
-    person = next(p for p in rules.teams.people if p.id == viewer.person_id)
-    teams = Directory.build(rules.teams).teams_of_person(person.id)
-    sight = services.sight(Audience.person(viewer))
+    person = next(p for p in asker.rules.teams.people if p.id == asker.person_id)
+    teams = asker.directory.teams_of_person(person.id)
+    sight = services.sight(Audience.person(asker.viewer))
     try:
         credit = redact_report(sight, services.credit_report(person=person.id, limit=SLACK_LINES))
     except ImpactbotError:

@@ -45,18 +45,19 @@ def build_manifest(*, public_url: str | None, hosts: Sequence[str]) -> dict[str,
     ``hosts`` unfurl — the first ``UNFURL_DOMAIN_LIMIT`` of them, as Slack takes no more
     (``impactbot manifest`` and ``doctor`` name the ones left out)."""
     endpoint = f"{public_url.rstrip('/')}/slack/events" if public_url else None
-    command: dict[str, Any] = {
-        "command": COMMAND,
-        "description": "Cross-team impact: flag, why, orphans, credit",
-        "usage_hint": USAGE_HINT,
-        "should_escape": True,
+    return {
+        "display_information": {
+            "name": "impactbot",
+            "description": "Finds orphaned cross-team work and credits whoever does it.",
+        },
+        "features": _features(endpoint, hosts),
+        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "settings": _settings(endpoint),
     }
-    events: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
-    interactivity: dict[str, Any] = {"is_enabled": True}
-    if endpoint:
-        command["url"] = endpoint
-        events["request_url"] = endpoint
-        interactivity["request_url"] = endpoint
+
+
+def _features(endpoint: str | None, hosts: Sequence[str]) -> dict[str, Any]:
+    """App Home, the bot user, the message shortcut, `/impact`, and the unfurled hosts."""
     features: dict[str, Any] = {
         "app_home": {"home_tab_enabled": True, "messages_tab_enabled": False},
         "bot_user": {"display_name": "impactbot", "always_online": True},
@@ -68,25 +69,39 @@ def build_manifest(*, public_url: str | None, hosts: Sequence[str]) -> dict[str,
                 "description": "Endorse the issue linked in this message as cross-team work",
             }
         ],
-        "slash_commands": [command],
+        "slash_commands": [_slash_command(endpoint)],
     }
     domains = unfurl_domains(hosts)[:UNFURL_DOMAIN_LIMIT]
     if domains:
         features["unfurl_domains"] = domains
+    return features
+
+
+def _slash_command(endpoint: str | None) -> dict[str, Any]:
+    command: dict[str, Any] = {
+        "command": COMMAND,
+        "description": "Cross-team impact: flag, why, orphans, credit",
+        "usage_hint": USAGE_HINT,
+        "should_escape": True,
+    }
+    if endpoint:
+        command["url"] = endpoint
+    return command
+
+
+def _settings(endpoint: str | None) -> dict[str, Any]:
+    """Events and interactivity: to ``endpoint`` over HTTP, or over Socket Mode when None."""
+    events: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
+    interactivity: dict[str, Any] = {"is_enabled": True}
+    if endpoint:
+        events["request_url"] = endpoint
+        interactivity["request_url"] = endpoint
     return {
-        "display_information": {
-            "name": "impactbot",
-            "description": "Finds orphaned cross-team work and credits whoever does it.",
-        },
-        "features": features,
-        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
-        "settings": {
-            "event_subscriptions": events,
-            "interactivity": interactivity,
-            "org_deploy_enabled": False,
-            "socket_mode_enabled": endpoint is None,
-            "token_rotation_enabled": False,
-        },
+        "event_subscriptions": events,
+        "interactivity": interactivity,
+        "org_deploy_enabled": False,
+        "socket_mode_enabled": endpoint is None,
+        "token_rotation_enabled": False,
     }
 
 

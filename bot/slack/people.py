@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from weakref import WeakKeyDictionary
 
 from slack_sdk import WebClient
@@ -27,14 +28,40 @@ log = logging.getLogger("impactbot.slack")
 GROUP_TTL = timedelta(minutes=5)
 
 
-def viewer_of(user_id: str, rules: Rules, client: WebClient) -> Viewer:
+def viewer_of(
+    user_id: str, rules: Rules, client: WebClient, *, directory: Directory | None = None
+) -> Viewer:
     """The ``Viewer`` for a Slack user: their person (via ``people[].slack``), the teams they
     manage, and leadership — by the list, or by membership of a leadership user group (see
-    ``GroupMembers``: cached, retried, failures logged)."""
-    person = Directory.build(rules.teams).person_of_slack(user_id)
-    groups = group_members_of(client)
-    in_group = any(user_id in groups.members(g) for g in rules.teams.leadership_groups)
+    ``GroupMembers``: cached, retried, failures logged; not asked when the list says so)."""
+    person = (directory or Directory.build(rules.teams)).person_of_slack(user_id)
+    listed = person is not None and person in rules.teams.leadership
+    in_group = not listed and _in_leadership_group(user_id, rules, client)
     return Viewer.of(person, rules.teams, in_leadership_group=in_group)
+
+
+def _in_leadership_group(user_id: str, rules: Rules, client: WebClient) -> bool:
+    groups = rules.teams.leadership_groups
+    return bool(groups) and any(user_id in group_members_of(client).members(g) for g in groups)
+
+
+class Asker:
+    """Who sent one request, with the rules and people directory read once for all of it.
+
+    ``person_id`` needs the directory alone; ``viewer`` (for permission checks) may ask Slack
+    for the leadership user groups, so it is worked out on first use, and once."""
+
+    def __init__(self, user_id: str, rules: Rules, client: WebClient) -> None:
+        self.user_id, self.rules, self._client = user_id, rules, client
+        self.directory = Directory.build(rules.teams)
+
+    @property
+    def person_id(self) -> str | None:
+        return self.directory.person_of_slack(self.user_id)
+
+    @cached_property
+    def viewer(self) -> Viewer:
+        return viewer_of(self.user_id, self.rules, self._client, directory=self.directory)
 
 
 class GroupMembers:

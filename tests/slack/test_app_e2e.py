@@ -305,6 +305,21 @@ def test_a_leadership_user_group_grants_leadership(bot: Bot, tmp_path: Path) -> 
     assert "credit is private" in json.dumps(bot.command("leaderboard 2026", user="UANA"))
 
 
+def test_leadership_groups_are_asked_only_when_a_permission_check_needs_them(
+    bot: Bot, tmp_path: Path
+) -> None:
+    teams_file = tmp_path / "rules" / "teams.yaml"
+    doc = yaml.safe_load(teams_file.read_text())
+    doc["leadership_groups"] = ["SLEADS"]
+    teams_file.write_text(yaml.safe_dump(doc))
+    bot.fake.add_usergroup("SLEADS", ["UVERA"])
+    for text in ("help", "help credit", "frobnicate", "credit --period 2026-Q5"):
+        bot.command(text, user="UVERA")
+    assert bot.fake.calls_to("usergroups.users.list") == []
+    assert "credit is private" not in json.dumps(bot.command("leaderboard 2026", user="UVERA"))
+    assert len(bot.fake.calls_to("usergroups.users.list")) == 1
+
+
 def _click(bot: Bot, action_id: str, value: str, user: str, response_url: str | None) -> None:
     payload: dict[str, Any] = {
         "type": "block_actions", "user": {"id": user}, "team": {"id": "T0IMPACT01"},

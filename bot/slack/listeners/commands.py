@@ -11,7 +11,7 @@ from bot.app.services import Services
 from bot.core.slash import COMMAND
 from bot.slack.answers import answer
 from bot.slack.command_text import parse_command
-from bot.slack.people import viewer_of
+from bot.slack.people import Asker
 from bot.slack.uploads import send_privately
 
 
@@ -21,12 +21,9 @@ def register(app: App, services: Services) -> None:
         ack()  # within Slack's 3 seconds; the answer follows through response_url
         user = command["user_id"]
         parsed = parse_command(command.get("text", ""), now=services.clock())
-        reply = answer(
-            parsed,
-            services=services,
-            user_id=user,
-            viewer=viewer_of(user, services.rules(), client),
-        )
+        # The rules are read once for the request; Slack's leadership user groups only if a
+        # permission check needs them (not for a usage error or help).
+        reply = answer(parsed, services=services, asker=Asker(user, services.rules(), client))
         if reply.upload:
             send_privately(client, user, *reply.upload)
         respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")

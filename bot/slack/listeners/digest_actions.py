@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.app import claims
 from bot.app.services import Services
-from bot.core.digest import DEFAULT_RULES
+from bot.core.digest import DEFAULT_RULES, DigestItem
 from bot.core.identity import Directory
 from bot.slack.blocks_digest import assignee_options, item_blocks
 from bot.slack.blocks_digest_clicks import (
@@ -26,10 +26,17 @@ from bot.slack.blocks_digest_clicks import (
     replace_item,
     snoozed_item_blocks,
 )
-from bot.slack.blocks_kit import escape
+from bot.slack.blocks_kit import Block, escape
 
 
 def register(app: App, services: Services, writer_for: claims.WriterFor) -> None:
+    """Claim…, Not ours, Snooze and Undo on the items of a digest."""
+    _register_claim(app, services, writer_for)
+    _register_decisions(app, services)
+    _register_undo(app, services, writer_for)
+
+
+def _register_claim(app: App, services: Services, writer_for: claims.WriterFor) -> None:
     @app.action(ACTION_CLAIM)
     def claim(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
@@ -54,6 +61,8 @@ def register(app: App, services: Services, writer_for: claims.WriterFor) -> None
                 replace_original=False,
             )
 
+
+def _register_decisions(app: App, services: Services) -> None:
     @app.action(ACTION_NOT_OURS)
     def not_ours(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
@@ -81,6 +90,8 @@ def register(app: App, services: Services, writer_for: claims.WriterFor) -> None
         elif not result.ok:
             _refused(respond, "Not snoozed", result.detail)
 
+
+def _register_undo(app: App, services: Services, writer_for: claims.WriterFor) -> None:
     @app.action(ACTION_UNDO)
     def undo(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
@@ -94,14 +105,20 @@ def register(app: App, services: Services, writer_for: claims.WriterFor) -> None
             services, uid, kind=kind.value, manager_slack=body["user"]["id"], writer_for=writer_for
         )
         if result.ok and result.item:
-            rules = services.rules()
-            directory = Directory.build(rules.teams)
-            manager = directory.person_of_slack(body["user"]["id"])
-            slack_ids = {p.id: p.slack for p in rules.teams.people if p.slack}
-            offered = assignee_options(manager, result.item, directory, slack_ids)
-            _update(client, body, uid, list(item_blocks(result.item, assignees=offered)))
+            restored = _restored(services, result.item, body["user"]["id"])
+            _update(client, body, uid, restored)
         elif not result.ok:
             _refused(respond, "Not undone", result.detail)
+
+
+def _restored(services: Services, item: DigestItem, manager_slack: str) -> list[Block]:
+    """The item as it first appeared, its Claim… offering whom the manager may assign."""
+    rules = services.rules()
+    directory = Directory.build(rules.teams)
+    manager = directory.person_of_slack(manager_slack)
+    slack_ids = {p.id: p.slack for p in rules.teams.people if p.slack}
+    offered = assignee_options(manager, item, directory, slack_ids)
+    return list(item_blocks(item, assignees=offered))
 
 
 def _refused(respond: Respond, what: str, why: str) -> None:
