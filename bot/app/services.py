@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from slack_sdk import WebClient
 
 from bot.app.audit import AuditUseCases
 from bot.app.credit import CreditUseCases
@@ -28,7 +27,6 @@ from bot.app.results import (
     top_contributions,
 )
 from bot.app.rules_files import check_rules_dir, load_rules
-from bot.cli.doctor import Finding, run_checks
 from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.models import ScoreCard, Visibility
@@ -77,17 +75,6 @@ class Services(CreditUseCases, DuplicateUseCases, AuditUseCases):
         with open_store(self.settings.db_path) as store:
             store.backup_to(target)
         return target.stat().st_size
-
-    def doctor(self, *, http: httpx.Client | None = None) -> list[Finding]:
-        """What this install gets wrong (see ``bot.cli.doctor``)."""
-        token = self.settings.slack_bot_token
-        slack = (
-            WebClient(token=token.get_secret_value(), base_url=self.settings.slack_api_url)
-            if token and token.get_secret_value()
-            else None
-        )
-        with http or httpx.Client(timeout=15) as client:
-            return run_checks(self.settings, slack=slack, http=client)
 
     # ------------------------------------------------------------------ rules
 

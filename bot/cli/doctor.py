@@ -12,26 +12,22 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
+from bot.app import install_checks
 from bot.app.rules_files import check_rules_dir
 from bot.config import Settings
 from bot.core.identity import Directory
-from bot.core.models import TrackerKind
 from bot.core.rules import Rules
-from bot.errors import ConfigurationError, StoreLocationError
+from bot.errors import StoreLocationError
 from bot.slack.manifest import UNFURL_DOMAIN_LIMIT, unfurl_domains
 from bot.slack.scopes import missing_scopes
-from bot.store import open_store
-from bot.store.deliveries import DeliveryFailure
-from bot.store.location import check_location
-from bot.trackers import registry
 
 HOLES_SHOWN = 15
 
@@ -71,7 +67,7 @@ def _store(settings: Settings) -> tuple[bool, Finding]:
     it: that is `import`'s or `sync`'s job)."""
     path = settings.db_path
     try:
-        check_location(path, may_create=True, creators="")
+        install_checks.check_database(path, may_create=True, creators="")
     except StoreLocationError as exc:
         return False, Finding(Level.FAIL, "store", str(exc), "fix IMPACTBOT_DB (or --db)")
     if not path.exists():
@@ -96,6 +92,7 @@ def _rules(problems: Sequence[object]) -> Finding:
 
 
 def _slack(settings: Settings, slack: WebClient | None) -> list[Finding]:
+    """The signing secret (unless Socket Mode), then the bot token and its scopes."""
     out = []
     if settings.slack_signing_secret is None and settings.slack_app_token is None:
         out.append(
@@ -107,42 +104,41 @@ def _slack(settings: Settings, slack: WebClient | None) -> list[Finding]:
             )
         )
     if slack is None:
-        out.append(
-            Finding(
-                Level.FAIL,
-                "slack",
-                "SLACK_BOT_TOKEN is not set",
-                "install the app, copy the xoxb- token into .env",
-            )
-        )
-        return out
+        fix = "install the app, copy the xoxb- token into .env"
+        return [*out, Finding(Level.FAIL, "slack", "SLACK_BOT_TOKEN is not set", fix)]
+    answer = _auth_test(settings, slack)
+    if isinstance(answer, Finding):
+        return [*out, answer]
+    return out + _scopes(answer)
+
+
+def _auth_test(settings: Settings, slack: WebClient) -> SlackResponse | Finding:
+    """Slack's answer to ``auth.test``, or the finding saying why there is none."""
     try:
-        response = slack.auth_test()
+        return slack.auth_test()
     except OSError as exc:  # urllib's URLError, a refused or timed-out connection
         reason = getattr(exc, "reason", None) or exc
-        return [
-            *out,
-            Finding(
-                Level.FAIL,
-                "slack",
-                f"cannot reach Slack at {settings.slack_api_url} ({reason})",
-                "check the network (and any proxy) and SLACK_API_URL, then run doctor again",
-            ),
-        ]
+        return Finding(
+            Level.FAIL,
+            "slack",
+            f"cannot reach Slack at {settings.slack_api_url} ({reason})",
+            "check the network (and any proxy) and SLACK_API_URL, then run doctor again",
+        )
     except SlackApiError as exc:
         error = exc.response.get("error", "unknown error")
-        return [
-            *out,
-            Finding(
-                Level.FAIL,
-                "slack",
-                f"the bot token is rejected ({error})",
-                "reinstall the app and copy a fresh xoxb- token",
-            ),
-        ]
+        return Finding(
+            Level.FAIL,
+            "slack",
+            f"the bot token is rejected ({error})",
+            "reinstall the app and copy a fresh xoxb- token",
+        )
+
+
+def _scopes(response: SlackResponse) -> list[Finding]:
+    """Each scope the bot's uses need that the token was not granted, or that it is valid."""
     granted = {s.strip() for s in response.headers.get("x-oauth-scopes", "").split(",") if s}
     missing = missing_scopes(granted)
-    out += [
+    out = [
         Finding(
             Level.FAIL,
             "slack",
@@ -156,18 +152,10 @@ def _slack(settings: Settings, slack: WebClient | None) -> list[Finding]:
     return out
 
 
-def recorded_failures(settings: Settings) -> list[DeliveryFailure]:
-    """Deliveries whose last attempt failed (digests not delivered), newest first."""
-    if not settings.db_path.exists():
-        return []
-    with open_store(settings.db_path) as store:
-        return store.deliveries.failures()
-
-
 def health_report(settings: Settings) -> dict[str, Any]:
     """What ``/healthz`` answers: ``ok`` unless a delivery's last attempt failed, and the
     failures themselves (recipient label, period, Slack's error, the scope it needed)."""
-    failures = recorded_failures(settings)
+    failures = install_checks.delivery_failures(settings)
     return {
         "ok": not failures,
         "failures": [
@@ -189,7 +177,7 @@ def health_report(settings: Settings) -> dict[str, Any]:
 def _delivery_failures(settings: Settings) -> list[Finding]:
     """Digests the scheduled run (or `digest --send`) could not deliver, with the fix."""
     out = []
-    for f in recorded_failures(settings):
+    for f in install_checks.delivery_failures(settings):
         needs = f" (needs {f.needed})" if f.needed else ""
         message = (
             f"{f.job} to {f.label} ({f.period}) not delivered: {f.error}{needs}, "
@@ -207,7 +195,7 @@ def _delivery_failures(settings: Settings) -> list[Finding]:
 
 def _unfurl_domains(settings: Settings, rules: Rules) -> list[Finding]:
     """More tracker hosts than a manifest may list: links to the rest never unfurl."""
-    hosts = unfurl_domains(registry.web_hosts(settings, rules.sources))
+    hosts = unfurl_domains(install_checks.tracker_web_hosts(settings, rules.sources))
     if len(hosts) <= UNFURL_DOMAIN_LIMIT:
         return []
     return [
@@ -223,6 +211,7 @@ def _unfurl_domains(settings: Settings, rules: Rules) -> list[Finding]:
 
 
 def _github(settings: Settings, rules: Rules, http: httpx.Client) -> list[Finding]:
+    """Whether the GitHub token can read every configured repository and organisation."""
     sources = rules.sources.github
     if sources is None:
         return [Finding(Level.OK, "github", "no GitHub sources configured")]
@@ -242,66 +231,46 @@ def _github(settings: Settings, rules: Rules, http: httpx.Client) -> list[Findin
     base = settings.github_api_url.rstrip("/")
     targets = [f"{base}/repos/{r}" for r in sources.repos]
     targets += [f"{base}/orgs/{o}" for o in sources.orgs]
-    out = []
-    for url in targets:
-        try:
-            status = http.get(url, headers=headers).status_code
-        except httpx.HTTPError as exc:
-            out.append(
-                Finding(
-                    Level.FAIL,
-                    "github",
-                    f"cannot reach {url}: {exc}",
-                    "check GITHUB_API_URL and the network",
-                )
-            )
-            continue
-        name = url.removeprefix(base)
-        if status == 200:
-            out.append(Finding(Level.OK, "github", f"{name} readable"))
-        else:
-            out.append(
-                Finding(
-                    Level.FAIL,
-                    "github",
-                    f"{name} answered {status}",
-                    "give the token access to it, or fix rules/sources.yaml",
-                )
-            )
-    return out
+    return [_github_readable(http, url, headers, base) for url in targets]
+
+
+def _github_readable(http: httpx.Client, url: str, headers: dict[str, str], base: str) -> Finding:
+    """Whether GitHub answers 200 to ``url`` with the token in ``headers``."""
+    try:
+        status = http.get(url, headers=headers).status_code
+    except httpx.HTTPError as exc:
+        return Finding(
+            Level.FAIL,
+            "github",
+            f"cannot reach {url}: {exc}",
+            "check GITHUB_API_URL and the network",
+        )
+    name = url.removeprefix(base)
+    if status == 200:
+        return Finding(Level.OK, "github", f"{name} readable")
+    return Finding(
+        Level.FAIL,
+        "github",
+        f"{name} answered {status}",
+        "give the token access to it, or fix rules/sources.yaml",
+    )
 
 
 def _tracker_credentials(settings: Settings, rules: Rules, http: httpx.Client) -> list[Finding]:
     """Jira, Linear and GitLab sources: are their credentials set? (Access shows on the first
     `impactbot sync`, which names each project or team it cannot read.)"""
-    pins = registry.source_map(settings, rules.sources)
-    out = []
-    for source in registry.configured_sources(rules.sources):
-        if source.kind is TrackerKind.GITHUB:
-            continue  # checked against the API above
-        topic = source.kind.value
-        try:
-            registry.build_connector(
-                settings, source, http=http, clock=lambda: datetime.now(UTC), source_map=pins
-            )
-        except ConfigurationError as exc:
-            out.append(Finding(Level.FAIL, topic, f"{source.name}: {exc}", "see .env.example"))
-        else:
-            out.append(Finding(Level.OK, topic, f"{source.name}: credentials set"))
-    return out
+    return [
+        Finding(Level.FAIL, c.kind.value, f"{c.source}: {c.problem}", "see .env.example")
+        if c.problem is not None
+        else Finding(Level.OK, c.kind.value, f"{c.source}: credentials set")
+        for c in install_checks.tracker_credentials(settings, rules, http)
+    ]
 
 
 def _identity_holes(settings: Settings, rules: Rules, *, read_store: bool) -> list[Finding]:
     """Tracker people seen in the store whom the identity map cannot place."""
     directory = Directory.build(rules.teams)
-    unknown: Counter[str] = Counter()
-    if read_store:
-        with open_store(settings.db_path) as store:
-            for issue in store.load_issues():
-                actors = [issue.author, *issue.assignees, *(c.author for c in issue.comments)]
-                for actor in actors:
-                    if actor and not directory.is_bot(actor) and not directory.person_of(actor):
-                        unknown[f"{actor.tracker.value}:{actor.handle}"] += 1
+    unknown = install_checks.unplaced_actors(settings, directory) if read_store else Counter()
     out = [
         Finding(
             Level.WARN,

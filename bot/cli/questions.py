@@ -67,11 +67,11 @@ def question_options(name: str) -> Callable[[F], F]:
     return decorate
 
 
-def question_command(group: click.Group, name: str) -> Callable[[F], click.Command]:
-    """``group.command(name)`` for a shared question, with its summary as the short help."""
+def question_command(name: str) -> Callable[[F], click.Command]:
+    """The ``impactbot`` command for shared question ``name``, with its options."""
 
     def decorate(fn: F) -> click.Command:
-        command = group.command(name, cls=QuestionCommand)(question_options(name)(fn))
+        command = click.command(name, cls=QuestionCommand)(question_options(name)(fn))
         assert isinstance(command, QuestionCommand)
         command.question = QUESTIONS[name]
         return command

@@ -1,4 +1,5 @@
-"""The job table: which service function runs when. ``impactbot serve`` starts it.
+"""The job table: which service function runs when. ``impactbot serve`` starts it, with the
+Slack client it got from ``bot.wiring``; the claim writers come from there too.
 
 Jobs are plain functions of ``Services``; the scheduler only maps ids to triggers. Every job
 coalesces missed runs into one, never overlaps itself, and tolerates being late by its
@@ -21,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import wiring
 from bot.app.services import Services
 from bot.errors import ImpactbotError
 
@@ -127,10 +129,9 @@ def production_jobs(services: Services, client: WebClient) -> list[Job]:
 
     def reconcile_claims() -> object:
         from bot.app.claim_recovery import reconcile_claims
-        from bot.app.claims import tracker_writer_for
 
         if not writers:
-            writers.append(tracker_writer_for(services.settings, services.rules))
+            writers.append(wiring.claim_writers(services))
         return reconcile_claims(services, writers[0], _direct_message(client))
 
     return jobs(

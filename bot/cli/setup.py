@@ -7,21 +7,29 @@ the values it takes. Then the database's location is checked: only the commands 
 without one and says which command creates it. Commands in ``NO_STORE`` never open it
 (``doctor`` reports on it as one of its checks).
 
-Every command of the ``main`` group (and of its subgroups) is an ``ImpactbotCommand``, so a new
-command follows these rules without anyone remembering to.
+Every command module declares its commands with ``command`` / ``group`` below, so each is an
+``ImpactbotCommand`` (or an ``ImpactbotGroup`` whose commands are) and a new command follows
+these rules without anyone remembering to. The services come from ``bot.wiring``, the
+composition root, once per run.
 """
 
 from __future__ import annotations
 
+import functools
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import click
+from rich.console import Console
 
+from bot import wiring
+from bot.app.install_checks import check_database
 from bot.app.services import Services
-from bot.config import load_settings
 from bot.errors import ImpactbotError
-from bot.store.location import check_location
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 CREATES_STORE = frozenset({"import", "sync", "demo", "serve", "score"})
 NO_STORE = frozenset({"manifest", "rules check", "doctor"})
@@ -37,7 +45,7 @@ class Setup:
 
     def services(self) -> Services:
         if self.built is None:
-            self.built = Services(load_settings(**self.overrides))
+            self.built = wiring.services(**self.overrides)
         return self.built
 
 
@@ -58,7 +66,7 @@ def prepare(ctx: click.Context) -> Services:
     services = setup.services()
     name = command_name(ctx)
     if name not in NO_STORE:
-        check_location(
+        check_database(
             services.settings.db_path, may_create=name in CREATES_STORE, creators=CREATORS
         )
     return services
@@ -81,3 +89,39 @@ class ImpactbotGroup(click.Group):
 
     command_class = ImpactbotCommand
     group_class = type
+
+
+def command(name: str | None = None) -> Callable[[F], click.Command]:
+    """``click.command`` for an ``impactbot`` command: ``prepare`` runs first."""
+    return click.command(name, cls=ImpactbotCommand)
+
+
+def group(name: str | None = None) -> Callable[[F], click.Group]:
+    """``click.group`` for a group of ``impactbot`` commands (``people``, ``rules``)."""
+    return click.group(name, cls=ImpactbotGroup)
+
+
+def services_of(ctx: click.Context) -> Services:
+    """The running command's services (built once per run, by ``bot.wiring``)."""
+    setup = ctx.find_root().obj
+    assert isinstance(setup, Setup)
+    return setup.services()
+
+
+def console() -> Console:
+    """Standard output, without rich's guesses at highlighting."""
+    return Console(highlight=False)
+
+
+def reports_errors(fn: F) -> F:
+    """Turn ``ImpactbotError`` into a one-line message on stderr and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ImpactbotError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]

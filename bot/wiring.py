@@ -1,0 +1,54 @@
+"""The composition root: the one place that reads the settings and builds clients.
+
+Minimal version written by the CLI's part of the redesign (issue 17) for what the command
+line needs; the application's part extends it (one HTTP client per credential, writers).
+Nothing is built at import time: each function builds when an entry point calls it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.app.claims import WriterFor, tracker_writer_for
+from bot.app.services import Services
+from bot.config import Settings, load_settings
+from bot.errors import ConfigurationError
+
+
+def services(**overrides: Any) -> Services:
+    """The use cases over the settings read once from the environment and ``overrides``;
+    raises ``ConfigurationError`` naming a bad setting."""
+    return Services(load_settings(**overrides))
+
+
+def slack_client(settings: Settings) -> WebClient | None:
+    """The bot's Slack Web API client (rate-limited calls retried up to 3 times after
+    Slack's Retry-After), or None when SLACK_BOT_TOKEN is not set."""
+    token = settings.slack_bot_token
+    if token is None or not token.get_secret_value():
+        return None
+    client = WebClient(token=token.get_secret_value(), base_url=settings.slack_api_url)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def required_slack_client(settings: Settings, needed_by: str) -> WebClient:
+    """``slack_client``, or ``ConfigurationError`` saying ``needed_by`` needs the token."""
+    client = slack_client(settings)
+    if client is None:
+        raise ConfigurationError(f"SLACK_BOT_TOKEN is not set: {needed_by}")
+    return client
+
+
+def http_client(timeout: float) -> httpx.Client:
+    """An HTTP connection pool for trackers' and GitHub's APIs; its user closes it."""
+    return httpx.Client(timeout=timeout)
+
+
+def claim_writers(services: Services) -> WriterFor:
+    """Claim write-back to each source's tracker, over one connection pool kept open."""
+    return tracker_writer_for(services.settings, services.rules)
