@@ -21,13 +21,8 @@ from bot.app.results import ClickResult
 from bot.app.services import Services
 from bot.config import Settings
 from bot.core.claiming import check_claim
-from bot.core.digest import (
-    DEFAULT_RULES,
-    DigestItem,
-    can_undo,
-    digest_item,
-    teams_managed_by,
-)
+from bot.core.digest import DEFAULT_RULES, DigestItem, digest_item, teams_managed_by
+from bot.core.digest_routing import can_undo
 from bot.core.identity import Directory, handle_field
 from bot.core.models import Issue, TrackerKind
 from bot.core.rules import Person, Rules

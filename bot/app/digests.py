@@ -26,21 +26,17 @@ from bot.app.results import DigestOutcome
 from bot.app.services import Services
 from bot.core.digest import (
     Claim,
-    Decision,
-    DecisionKind,
     DigestItem,
     DigestRules,
-    FunnelCounts,
-    LeadershipDigest,
     ManagerDigest,
     all_managers,
     compose,
-    compose_leadership,
     digest_item,
     digest_period,
-    route,
 )
 from bot.core.digest_dupes import NEW_FOR, DupePair, IssueSide, lines_by_team
+from bot.core.digest_leadership import FunnelCounts, LeadershipDigest, compose_leadership
+from bot.core.digest_routing import Decision, DecisionKind, route
 from bot.core.identity import Directory
 from bot.core.orphans import rank_orphans
 from bot.core.permissions import Audience, Viewer

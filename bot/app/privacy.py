@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.core.credit import CreditEntry
-from bot.core.digest import DigestItem, LeadershipDigest, ManagerDigest
+from bot.core.digest import DigestItem, ManagerDigest
 from bot.core.digest_dupes import IssueSide
+from bot.core.digest_leadership import LeadershipDigest
 from bot.core.identity import Directory
 from bot.core.models import Issue, ScoreCard, Visibility
 from bot.core.permissions import PRIVATE_ISSUE, Audience, IssueAccess, may_see_issue

@@ -1,34 +1,27 @@
-"""Manager and leadership digests: what to say to whom — never how it looks.
+"""Manager digests: what to say to whom — never how it looks.
 
 The weekly loop, as pure functions (``now`` is always a parameter, tz-aware):
 
 1. :func:`digest_item` turns a score card and its issue into a :class:`DigestItem`: score,
    the top reasons in plain words, benefiting teams, how long it has waited, its cost of delay.
-2. :func:`route` decides who sees what. An item goes to the managers of its benefiting teams
-   and of its plausible owner team(s) — nobody else. A manager's latest "not ours" hides the
-   item from that manager until its score reaches ``rise_to_resurface`` × the score it had
-   when they declined; a snooze hides it until ``until``. Undone decisions count for nothing.
-   Items with an active claim are routed to nobody (they belong to the claiming team now).
+2. ``bot.core.digest_routing.route`` decides who sees what, applying the managers' "not ours"
+   and snooze decisions.
 3. :func:`compose` builds one manager's :class:`ManagerDigest` — the top items, the credit
    their teams earned this period, and their teams' claims that stalled — or None when there
    is nothing to say (unless ``nothing_needs_you`` asks for the one-liner).
-4. :func:`compose_leadership` builds the org-wide :class:`LeadershipDigest`: top orphans and
-   the surfaced → claimed → done funnel per team, this period against the last.
+4. ``bot.core.digest_leadership.compose_leadership`` builds the org-wide digest: top orphans
+   and the surfaced → claimed → done funnel per team, this period against the last.
 
-Decisions and claims are per manager and come from the store; the shell records them with
-:func:`decide_not_ours` / :func:`decide_snooze` and checks :func:`can_undo` before an undo.
-Block Kit rendering lives in ``bot/slack/blocks_digest.py``.
+Claims come from the store. Block Kit rendering lives in ``bot/slack/blocks_digest.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
-from enum import StrEnum
-from typing import NamedTuple
+from datetime import datetime, tzinfo
 
-from bot.core.digest_dupes import DupeLine, DupePair, lines_for_teams, strongest_new_pairs
+from bot.core.digest_dupes import DupeLine, lines_for_teams
 from bot.core.identity import Directory
 from bot.core.models import Issue, ScoreCard
 from bot.core.orphans import last_human_activity
@@ -38,35 +31,6 @@ from bot.core.signals import MODIFIERS
 COST_OF_DELAY_SIGNAL = "cost_of_delay"
 _REACH_SIGNAL = "reach"
 MAX_REASONS = 3  # value reasons per item; the orphan reasons come on top
-
-
-class DecisionKind(StrEnum):
-    """What a manager decided about an item from their digest."""
-
-    NOT_OURS = "not_ours"
-    SNOOZE = "snooze"
-
-
-class UndoKind(StrEnum):
-    """What an Undo button in a digest message takes back."""
-
-    CLAIM = "claim"
-    NOT_OURS = "not_ours"
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A manager's "not ours" or snooze on one item. ``score`` is the item's score when they
-    decided (a "not ours" item returns when it rises enough); ``until`` ends a snooze (None:
-    ``snooze_weeks`` after ``at``). ``undone`` decisions are as if never made."""
-
-    manager: str
-    issue_uid: str
-    kind: DecisionKind
-    at: datetime
-    score: float
-    until: datetime | None = None
-    undone: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,41 +109,6 @@ class ManagerDigest:
     def nothing_needs_you(self) -> bool:
         """No item and no stalled claim: only recognition, or the one-line all-clear."""
         return not self.items and not self.stalled
-
-
-class FunnelCounts(NamedTuple):
-    """Items surfaced to a team in a period, how many of them were claimed, how many done."""
-
-    surfaced: int = 0
-    claimed: int = 0
-    done: int = 0
-
-
-@dataclass(frozen=True)
-class FunnelLine:
-    """One team's funnel this period, and the period before."""
-
-    team: str
-    surfaced: int
-    claimed: int
-    done: int
-    previous: FunnelCounts
-
-    @property
-    def trend(self) -> int:
-        """+1, 0 or -1: whether more, as many or fewer items got done than the period before."""
-        return (self.done > self.previous.done) - (self.done < self.previous.done)
-
-
-@dataclass(frozen=True)
-class LeadershipDigest:
-    """Org-wide top orphans (``more`` left out beyond the cap) and the funnel per team."""
-
-    period: str
-    top: tuple[DigestItem, ...]
-    funnel: tuple[FunnelLine, ...]
-    more: int = 0
-    duplicates: tuple[DupePair, ...] = ()  # the strongest new pairs across teams
 
 
 _POSITIVE_RULES = (
@@ -281,7 +210,7 @@ def rank_items(items: Iterable[DigestItem]) -> list[DigestItem]:
     return sorted(items, key=lambda i: (-i.orphan_score, -i.score, i.key, i.issue_uid))
 
 
-# ------------------------------------------------------------------------------- routing
+# ------------------------------------------------------------------------------- managers
 
 
 def managers_of(team: str, teams: TeamsRules) -> tuple[str, ...]:
@@ -297,83 +226,6 @@ def teams_managed_by(manager: str, teams: TeamsRules) -> tuple[str, ...]:
 def all_managers(teams: TeamsRules) -> tuple[str, ...]:
     """Every manager of every team, once each, sorted: the digest audience."""
     return tuple(sorted({m for t in teams.teams for m in t.managers}))
-
-
-def recipients(item: DigestItem, teams: TeamsRules) -> set[str]:
-    """Managers of the item's benefiting teams and of its (plausible) owner team(s)."""
-    return {m for team in item.teams for m in managers_of(team, teams)}
-
-
-def route(
-    items: Iterable[DigestItem],
-    *,
-    teams: TeamsRules,
-    decisions: Sequence[Decision] = (),
-    claims: Sequence[Claim] = (),
-    rules: DigestRules = DEFAULT_RULES,
-    now: datetime,
-) -> dict[str, list[DigestItem]]:
-    """Manager → the items for them, ranked, uncapped, with suppressions applied (see the
-    module docstring). Managers with nothing are left out; an item listed twice counts once.
-    Decisions made after ``now`` are ignored. Deterministic for ``now``."""
-    latest = _latest_decisions(decisions, now)
-    claimed = {c.issue_uid for c in claims if not c.undone}
-    routed: dict[str, list[DigestItem]] = {}
-    seen: set[str] = set()
-    for item in items:
-        if item.issue_uid in claimed or item.issue_uid in seen:
-            continue
-        seen.add(item.issue_uid)
-        for manager in recipients(item, teams):
-            if not _suppressed(item, latest.get((manager, item.issue_uid)), rules, now):
-                routed.setdefault(manager, []).append(item)
-    return {m: rank_items(routed[m]) for m in sorted(routed)}
-
-
-def _latest_decisions(
-    decisions: Sequence[Decision], now: datetime
-) -> dict[tuple[str, str], Decision]:
-    latest: dict[tuple[str, str], Decision] = {}
-    for decision in decisions:
-        if decision.undone or decision.at > now:
-            continue
-        key = (decision.manager, decision.issue_uid)
-        if key not in latest or decision.at >= latest[key].at:
-            latest[key] = decision
-    return latest
-
-
-def _suppressed(
-    item: DigestItem, decision: Decision | None, rules: DigestRules, now: datetime
-) -> bool:
-    if decision is None:
-        return False
-    if decision.kind is DecisionKind.SNOOZE:
-        return now < snooze_until(decision, rules)
-    return item.score < rules.rise_to_resurface * decision.score
-
-
-def snooze_until(decision: Decision, rules: DigestRules) -> datetime:
-    """When a snooze ends: its ``until``, else ``snooze_weeks`` after it was made."""
-    return decision.until or decision.at + timedelta(weeks=rules.snooze_weeks)
-
-
-def decide_not_ours(manager: str, item: DigestItem, *, now: datetime) -> Decision:
-    """The "not ours" decision of ``manager`` on ``item``, remembering its score now."""
-    return Decision(manager, item.issue_uid, DecisionKind.NOT_OURS, now, item.score)
-
-
-def decide_snooze(
-    manager: str, item: DigestItem, *, rules: DigestRules = DEFAULT_RULES, now: datetime
-) -> Decision:
-    """A snooze of ``item`` by ``manager`` for ``snooze_weeks`` from ``now``."""
-    until = now + timedelta(weeks=rules.snooze_weeks)
-    return Decision(manager, item.issue_uid, DecisionKind.SNOOZE, now, item.score, until)
-
-
-def can_undo(at: datetime, *, rules: DigestRules = DEFAULT_RULES, now: datetime) -> bool:
-    """Whether a claim or "not ours" made at ``at`` may still be undone at ``now``."""
-    return at <= now <= at + timedelta(hours=rules.undo_hours)
 
 
 # ----------------------------------------------------------------------------- composing
@@ -392,23 +244,18 @@ def compose(
     rules: DigestRules = DEFAULT_RULES,
     duplicates: Mapping[str, Sequence[DupeLine]] | None = None,
 ) -> ManagerDigest | None:
-    """``manager``'s digest: the ``items_per_digest`` best of ``routed`` (their :func:`route`
-    list), their teams' stalled claims (see :func:`stalled_claims`; ``catalog`` maps issue
-    uids to items of open issues) and ``team_credit`` of their teams.
-
-    ``duplicates`` maps teams to their lines about new cross-team near-duplicates (see
-    ``digest_dupes.lines_by_team``); the strongest of the manager's teams are listed.
-
-    None when there is no item, no stalled claim, no new duplicate and no credit earned —
-    unless
-    ``rules.nothing_needs_you``, which keeps the digest (its renderer says so in one line).
-    """
+    """``manager``'s digest: the ``items_per_digest`` best of ``routed`` (their
+    ``digest_routing.route`` list), their teams' stalled claims (:func:`stalled_claims`;
+    ``catalog`` maps issue uids to items of open issues), ``team_credit`` of their teams, and
+    the strongest of their teams' lines in ``duplicates`` (team → lines about new cross-team
+    near-duplicates, see ``digest_dupes.lines_by_team``). None when there is no item, no
+    stalled claim, no new duplicate and no credit earned — unless ``rules.nothing_needs_you``,
+    which keeps the digest (its renderer says so in one line)."""
     own = teams_managed_by(manager, teams)
     ranked = rank_items(routed)
     shown = tuple(ranked[: rules.items_per_digest])
     stalled = stalled_claims(claims, catalog or {}, teams=own, rules=rules, now=now)
-    earned = team_credit or {}
-    credit = {t: earned[t] for t in own if t in earned}
+    credit = _credit_of(own, team_credit or {})
     earned_any = any(points > 0 for points in credit.values())
     alike = lines_for_teams(own, duplicates or {})
     if not (shown or stalled or earned_any or alike or rules.nothing_needs_you):
@@ -423,6 +270,11 @@ def compose(
         more=len(ranked) - len(shown),
         duplicates=alike,
     )
+
+
+def _credit_of(own: Sequence[str], earned: Mapping[str, float]) -> dict[str, float]:
+    """The points each of the manager's teams earned, in their order (teams with none left out)."""
+    return {t: earned[t] for t in own if t in earned}
 
 
 def stalled_claims(
@@ -451,56 +303,3 @@ def stalled_claims(
             stalled.append(StalledClaim(item, claim, idle))
     stalled.sort(key=lambda s: (-s.idle_days, s.item.key))
     return tuple(stalled)
-
-
-# ---------------------------------------------------------------------------- leadership
-
-
-def count_funnel(
-    surfaced: Mapping[str, Iterable[str]], *, claims: Sequence[Claim], done: Collection[str]
-) -> dict[str, FunnelCounts]:
-    """Team → funnel counts for one period. ``surfaced`` maps each issue uid surfaced in the
-    period to the teams it concerns (:attr:`DigestItem.teams`); an item counts as claimed
-    when it has a claim that was not undone (by any team), as done when its uid is in
-    ``done``. Each team counts an item once."""
-    claimed = {c.issue_uid for c in claims if not c.undone}
-    counts: dict[str, FunnelCounts] = {}
-    for uid, item_teams in surfaced.items():
-        for team in set(item_teams):
-            s, c, d = counts.get(team, FunnelCounts())
-            counts[team] = FunnelCounts(s + 1, c + (uid in claimed), d + (uid in done))
-    return counts
-
-
-def compose_leadership(
-    items: Iterable[DigestItem],
-    *,
-    teams: TeamsRules,
-    period: str,
-    current: Mapping[str, FunnelCounts],
-    previous: Mapping[str, FunnelCounts],
-    claims: Sequence[Claim] = (),
-    rules: DigestRules = DEFAULT_RULES,
-    duplicates: Sequence[DupePair] = (),
-    now: datetime | None = None,
-) -> LeadershipDigest:
-    """The leadership digest: the ``leadership_items`` best unclaimed items org-wide, one
-    funnel line per team (every team in ``teams``, then any other counted), by team id, and
-    the strongest of ``duplicates`` found in the week before ``now`` across teams."""
-    claimed = {c.issue_uid for c in claims if not c.undone}
-    ranked = rank_items({i.issue_uid: i for i in items if i.issue_uid not in claimed}.values())
-    top = tuple(ranked[: rules.leadership_items])
-    names = sorted({t.id for t in teams.teams} | set(current) | set(previous))
-    funnel = tuple(_funnel_line(name, current, previous) for name in names)
-    alike = strongest_new_pairs(duplicates, now=now) if now is not None else ()
-    return LeadershipDigest(
-        period=period, top=top, funnel=funnel, more=len(ranked) - len(top), duplicates=alike
-    )
-
-
-def _funnel_line(
-    team: str, current: Mapping[str, FunnelCounts], previous: Mapping[str, FunnelCounts]
-) -> FunnelLine:
-    now = current.get(team, FunnelCounts())
-    before = previous.get(team, FunnelCounts())
-    return FunnelLine(team, now.surfaced, now.claimed, now.done, before)

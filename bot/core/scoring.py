@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.core.beneficiaries import BenefitContext, find_beneficiaries, team_strengths
 from bot.core.identity import Directory, Ownership
 from bot.core.links import LinkIndex
-from bot.core.models import Flag, Issue, IssueState, NearDuplicate, ScoreCard
+from bot.core.models import Contribution, Flag, Issue, IssueState, NearDuplicate, ScoreCard
 from bot.core.orphans import find_orphan_reasons, orphan_factor
 from bot.core.rules import ScoringRules
 from bot.core.signals import MODIFIERS, VALUE_SIGNALS, SignalInput, incentive_gap_share
@@ -102,28 +102,12 @@ def score_issue(
     now: datetime,
 ) -> ScoreCard:
     """The score card of one issue, given its ownership and the link context."""
-    evidence = find_beneficiaries(issue, context)
-    strengths = team_strengths(evidence, rules.benefit_strength)
-    inp = SignalInput(
-        issue=issue,
-        owner_team=ownership.team,
-        evidence=evidence,
-        strengths=strengths,
-        human_commenters=_human_commenters(issue, context.directory),
-        rules=rules,
-        now=now,
-    )
-    contributions = [c for signal in VALUE_SIGNALS.values() for c in signal(inp)]
-    value = sum(c.points for c in contributions)
-    for modify in MODIFIERS.values():
-        change = modify(inp, value)
-        if change is not None:
-            contributions.append(change)
-            value += change.points
+    inp = _signal_input(issue, ownership.team, context, rules, now)
+    contributions, value = _contributions(inp)
     findings, notes = find_orphan_reasons(
         issue,
         ownership=ownership,
-        beneficiaries=strengths,
+        beneficiaries=inp.strengths,
         directory=context.directory,
         rules=rules.orphans,
         now=now,
@@ -135,12 +119,45 @@ def score_issue(
         total=total,
         orphan_score=round(total * orphan_factor(findings, rules.orphans), 2),
         owner_team=ownership.team,
-        beneficiaries=tuple(sorted(strengths)),
-        incentive_gap=round(incentive_gap_share(strengths, ownership.team), 4),
+        beneficiaries=tuple(sorted(inp.strengths)),
+        incentive_gap=round(incentive_gap_share(inp.strengths, ownership.team), 4),
         contributions=tuple(contributions),
         orphan_findings=findings,
         notes=(f"owner: {ownership.basis}", *notes),
     )
+
+
+def _signal_input(
+    issue: Issue,
+    owner_team: str | None,
+    context: BenefitContext,
+    rules: ScoringRules,
+    now: datetime,
+) -> SignalInput:
+    """The facts the signals score ``issue`` on: who benefits, how strongly, who commented."""
+    evidence = find_beneficiaries(issue, context)
+    return SignalInput(
+        issue=issue,
+        owner_team=owner_team,
+        evidence=evidence,
+        strengths=team_strengths(evidence, rules.benefit_strength),
+        human_commenters=_human_commenters(issue, context.directory),
+        rules=rules,
+        now=now,
+    )
+
+
+def _contributions(inp: SignalInput) -> tuple[list[Contribution], float]:
+    """Every value signal's contributions, then each modifier's change to the running value
+    (in registry order), and the value they sum to."""
+    contributions = [c for signal in VALUE_SIGNALS.values() for c in signal(inp)]
+    value = sum(c.points for c in contributions)
+    for modify in MODIFIERS.values():
+        change = modify(inp, value)
+        if change is not None:
+            contributions.append(change)
+            value += change.points
+    return contributions, value
 
 
 def _human_commenters(issue: Issue, directory: Directory) -> tuple[str, ...]:

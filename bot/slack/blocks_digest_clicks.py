@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.digest import DigestItem, UndoKind
+from bot.core.digest import DigestItem
+from bot.core.digest_routing import UndoKind
 from bot.slack.blocks_kit import Block, button, clip, escape, link, section
 
 ACTION_CLAIM = "digest_claim"  # static_select of Slack ids; the issue uid is in its block id

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.digest import DigestItem, FunnelLine, LeadershipDigest
+from bot.core.digest import DigestItem
 from bot.core.digest_dupes import DupePair
+from bot.core.digest_leadership import FunnelLine, LeadershipDigest
 from bot.slack.blocks_digest import fit_items, item_text, pair_section, shared_words, side_link
 from bot.slack.blocks_kit import (
     ACTION_WHY,

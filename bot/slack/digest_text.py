@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.core.digest import DigestItem, LeadershipDigest, ManagerDigest
+from bot.core.digest import DigestItem, ManagerDigest
 from bot.core.digest_dupes import IssueSide
+from bot.core.digest_leadership import LeadershipDigest
 from bot.core.permissions import PRIVATE_ISSUE
 from bot.core.wording import priority_phrase
 from bot.slack.blocks_digest import team_phrase, waited

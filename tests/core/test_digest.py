@@ -10,24 +10,24 @@ from hypothesis import strategies as st
 
 from bot.core.digest import (
     Claim,
-    Decision,
-    DecisionKind,
     DigestItem,
     DigestRules,
-    FunnelCounts,
     all_managers,
-    can_undo,
     compose,
-    compose_leadership,
-    count_funnel,
-    decide_not_ours,
-    decide_snooze,
     digest_item,
     digest_period,
     rank_items,
+    stalled_claims,
+)
+from bot.core.digest_leadership import FunnelCounts, compose_leadership, count_funnel
+from bot.core.digest_routing import (
+    Decision,
+    DecisionKind,
+    can_undo,
+    decide_not_ours,
+    decide_snooze,
     recipients,
     route,
-    stalled_claims,
 )
 from bot.core.rules import ScoringRules, TeamsRules
 from bot.core.scoring import score_issues

@@ -6,20 +6,14 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block as SdkBlock
 
-from bot.core.digest import (
-    Claim,
-    DigestItem,
+from bot.core.digest import Claim, DigestItem, ManagerDigest, StalledClaim, compose, digest_item
+from bot.core.digest_leadership import (
     FunnelCounts,
     FunnelLine,
     LeadershipDigest,
-    ManagerDigest,
-    StalledClaim,
-    UndoKind,
-    compose,
     compose_leadership,
-    digest_item,
-    route,
 )
+from bot.core.digest_routing import UndoKind, route
 from bot.core.rules import ScoringRules, TeamsRules
 from bot.core.scoring import score_issues
 from bot.slack.blocks_digest import claim_picker, digest_blocks, item_blocks

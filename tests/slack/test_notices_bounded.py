@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from bot.app.notices import send_credit_notices
 from bot.app.services import Services
 from bot.config import Settings
-from bot.core.digest import FunnelCounts, FunnelLine, LeadershipDigest
+from bot.core.digest_leadership import FunnelCounts, FunnelLine, LeadershipDigest
 from bot.core.models import IssueState, StateReason
 from bot.slack.blocks_credit_notice import ACTION_CONFIRM, ASKS_SHOWN, THANKS_SHOWN
 from bot.slack.blocks_leadership import leadership_digest_blocks
