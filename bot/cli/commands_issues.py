@@ -19,7 +19,6 @@ from bot.cli.questions import question_command
 from bot.cli.setup import command, console, reports_errors, services_of
 from bot.core.models import Visibility
 from bot.trackers.file_import import ImportFormat
-from bot.trackers.sync import ProgressDisplay
 
 FORMAT_OPTION = click.option(
     "--format",
@@ -94,10 +93,10 @@ def sync(ctx: click.Context, source: str | None, full: bool, sweep: bool | None)
         sys.exit(1)
 
 
-def _progress(err: Console) -> Callable[[Callable[[], str]], ProgressDisplay]:
+def _progress(err: Console) -> Callable[[Callable[[], str]], LiveProgress | LogProgress]:
     """Each source's progress display on ``err``: live on a terminal, else log lines."""
 
-    def progress(budget: Callable[[], str]) -> ProgressDisplay:
+    def progress(budget: Callable[[], str]) -> LiveProgress | LogProgress:
         if err.is_terminal:
             return LiveProgress(err, budget)
         return LogProgress(functools.partial(click.echo, err=True), budget)

@@ -1,17 +1,37 @@
-"""Sync progress for people: a live rich display on a terminal, log lines elsewhere."""
+"""Sync progress for people: a live rich display on a terminal, log lines elsewhere.
+
+Both displays satisfy the sync's progress protocol structurally; what they show of a stream
+is named here (``StreamStatus``), so the command line imports nothing from the trackers.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from types import TracebackType
+from typing import Protocol
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from bot.trackers.sync import StreamResult
-
 Budget = Callable[[], str]  # "core 4,812 · graphql 4,990" — what is left of the rate limits
+
+
+class StreamStatus(Protocol):
+    """What a sync stream has done so far (the sync's stream result has these fields)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def pages(self) -> int: ...
+    @property
+    def seen(self) -> int: ...
+    @property
+    def written(self) -> int: ...
+    @property
+    def deleted(self) -> int: ...
+    @property
+    def error(self) -> str | None: ...
 
 
 class LiveProgress:
@@ -42,10 +62,10 @@ class LiveProgress:
         with self._lock:
             self._tasks[key] = self._progress.add_task(key, total=None, status="starting")
 
-    def page_done(self, key: str, result: StreamResult) -> None:
+    def page_done(self, key: str, result: StreamStatus) -> None:
         self._progress.update(self._tasks[key], status=_status(result, self._budget()))
 
-    def stream_done(self, result: StreamResult) -> None:
+    def stream_done(self, result: StreamStatus) -> None:
         status = f"[red]failed: {result.error}[/]" if result.error else _status(result, "")
         self._progress.update(self._tasks[result.key], status=status, total=1, completed=1)
 
@@ -66,16 +86,16 @@ class LogProgress:
     def stream_started(self, key: str) -> None:
         self._echo(f"sync {key}: started")
 
-    def page_done(self, key: str, result: StreamResult) -> None:
+    def page_done(self, key: str, result: StreamStatus) -> None:
         if result.pages % 10 == 0:
             self._echo(f"sync {key}: {_status(result, self._budget())}")
 
-    def stream_done(self, result: StreamResult) -> None:
+    def stream_done(self, result: StreamStatus) -> None:
         outcome = f"FAILED: {result.error}" if result.error else _status(result, self._budget())
         self._echo(f"sync {result.key}: done, {outcome}")
 
 
-def _status(result: StreamResult, budget: str) -> str:
+def _status(result: StreamStatus, budget: str) -> str:
     text = f"{result.pages} pages, {result.seen} seen, {result.written} written"
     if result.deleted:
         text += f", {result.deleted} removed"
