@@ -1,13 +1,13 @@
 """Reading the audit log: ``impactbot audit`` and ``/impact audit`` (leadership only).
-Mixed into ``bot.app.services.Services``; the rows are written by the use cases that decide."""
+The rows are written by the use cases that decide."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+from bot.app.context import AppContext
 from bot.app.results import AuditListing, AuditRow
-from bot.config import Settings
 from bot.core.periods import Period, PeriodError, parse_period
 from bot.errors import ImpactbotError
 from bot.store import open_store
@@ -16,20 +16,20 @@ from bot.store.audit import AuditRecord
 Clock = Callable[[], datetime]
 
 
-class AuditUseCases:
-    """The audit log's query (mixed into ``Services``)."""
+class Audit:
+    """The audit log's query over one configuration."""
 
-    settings: Settings
-    clock: Clock
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
 
     def audit_log(self, *, since: str | Period | None = None) -> AuditListing:
         """Rows at or after ``since``: a date (``2026-11-05``, midnight UTC), a period's
         start (``7d``: the last seven days; ``2026-11``: since November began), or None for
         all; a ``Period`` (as Slack parses it) also ends where it ends. A malformed ``since``
         raises ``ImpactbotError`` naming it, and nothing is read."""
-        start = since_of(since, self.clock())
+        start = since_of(since, self.ctx.clock())
         end = since.end if isinstance(since, Period) else None
-        with open_store(self.settings.db_path) as store:
+        with open_store(self.ctx.settings.db_path) as store:
             rows = store.audit.entries(since=start, until=end)
         return AuditListing(start, end, tuple(_row(r) for r in rows))
 
@@ -41,7 +41,7 @@ def _row(record: AuditRecord) -> AuditRow:
 
 
 def since_of(since: str | Period | None, now: datetime) -> datetime | None:
-    """The start time ``since`` names (see ``AuditUseCases.audit_log``)."""
+    """The start time ``since`` names (see ``Audit.audit_log``)."""
     if since is None or isinstance(since, Period):
         return since.start if since else None
     text = since.strip()

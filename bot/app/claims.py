@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from bot.app.people import new_ref
 from bot.app.results import ClickResult
 from bot.app.services import Services
 from bot.config import Settings
@@ -351,6 +352,4 @@ def handle_in(person: Person, issue: Issue, rules: Rules) -> str | None:
 
 
 def _ref() -> str:
-    from bot.app.credit_records import new_ref
-
     return new_ref()

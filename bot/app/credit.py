@@ -1,50 +1,37 @@
-"""Credit use cases as the CLI and Slack call them: queries with period parsing and name
-checks, voids and confirmations with their audit records, flags, forgetting people.
-Mixed into ``bot.app.services.Services``; the pieces they compose live in ``credit_services``."""
+"""Credit as people ask for it, on the command line and in Slack: reports of a person or a
+team, the leaderboard, the funnel, drilling into an entry, the review export, voids,
+confirmations and flags, each with its audit record. Minting, after each scoring pass, is
+``bot.app.credit_minting``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
-from bot.app.credit_records import (
-    CreditError,
-    forget_person,
-    funnel,
-    leaderboard,
-    new_ref,
-    period_of,
-    report_for_person,
-    report_for_team,
-    rescore_one,
-    void_entry,
-)
+from bot.app.context import AppContext
 from bot.app.export import export_csv, export_markdown
+from bot.app.people import new_ref
 from bot.app.privacy import Sight, redact_entries, visible_issues
-from bot.app.results import CreditReport, Funnel, LeaderBoard
-from bot.config import Settings
-from bot.core.credit import CreditEntry
-from bot.core.identity import Directory
+from bot.app.results import CreditReport, Funnel, FunnelRow, LeaderBoard, Line
+from bot.app.scoring import rescore_one
+from bot.core.credit import CreditEntry, EntryKind, reverse
 from bot.core.models import Flag, Issue
-from bot.core.periods import Period
+from bot.core.periods import DEFAULT_PERIOD, Period, PeriodError, parse_period
 from bot.core.permissions import PRIVATE_ISSUE
 from bot.core.rules import Rules
+from bot.errors import ImpactbotError
 from bot.store import Store, open_store
 
-Clock = Callable[[], datetime]
+
+class CreditError(ImpactbotError):
+    """A credit request that cannot be honoured (unknown entry or person, no permission...)."""
 
 
-class CreditUseCases:
-    """Credit queries and actions (mixed into ``Services``)."""
+class Credit:
+    """Credit queries and actions over one configuration."""
 
-    settings: Settings
-    clock: Clock
-
-    def rules(self) -> Rules:
-        raise NotImplementedError
-
-    def score(self, rules: Rules | None = None) -> object:
-        raise NotImplementedError
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
 
     def credit_report(
         self,
@@ -61,8 +48,8 @@ class CreditUseCases:
         Names are checked against the directory the last scoring run mirrored into the store
         (reading and validating teams.yaml on every query would cost more than the query).
         """
-        span = period_of(period, self.clock())
-        with open_store(self.settings.db_path) as store:
+        span = period_of(period, self.ctx.clock())
+        with open_store(self.ctx.settings.db_path) as store:
             if team is not None:
                 if not store.has_team(team) and team not in self._rule_teams():
                     raise CreditError(f"unknown team {team!r}")
@@ -73,18 +60,18 @@ class CreditUseCases:
 
     def _rule_teams(self) -> set[str]:
         """Team ids of teams.yaml: the fallback before a scoring run mirrored them."""
-        return {t.id for t in self.rules().teams.teams}
+        return {t.id for t in self.ctx.rules().teams.teams}
 
     def _rule_people(self) -> set[str]:
-        return {p.id for p in self.rules().teams.people}
+        return {p.id for p in self.ctx.rules().teams.people}
 
     def leaderboard(self, *, period: str | Period | None = None, limit: int = 20) -> LeaderBoard:
-        span = period_of(period, self.clock())
-        with open_store(self.settings.db_path) as store:
+        span = period_of(period, self.ctx.clock())
+        with open_store(self.ctx.settings.db_path) as store:
             return LeaderBoard(span, leaderboard(store, span, limit))
 
     def explain_entry(self, entry_id: int) -> tuple[CreditEntry, Issue | None]:
-        with open_store(self.settings.db_path) as store:
+        with open_store(self.ctx.settings.db_path) as store:
             entry = store.credit_entry(entry_id)
             if entry is None:
                 raise CreditError(f"no credit entry {entry_id}")
@@ -92,13 +79,13 @@ class CreditUseCases:
 
     def void(self, entry_id: int, *, by: str, reason: str) -> CreditEntry:
         """Leadership withdraws an entry: a compensating entry, audited, never a deletion."""
-        rules = self.rules()
+        rules = self.ctx.rules()
         if by not in rules.teams.leadership:
             raise CreditError(f"{by!r} is not in the leadership list of teams.yaml")
         if not reason.strip():
             raise CreditError("a void needs a reason")
-        now = self.clock()
-        with open_store(self.settings.db_path) as store, store.transaction():
+        now = self.ctx.clock()
+        with open_store(self.ctx.settings.db_path) as store, store.transaction():
             void = void_entry(store, entry_id, reason=reason.strip(), now=now)
             store.audit.record(
                 store.person_ref(by, new_ref),
@@ -121,9 +108,9 @@ class CreditUseCases:
         ``by``: a person id of teams.yaml (recorded as their reference), another label (a
         Slack user id) recorded as it is, or None for the operator at the command line. With
         ``sight`` (Slack), the issues it may not read show their key alone."""
-        now = self.clock()
+        now = self.ctx.clock()
         span = period_of(period, now)
-        with open_store(self.settings.db_path) as store, store.transaction():
+        with open_store(self.ctx.settings.db_path) as store, store.transaction():
             lines = store.entries_between(span.start, span.end)
             issues = {
                 uid: i
@@ -136,7 +123,7 @@ class CreditUseCases:
             store.audit.record(actor, "export", span.label, detail, now)
         if sight is not None:
             lines, issues = redact_entries(sight, lines), visible_issues(sight, issues.values())
-        named = Directory.build(self.rules().teams).name_of_person
+        named = self.ctx.directory().name_of_person
         notes = {  # only for issues the reader may see (``issues`` is redacted above)
             uid: [f"{named(f.person_id)}: {f.note}" for f in flags.get(uid, ()) if f.note]
             for uid in issues
@@ -152,32 +139,20 @@ class CreditUseCases:
         return by or "cli"
 
     def funnel(self, *, period: str | Period | None = None) -> Funnel:
-        rules = self.rules()
-        span = period_of(period, self.clock())
-        with open_store(self.settings.db_path) as store:
+        rules = self.ctx.rules()
+        span = period_of(period, self.ctx.clock())
+        with open_store(self.ctx.settings.db_path) as store:
             return funnel(store, rules, span)
-
-    def forget(self, person: str) -> str | None:
-        """Pseudonymise a person who left; ledger sums and team totals stay intact."""
-        rules = self.rules()
-        now = self.clock()
-        with open_store(self.settings.db_path) as store, store.transaction():
-            ref = forget_person(store, rules, person)
-            store.audit.record(
-                "cli", "people.forget", ref or "(no ledger reference)", "forgotten on request", now
-            )
-        self.score(rules)  # score cards name flaggers: rebuild them without the person
-        return ref
 
     def confirm(self, key: str, *, by: str) -> int:
         """A benefiting team's manager confirms that a completed item helped them, so that
         its pending credit counts. Returns how many entries that releases."""
-        rules = self.rules()
+        rules = self.ctx.rules()
         teams = [t.id for t in rules.teams.teams if by in t.managers]
         if not teams:
             raise CreditError(f"{by!r} manages no team in teams.yaml")
-        now = self.clock()
-        with open_store(self.settings.db_path) as store, store.transaction():
+        now = self.ctx.clock()
+        with open_store(self.ctx.settings.db_path) as store, store.transaction():
             uid = store.resolve_key(key)
             pending = [e for e in store.ledger_for([uid]).get(uid, []) if e.pending]
             team = next((t for t in teams for e in pending if t in e.beneficiaries), None)
@@ -198,7 +173,7 @@ class CreditUseCases:
     def flags_of(self, person: str, sight: Sight | None = None) -> list[tuple[str, str]]:
         """(issue key, title) of everything ``person`` flagged, newest first; titles the
         ``sight`` may not read are ``PRIVATE_ISSUE``."""
-        with open_store(self.settings.db_path) as store:
+        with open_store(self.ctx.settings.db_path) as store:
             flagged = store.flags_by(person)
         return [
             (key, title if sight is None or sight.sees(uid) else PRIVATE_ISSUE)
@@ -207,15 +182,117 @@ class CreditUseCases:
 
     def flag(self, key: str, *, by: str, note: str = "") -> bool:
         """An engineer endorses an issue as cross-team impact; False if they already had."""
-        rules = self.rules()
+        rules = self.ctx.rules()
         if by not in {p.id for p in rules.teams.people}:
             raise CreditError(f"unknown person {by!r} (not in teams.yaml)")
-        now = self.clock()
-        with open_store(self.settings.db_path) as store, store.transaction():
+        now = self.ctx.clock()
+        with open_store(self.ctx.settings.db_path) as store, store.transaction():
             uid = store.resolve_key(key)
             added: bool = store.add_flag(Flag(issue_uid=uid, person_id=by, note=note, at=now))
             if added:
-                rescore_one(store, rules, uid, now)
+                rescore_one(store, rules, self.ctx.directory_for(rules), uid, now)
                 actor = store.person_ref(by, new_ref)
                 store.audit.record(actor, "flag", uid, note or "flagged as cross-team impact", now)
             return added
+
+
+def period_of(text: str | Period | None, now: datetime) -> Period:
+    """Parse a period (or take one already parsed, as the Slack command parser gives it),
+    turning a grammar error into a user-facing ``CreditError``."""
+    if isinstance(text, Period):
+        return text
+    try:
+        return parse_period(text or DEFAULT_PERIOD, now=now)
+    except PeriodError as exc:
+        raise CreditError(str(exc)) from exc
+
+
+def report_for_person(
+    store: Store, person: str, period: Period, limit: int | None = None
+) -> CreditReport:
+    """A person's credit: totals by role over the whole period, and the newest ``limit``
+    lines (all when None)."""
+    entries = store.person_credit(person, period.start, period.end, limit)
+    by_role = store.person_roles(person, period.start, period.end)
+    return _report(f"person {person}", period, [Line(i, e) for i, e in entries], by_role)
+
+
+def report_for_team(
+    store: Store, team: str, period: Period, limit: int | None = None
+) -> CreditReport:
+    """A team's credit: given and received, by role, and the newest ``limit`` lines."""
+    entries = store.team_entries(team, period.start, period.end, limit)
+    totals = store.team_credit(team, period.start, period.end)
+    by_role = store.team_roles(team, period.start, period.end)
+    report = _report(f"team {team}", period, [Line(i, e) for i, e in entries], by_role)
+    return CreditReport(
+        **{**report.__dict__, "given": totals["given"], "received": totals["received"]}
+    )
+
+
+def _report(
+    subject: str, period: Period, lines: list[Line], by_role: dict[str, float] | None = None
+) -> CreditReport:
+    if by_role is None:
+        by_role = {}
+        for line in lines:
+            by_role[line.entry.role] = by_role.get(line.entry.role, 0.0) + line.entry.points
+    return CreditReport(
+        subject=subject,
+        period=period,
+        total=round(sum(by_role.values()), 2),
+        by_role={k: round(v, 2) for k, v in sorted(by_role.items(), key=lambda kv: -kv[1])},
+        lines=lines,
+    )
+
+
+def void_entry(store: Store, entry_id: int, *, reason: str, now: datetime) -> CreditEntry:
+    """Append the void of mint ``entry_id``; raises ``CreditError`` if it cannot be voided."""
+    entry = store.credit_entry(entry_id)
+    if entry is None:
+        raise CreditError(f"no credit entry {entry_id}")
+    if entry.kind is not EntryKind.MINT:
+        raise CreditError(f"entry {entry_id} is a {entry.kind.value}: only mints can be voided")
+    settled = store.ledger_for([entry.issue_uid]).get(entry.issue_uid, [])
+    if any(e.reverses == entry.natural_key for e in settled):
+        raise CreditError(f"entry {entry_id} is already reversed or voided")
+    void = reverse(entry, now=now, kind=EntryKind.VOID, reason=f"voided: {reason}")
+    store.append_credit([void], new_ref)
+    return void
+
+
+def leaderboard(store: Store, period: Period, limit: int) -> list[tuple[str, float]]:
+    return [
+        (who, round(points, 2))
+        for who, points in store.leaderboard(period.start, period.end, limit)
+    ]
+
+
+def funnel(store: Store, rules: Rules, period: Period) -> Funnel:
+    """Surfaced → claimed → done per team (owner or beneficiary), this period and the last."""
+    return Funnel(
+        period=period,
+        rows=_funnel_rows(store, rules, period),
+        previous=_funnel_rows(store, rules, period.previous()),
+    )
+
+
+def _funnel_rows(store: Store, rules: Rules, period: Period) -> list[FunnelRow]:
+    counts: dict[str, list[int]] = {t.id: [0, 0, 0] for t in rules.teams.teams}
+    claimed = {row["issue_uid"] for row in store.claims()}
+    for uid, first_at in store.surfaced_between(period.start, period.end):
+        issue, card = store.load_issue(uid), store.load_score_card(uid)
+        if issue is None or card is None:
+            continue
+        done = (
+            not issue.is_open
+            and issue.closed_at is not None
+            and period.contains(issue.closed_at)
+            and issue.closed_at >= first_at
+        )
+        for team in {card.owner_team, *card.beneficiaries} - {None}:
+            row = counts.setdefault(str(team), [0, 0, 0])
+            row[0] += 1
+            row[1] += int(uid in claimed)
+            row[2] += int(done)
+    return [FunnelRow(team, s, c, d) for team, (s, c, d) in sorted(counts.items())]

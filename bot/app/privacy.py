@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from bot.app.context import AppContext
 from bot.core.credit import CreditEntry
 from bot.core.digest import DigestItem, ManagerDigest
 from bot.core.digest_dupes import IssueSide
@@ -20,8 +21,9 @@ from bot.core.digest_leadership import LeadershipDigest
 from bot.core.identity import Directory
 from bot.core.models import Issue, ScoreCard, Visibility
 from bot.core.permissions import PRIVATE_ISSUE, Audience, IssueAccess, may_see_issue
+from bot.core.privacy_rules import UnfurlMode
 from bot.core.rules import Rules
-from bot.store import Store
+from bot.store import Store, open_store
 
 if TYPE_CHECKING:
     from bot.app.results import CreditReport, DupeMatch, DupesAnswer, Ranked
@@ -76,9 +78,28 @@ class Sight:
         return self.sees(one.uid) and self.sees(other.uid)
 
 
-def load_sight(store: Store, rules: Rules, audience: Audience) -> Sight:
+class Privacy:
+    """Who may read what, over one configuration."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def sight(self, audience: Audience) -> Sight:
+        """What ``audience`` may read of the stored issues."""
+        rules = self.ctx.rules()
+        with open_store(self.ctx.settings.db_path) as store:
+            return load_sight(store, rules, self.ctx.directory_for(rules), audience)
+
+    def some_source_unfurls_full(self) -> bool:
+        """Whether any configured source lets channels show restricted details."""
+        sources = self.ctx.rules().sources
+        return any(
+            sources.privacy_of(name).unfurl is UnfurlMode.FULL for name in sources.source_names()
+        )
+
+
+def load_sight(store: Store, rules: Rules, directory: Directory, audience: Audience) -> Sight:
     """The sight of ``audience`` over every restricted issue in ``store``."""
-    directory = Directory.build(rules.teams)
     access: dict[str, IssueAccess] = {}
     for row in store.restricted_issues():
         teams = set(row.teams)

@@ -36,6 +36,15 @@ def check_rules_dir(directory: Path) -> tuple[Rules | None, list[RuleProblem]]:
     return (None if problems else rules), problems
 
 
+def rules_stamp(directory: Path) -> object:
+    """What identifies a rules folder's current content: each file's mtime and size."""
+    if not directory.is_dir():
+        return None
+    return tuple(
+        (f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(directory.glob("*.yaml"))
+    )
+
+
 def load_rules(directory: Path) -> Rules:
     """The validated rules of ``directory``; raises ``RulesError`` listing every problem."""
     rules, problems = check_rules_dir(directory)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from bot.app.services import as_json
+from bot.app.scoring import as_json
 from bot.cli import render
 from bot.cli.progress import LiveProgress, LogProgress
 from bot.cli.questions import question_command

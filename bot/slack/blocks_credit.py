@@ -1,5 +1,5 @@
 """Block Kit for credit: a person's or team's report, drillable by entry id, and the
-leaderboard. Pure presentation over ``bot.app.credit_records`` results (as ``render_credit.py``
+leaderboard. Pure presentation over ``bot.app.results`` values (as ``render_credit.py``
 prints them for the CLI).
 
 People are shown by their directory id, or as a Slack mention when ``slack_ids`` maps the

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.app.services import utc_now
+from bot.app.context import utc_now
 from bot.config import Settings
 from bot.core.models import TrackerKind
 from bot.core.references import extract_references

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import duplicate_index as duplicates
+from bot.app import duplicates
 from bot.core.dupes import DuplicateRules
 from bot.core.models import Issue, IssueState
 from bot.core.rules import ScoringRules
