@@ -20,6 +20,7 @@ from bot.app.digests import send_due
 from bot.app.services import Services
 from bot.config import Settings
 from bot.slack.delivery import Pacer
+from bot.slack.sender import SlackSender
 from bot.store import open_store
 from tests.fakes.slack import FakeSlack
 
@@ -51,7 +52,7 @@ def bench_digests(managers: int = 500, issues: int = 20_000) -> dict[str, float]
         services = Services(settings, clock=lambda: MONDAY)
         services.score()
         started = time.perf_counter()
-        dry = send_due(services, None, now=MONDAY, dry_run=True)
+        dry = send_due(services, SlackSender(None), now=MONDAY, dry_run=True)
         composed = time.perf_counter() - started
         clock = [0.0]
         pacer = Pacer(
@@ -59,7 +60,7 @@ def bench_digests(managers: int = 500, issues: int = 20_000) -> dict[str, float]
         )
         client = WebClient(token=slack.bot_token, base_url=slack.url)
         started = time.perf_counter()
-        sent = send_due(services, client, now=MONDAY, pacer=pacer)
+        sent = send_due(services, SlackSender(client, pacer=pacer), now=MONDAY)
         sending = time.perf_counter() - started
     return {
         "managers": managers,

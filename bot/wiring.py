@@ -17,6 +17,7 @@ from bot.app.claims import WriterFor, tracker_writer_for
 from bot.app.services import Services
 from bot.config import Settings, load_settings
 from bot.errors import ConfigurationError
+from bot.slack.sender import SlackSender
 
 
 def services(**overrides: Any) -> Services:
@@ -42,6 +43,12 @@ def required_slack_client(settings: Settings, needed_by: str) -> WebClient:
     if client is None:
         raise ConfigurationError(f"SLACK_BOT_TOKEN is not set: {needed_by}")
     return client
+
+
+def slack_sender(client: WebClient | None) -> SlackSender:
+    """Digests and credit notices sent through ``client``, every call of a run paced; with
+    no client it renders only (a dry run)."""
+    return SlackSender(client)
 
 
 def http_client(timeout: float) -> httpx.Client:

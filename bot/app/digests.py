@@ -2,7 +2,9 @@
 
 Composition is the pure ``bot.core.digest``; this module gathers its inputs (score cards,
 issues, decisions, claims, team credit), works out each manager's period and whether their
-digest is due in their own time zone, and hands due digests to the exactly-once delivery.
+digest is due in their own time zone, and hands due digests to the exactly-once delivery
+(``bot.app.delivery``) through a ``DigestSender``, which Slack implements
+(``bot.slack.sender``): this module renders and posts nothing itself.
 """
 
 from __future__ import annotations
@@ -12,15 +14,12 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, Protocol
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-
+from bot.app.delivery import Deliverer, Message, Parcel, scopes_still_missing, send_parcel
 from bot.app.privacy import redact_leadership, redact_manager_digest
 from bot.app.results import DigestOutcome
 from bot.app.services import Services
@@ -42,30 +41,12 @@ from bot.core.orphans import rank_orphans
 from bot.core.permissions import Audience, Viewer
 from bot.core.rules import Rules, TeamsRules
 from bot.errors import ConfigurationError
-from bot.slack.blocks_digest import claim_picker, digest_blocks
-from bot.slack.blocks_leadership import leadership_digest_blocks
-from bot.slack.blocks_text import blocks_as_text
-from bot.slack.channels import is_shared_channel
-from bot.slack.delivery import Pacer, Parcel
-from bot.slack.digest_sending import Sent, scopes_still_missing, send_parcel
-from bot.slack.digest_text import digest_text, leadership_text
 from bot.store import Store, open_store
 
 log = logging.getLogger("impactbot.digests")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CREDIT_WINDOW = timedelta(days=30)
 WEEK_DAYS = 7  # "what your team earned lately", in the digest
-
-
-def zone_of(client: WebClient | None, slack_id: str | None) -> tzinfo:
-    """The manager's own time zone from Slack (``users.info``), UTC when unknown."""
-    if client is None or not slack_id:
-        return UTC
-    try:
-        name = client.users_info(user=slack_id)["user"].get("tz") or "UTC"
-        return ZoneInfo(str(name))
-    except (SlackApiError, ZoneInfoNotFoundError, ValueError, KeyError):
-        return UTC
 
 
 def is_due(now: datetime, zone: tzinfo, weekday: str, hour: int) -> bool:
@@ -119,69 +100,135 @@ def compose_all(
     return out
 
 
+class DigestSender(Deliverer, Protocol):
+    """What sending digests asks of the messaging side (``bot.slack.sender.SlackSender``):
+    the recipients' time zones, whether a channel is shared with another organisation, the
+    messages, and delivery. ``connected`` is False when nothing can be sent: a dry run needs
+    only the messages."""
+
+    @property
+    def connected(self) -> bool: ...
+
+    def zone(self, user_id: str | None) -> tzinfo:
+        """The person's own time zone, UTC when unknown."""
+        ...
+
+    def is_shared_channel(self, channel: str) -> bool:
+        """Whether ``channel`` is shared with another organisation (when unsure: yes)."""
+        ...
+
+    def manager_message(
+        self,
+        digest: ManagerDigest,
+        *,
+        manager: str,
+        directory: Directory,
+        slack_ids: Mapping[str, str],
+    ) -> Message:
+        """``manager``'s digest as a message; its Claim… offers whom they may assign."""
+        ...
+
+    def leadership_message(self, digest: LeadershipDigest) -> Message:
+        """The leadership digest as a message."""
+        ...
+
+    def preview(self, message: Message) -> str:
+        """What ``message`` shows, as terminal text (the dry run)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One run of ``send_due``: its sender, the owner of its claims, the scopes known
+    missing, and whether it only shows the digests (a dry run, or no way to send)."""
+
+    services: Services
+    sender: DigestSender
+    now: datetime
+    showing: bool
+    rules: Rules
+    directory: Directory
+    slack_ids: Mapping[str, str]
+    owner: str = ""
+    blocked: frozenset[str] = frozenset()
+
+
 def send_due(
     services: Services,
-    client: WebClient | None,
+    sender: DigestSender,
     *,
     now: datetime,
     only: str | None = None,
     dry_run: bool = False,
-    pacer: Pacer | None = None,
 ) -> list[DigestOutcome]:
-    """Send every digest that is due (or, with ``only``, that manager's now); with
-    ``dry_run``, compose and describe them without sending."""
+    """Send every digest that is due (or, with ``only``, that manager's now) through
+    ``sender``; with ``dry_run`` (or a sender that is not connected), compose and describe
+    them without sending."""
     rules = services.rules()
     if only is not None:
         _check_manager(only, rules.teams)
-    pacer = pacer or Pacer()  # one per run: it spaces every Slack call of the run
     slack_ids = {p.id: p.slack for p in rules.teams.people if p.slack}
-    directory = Directory.build(rules.teams)
+    run = _Run(services, sender, now, dry_run or not sender.connected, rules,
+               Directory.build(rules.teams), slack_ids)  # fmt: skip
     zones = {
-        m: _paced_zone(client, slack_ids.get(m), pacer, dry_run) for m in all_managers(rules.teams)
+        m: UTC if run.showing else sender.zone(slack_ids.get(m)) for m in all_managers(rules.teams)
     }
-    settings = services.settings
-    outcomes: list[DigestOutcome] = []
-    # One owner per run: a retry within the run may take back its own claim at once, and
-    # nothing else may (two runs at once, even in one process, are two owners).
-    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
-    blocked = set() if dry_run or client is None else scopes_still_missing(services, client)
-    for manager, digest, period in compose_all(services, now, lambda m: zones.get(m, UTC)):
-        if only is not None and manager != only:
-            continue
-        if digest is None:
-            outcomes.append(DigestOutcome(manager, period, "nothing"))
-            continue
-        text = digest_text(digest, markup=not dry_run)
-        picker = claim_picker(manager, directory, slack_ids)
-        blocks = digest_blocks(digest, slack_ids=slack_ids, picker=picker)
-        if dry_run or client is None:
-            # What the manager would get, buttons included, from the blocks a send posts.
-            outcomes.append(DigestOutcome(manager, period, "dry run", blocks_as_text(blocks)))
-            continue
-        due = only is not None or is_due(
-            now, zones[manager], settings.digest_weekday, settings.digest_hour
-        )
-        if not due:
-            outcomes.append(DigestOutcome(manager, period, "not due"))
-            continue
-        if manager not in slack_ids:
-            outcomes.append(DigestOutcome(manager, period, "no slack id"))
-            continue
-        parcel = Parcel(slack_ids[manager], period, text, blocks)
-        sent = send_parcel(
-            services, client, parcel, label=manager, owner=owner, pacer=pacer, blocked=blocked
-        )
-        outcomes.append(_outcome(manager, period, sent))
+    if not run.showing:
+        # One owner per run: a retry within the run may take back its own claim at once, and
+        # nothing else may (two runs at once, even in one process, are two owners).
+        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        blocked = scopes_still_missing(services.settings.db_path, sender)
+        run = replace(run, owner=owner, blocked=frozenset(blocked))
+    outcomes = [
+        _manager_outcome(run, manager, digest, period, zones[manager], forced=only is not None)
+        for manager, digest, period in compose_all(services, now, lambda m: zones.get(m, UTC))
+        if only is None or manager == only
+    ]
     if only is None:
-        outcomes += _leadership(
-            services, client, now=now, dry_run=dry_run, owner=owner, pacer=pacer, blocked=blocked
-        )
+        outcomes += _leadership(run)
     return outcomes
 
 
-def _outcome(manager: str, period: str, sent: Sent) -> DigestOutcome:
+def _manager_outcome(
+    run: _Run,
+    manager: str,
+    digest: ManagerDigest | None,
+    period: str,
+    zone: tzinfo,
+    *,
+    forced: bool,
+) -> DigestOutcome:
+    """What became of ``manager``'s digest: nothing to say, shown, not due yet, no Slack id
+    to send it to, or the delivery's status."""
+    if digest is None:
+        return DigestOutcome(manager, period, "nothing")
+    settings = run.services.settings
+    due = forced or is_due(run.now, zone, settings.digest_weekday, settings.digest_hour)
+    if not run.showing and not due:
+        return DigestOutcome(manager, period, "not due")
+    if not run.showing and manager not in run.slack_ids:
+        return DigestOutcome(manager, period, "no slack id")
+    message = run.sender.manager_message(
+        digest, manager=manager, directory=run.directory, slack_ids=run.slack_ids
+    )
+    if run.showing:
+        # What the manager would get, buttons included, from the blocks a send posts.
+        return DigestOutcome(manager, period, "dry run", run.sender.preview(message))
+    return _send(run, Parcel(run.slack_ids[manager], period, message), manager, period)
+
+
+def _send(run: _Run, parcel: Parcel, label: str, period: str) -> DigestOutcome:
+    sent = send_parcel(
+        run.services.settings.db_path,
+        run.sender,
+        parcel,
+        label=label,
+        owner=run.owner,
+        now=run.services.clock,
+        blocked=run.blocked,
+    )
     reason = sent.failure.describe() if sent.failure else ""
-    return DigestOutcome(manager, period, sent.status, reason=reason)
+    return DigestOutcome(label, period, sent.status, reason=reason)
 
 
 def _check_manager(person: str, teams: TeamsRules) -> None:
@@ -195,15 +242,6 @@ def _check_manager(person: str, teams: TeamsRules) -> None:
         f"{what} in teams.yaml: digests go to team managers ({', '.join(managers) or 'none'}); "
         "pass one of them to --manager, or list the person under a team's `managers`"
     )
-
-
-def _paced_zone(
-    client: WebClient | None, slack_id: str | None, pacer: Pacer, dry_run: bool
-) -> tzinfo:
-    if client is None or dry_run:
-        return UTC
-    pacer.wait()
-    return zone_of(client, slack_id)
 
 
 def compose_leadership_digest(services: Services, now: datetime) -> LeadershipDigest:
@@ -227,61 +265,44 @@ def compose_leadership_digest(services: Services, now: datetime) -> LeadershipDi
     )
 
 
-def _leadership(
-    services: Services,
-    client: WebClient | None,
-    *,
-    now: datetime,
-    dry_run: bool,
-    owner: str,
-    pacer: Pacer,
-    blocked: set[str],
-) -> list[DigestOutcome]:
+def _leadership(run: _Run) -> list[DigestOutcome]:
     """The leadership digest: to IMPACTBOT_LEADERSHIP_CHANNEL, or to each leader's DMs;
     due at the managers' weekday and hour, in UTC."""
-    rules, settings = services.rules(), services.settings
-    digest = compose_leadership_digest(services, now)
-    if dry_run or client is None:
-        return [
-            DigestOutcome(
-                "leadership", digest.period, "dry run", leadership_text(digest, markup=False)
-            )
-        ]
-    if not is_due(now, UTC, settings.digest_weekday, settings.digest_hour):
+    services, settings = run.services, run.services.settings
+    digest = compose_leadership_digest(services, run.now)
+    if run.showing:
+        preview = run.sender.preview(run.sender.leadership_message(digest))
+        return [DigestOutcome("leadership", digest.period, "dry run", preview)]
+    if not is_due(run.now, UTC, settings.digest_weekday, settings.digest_hour):
         return [DigestOutcome("leadership", digest.period, "not due")]
-    people = {p.id: p.slack for p in rules.teams.people if p.slack}
+    people = run.slack_ids
     targets = (
         [settings.leadership_channel]
         if settings.leadership_channel
-        else [people[p] for p in rules.teams.leadership if p in people]
+        else [people[p] for p in run.rules.teams.leadership if p in people]
     )
     period = f"{digest.period}:leadership"  # its own exactly-once slot beside a manager's
     sights = services.sight(Audience())
     outcomes = []
     for target in targets:
-        audience = _leadership_audience(services, client, target)
+        audience = _leadership_audience(run, target)
         shown = redact_leadership(replace(sights, audience=audience), digest)
-        blocks, text = leadership_digest_blocks(shown), leadership_text(shown)
-        parcel = Parcel(target, period, text, blocks)
-        sent = send_parcel(
-            services, client, parcel, label="leadership", owner=owner, pacer=pacer,
-            blocked=blocked,
-        )  # fmt: skip
-        outcomes.append(_outcome("leadership", digest.period, sent))
+        parcel = Parcel(target, period, run.sender.leadership_message(shown))
+        outcomes.append(_send(run, parcel, "leadership", digest.period))
     return outcomes
 
 
-def _leadership_audience(services: Services, client: WebClient, target: str) -> Audience:
+def _leadership_audience(run: _Run, target: str) -> Audience:
     """A leader reading their DM (a Slack user id), or everybody in the leadership channel:
     a channel shows restricted details only where the source allows (``unfurl: full``) and
     never when it is shared with another organisation."""
-    rules = services.rules()
+    rules = run.rules
     person = next((p.id for p in rules.teams.people if p.slack == target), None)
     if person is not None:
         return Audience.person(Viewer.of(person, rules.teams))
-    if not services.some_source_unfurls_full():
+    if not run.services.some_source_unfurls_full():
         return Audience.channel(shared=False)
-    return Audience.channel(shared=is_shared_channel(client, target))
+    return Audience.channel(shared=run.sender.is_shared_channel(target))
 
 
 def _items(store: Store, rules: Rules, now: datetime) -> list[DigestItem]:

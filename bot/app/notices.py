@@ -10,33 +10,41 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-
+from bot.app.results import Ask
 from bot.app.services import Services
 from bot.core.beneficiaries import display_key
 from bot.core.credit import CreditEntry
 from bot.core.digest import managers_of
 from bot.core.permissions import PRIVATE_ISSUE, Audience, Viewer
 from bot.core.rules import TeamsRules
-from bot.slack.blocks_credit_notice import Ask, confirm_blocks, confirm_text, thanks_text
-from bot.slack.delivery import Pacer
 from bot.store import open_store
 
 log = logging.getLogger("impactbot.notices")
 
 
-def send_credit_notices(
-    services: Services, client: WebClient, *, now: datetime, pacer: Pacer | None = None
-) -> int:
+class NoticeSender(Protocol):
+    """What credit notices ask of the messaging side (``bot.slack.sender.SlackSender``):
+    each returns whether the message went out (a refusal is logged there, not raised)."""
+
+    def thank(self, channel: str, entries: list[CreditEntry], titles: dict[str, str]) -> bool:
+        """Thank one credited person for ``entries`` (``titles``: issue uid → title)."""
+        ...
+
+    def ask_to_confirm(self, channel: str, asks: list[Ask]) -> bool:
+        """Ask one manager to confirm the credit waiting for their teams."""
+        ...
+
+
+def send_credit_notices(services: Services, sender: NoticeSender, *, now: datetime) -> int:
     """Announce every unannounced mint; returns how many messages went out: one thanks per
     person credited, and one confirmation request per manager whose teams' credit waits for
     them (not one per item and team). Each message's entries are marked just before it is
     posted; a refused message is logged and skipped."""
-    pacer = pacer or Pacer()
     rules = services.rules()
     slack = {p.id: p.slack for p in rules.teams.people if p.slack}
     with open_store(services.settings.db_path) as store:
@@ -45,66 +53,42 @@ def send_credit_notices(
     by_person: dict[str, list[tuple[int, CreditEntry]]] = defaultdict(list)
     for entry_id, entry in fresh:
         by_person[entry.person_id].append((entry_id, entry))
-    sights = services.sight(Audience())  # each recipient reads what the privacy rule allows
+    titles_for = _titles_for(services, titles, rules.teams)
+    sent = 0
+    for person, lines in by_person.items():
+        _mark(services, [i for i, _ in lines], now)
+        channel, entries = slack.get(person), [e for _, e in lines]
+        if channel is not None and sender.thank(channel, entries, titles_for(person)):
+            sent += 1
+    for manager, asks in _asks_by_manager(fresh, titles, rules.teams).items():
+        shown = titles_for(manager)
+        asks = [replace(ask, title=shown.get(ask.issue_uid, ask.title)) for ask in asks]
+        channel = slack.get(manager)
+        if channel is not None and sender.ask_to_confirm(channel, asks):
+            sent += 1
+    return sent
+
+
+def _titles_for(
+    services: Services, titles: dict[str, str], teams: TeamsRules
+) -> Callable[[str], dict[str, str]]:
+    """Each recipient's titles: what the privacy rule lets them read, else key alone."""
+    sights = services.sight(Audience())
 
     def titles_for(person: str) -> dict[str, str]:
-        sight = replace(sights, audience=Audience.person(Viewer.of(person, rules.teams)))
+        sight = replace(sights, audience=Audience.person(Viewer.of(person, teams)))
         return {
             uid: title if sight.sees(uid) else f"{display_key(uid)} — {PRIVATE_ISSUE}"
             for uid, title in titles.items()
         }
 
-    sent = 0
-    for person, lines in by_person.items():
-        entries = [e for _, e in lines]
-        sent += _announce(
-            services,
-            client,
-            pacer,
-            [i for i, _ in lines],
-            now,
-            channel=slack.get(person),
-            text=thanks_text(entries, titles_for(person)),
-        )
-    for manager, asks in _asks_by_manager(fresh, titles, rules.teams).items():
-        shown = titles_for(manager)
-        asks = [replace(ask, title=shown.get(ask.issue_uid, ask.title)) for ask in asks]
-        sent += _announce(
-            services,
-            client,
-            pacer,
-            [],
-            now,
-            channel=slack.get(manager),
-            text=confirm_text(asks),
-            blocks=confirm_blocks(asks),
-        )
-    return sent
+    return titles_for
 
 
-def _announce(
-    services: Services,
-    client: WebClient,
-    pacer: Pacer,
-    entry_ids: list[int],
-    now: datetime,
-    *,
-    channel: str | None,
-    text: str,
-    blocks: list[dict[str, object]] | None = None,
-) -> int:
-    """Mark ``entry_ids`` announced, then post (1), or not when nobody can be reached (0)."""
+def _mark(services: Services, entry_ids: list[int], now: datetime) -> None:
+    """Mark ``entry_ids`` announced, before the message is posted (never twice)."""
     with open_store(services.settings.db_path) as store, store.transaction():
         store.mark_noticed(entry_ids, now)
-    if channel is None:
-        return 0
-    try:
-        pacer.wait()
-        client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        log.warning("credit notice to %s not sent: %s", channel, exc.response.get("error"))
-        return 0
-    return 1
 
 
 def _title(issue: object) -> str:

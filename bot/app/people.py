@@ -1,6 +1,9 @@
 """Who is who: the rules with the Slack ids learned from people's emails merged in, and the
 people directory built from them — both cached, and rebuilt only when a rules file changes
-or new Slack ids are learned; forgetting a person who left.
+or new Slack ids are learned; learning those Slack ids; forgetting a person who left.
+
+The email lookup itself (Slack's users.lookupByEmail) is the caller's:
+``bot.slack.people.email_lookup`` makes one from a Slack client.
 """
 
 from __future__ import annotations
@@ -8,8 +11,9 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from bot.app.results import SlackIdFill
 from bot.app.rules_files import load_rules, rules_stamp
 from bot.config import Settings
 from bot.core.identity import Directory
@@ -18,6 +22,13 @@ from bot.errors import ImpactbotError
 from bot.store import open_store
 
 Clock = Callable[[], datetime]
+
+#: A miss (no Slack account with that email yet) is asked again after this long.
+ASK_AGAIN_AFTER = timedelta(days=7)
+
+#: Emails → (the Slack id of the first that belongs to an active human, or None; the email
+#: that answered, else the first).
+EmailLookup = Callable[[tuple[str, ...]], tuple[str | None, str]]
 
 
 class ForgetError(ImpactbotError):
@@ -66,7 +77,7 @@ class People:
         return cached
 
     def learned_slack_ids(self) -> dict[str, str]:
-        """Slack ids found from people's emails (see ``bot.slack.people.fill_slack_ids``),
+        """Slack ids found from people's emails (see ``fill_slack_ids``),
         read once per process and kept up to date by ``remember_slack_ids``."""
         if self._learned_slack is None:
             learned: dict[str, str] = {}
@@ -81,6 +92,35 @@ class People:
         with self._lock:
             self._learned_slack = {**self.learned_slack_ids(), **learned}
             self._cached = None
+
+    def fill_slack_ids(self, look_up: EmailLookup, now: datetime) -> SlackIdFill:
+        """Find the Slack id of every person teams.yaml gives emails but no ``slack:`` with
+        ``look_up``, and use them from now on. Lookups are remembered in the store, misses
+        asked again after ``ASK_AGAIN_AFTER``; a person whose emails all miss is listed in
+        ``missing``."""
+        with open_store(self.settings.db_path) as store:
+            asked_before = store.slack_lookups()
+        found: dict[str, str] = {}
+        missing: list[str] = []
+        asked = 0
+        for person in load_rules(self.settings.rules_dir).teams.people:
+            if person.slack or not person.emails:
+                continue
+            before = asked_before.get(person.id)
+            settled = before is not None and (before[1] or now - before[2] < ASK_AGAIN_AFTER)
+            if settled and before is not None and before[0] in person.emails:
+                continue
+            asked += 1
+            slack_id, email = look_up(person.emails)
+            with open_store(self.settings.db_path) as store, store.transaction():
+                store.record_slack_lookup(person.id, email, slack_id, now)
+            if slack_id:
+                found[person.id] = slack_id
+            else:
+                missing.append(person.id)
+        if found:
+            self.remember_slack_ids(found)
+        return SlackIdFill(asked, found, tuple(missing))
 
     def forget(self, person: str, now: datetime) -> str | None:
         """Pseudonymise a person who left (refused while teams.yaml still names them); ledger

@@ -249,3 +249,28 @@ class ClickResult:
     detail: str
     item: DigestItem | None = None
     assignee_slack: str | None = None  # who the standing claim is for
+
+
+# ------------------------------------------------------------------ credit notices
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One completed item whose credit waits for this manager: which of their teams it
+    helped."""
+
+    issue_uid: str
+    title: str  # "KEY — title", as stored: escaped where it is shown
+    teams: tuple[str, ...]
+
+
+# ------------------------------------------------------------------ people
+
+
+@dataclass(frozen=True)
+class SlackIdFill:
+    """What one pass of ``bot.app.people.People.fill_slack_ids`` did."""
+
+    asked: int
+    found: dict[str, str]  # person id → Slack id
+    missing: tuple[str, ...]  # person ids with no Slack account for their emails

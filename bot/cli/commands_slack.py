@@ -69,7 +69,8 @@ def digest(ctx: click.Context, manager: str | None, dry_run: bool, as_json_outpu
         if dry_run
         else wiring.required_slack_client(services.settings, "`--send` posts in Slack")
     )
-    outcomes = send_due(services, client, now=services.clock(), only=manager, dry_run=dry_run)
+    sender = wiring.slack_sender(client)
+    outcomes = send_due(services, sender, now=services.clock(), only=manager, dry_run=dry_run)
     if as_json_output:
         click.echo(render.digest_outcomes_json(outcomes))
         sys.exit(1 if any(o.failed for o in outcomes) else 0)

@@ -113,17 +113,17 @@ def production_jobs(services: Services, client: WebClient) -> list[Job]:
     def send_digests() -> object:
         from bot.app.digests import send_due
 
-        return send_due(services, client, now=services.clock())
+        return send_due(services, wiring.slack_sender(client), now=services.clock())
 
     def send_notices() -> object:
         from bot.app.notices import send_credit_notices
 
-        return send_credit_notices(services, client, now=services.clock())
+        return send_credit_notices(services, wiring.slack_sender(client), now=services.clock())
 
     def fill_slack_ids() -> object:
-        from bot.slack.people import fill_slack_ids
+        from bot.slack.people import email_lookup
 
-        return fill_slack_ids(services, client)
+        return services.people.fill_slack_ids(email_lookup(client), services.clock())
 
     writers: list[WriterFor] = []  # built on the first run: one HTTP pool for every run
 

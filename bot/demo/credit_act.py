@@ -22,6 +22,7 @@ from bot.app.results import CreditReport, DigestOutcome, LeaderBoard
 from bot.app.services import Services
 from bot.core.models import Visibility
 from bot.demo.generator import DemoOrg
+from bot.slack.sender import SlackSender
 from bot.trackers.file_import import ImportFormat
 from bot.trackers.writeback import WriteResult
 
@@ -46,7 +47,7 @@ def run_credit_act(demo: Services, org: DemoOrg, exports: Path) -> CreditAct:
     people = _people(org)
     flagger, fixer = people["asr"][1], people["data-labelling"][1]
     demo.flag(key, by=flagger["id"], note="Our WER regressions trace back to this")
-    digests = send_due(demo, None, now=demo.clock(), dry_run=True)
+    digests = send_due(demo, SlackSender(None), now=demo.clock(), dry_run=True)
     manager = people["data-labelling"][0]
     writes: list[str] = []
     claimed = claim(

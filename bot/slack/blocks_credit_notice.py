@@ -8,9 +8,9 @@ and team in them is escaped, in the blocks and in the top-level ``text`` alike.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from bot.app.results import Ask
 from bot.core.credit import CreditEntry
 from bot.slack.blocks_kit import (
     ELLIPSIS,
@@ -28,16 +28,6 @@ THANKS_SHOWN = 15  # credit lines in one thanks message: a screenful
 ASKS_SHOWN = 15  # items in one confirmation message
 THANKS_HINT = "`/impact credit` lists all of your credit"
 ASKS_HINT = "an impactbot admin confirms any of them with `impactbot credit --confirm KEY --by YOU`"
-
-
-@dataclass(frozen=True)
-class Ask:
-    """One completed item whose credit waits for this manager: which of their teams it
-    helped."""
-
-    issue_uid: str
-    title: str  # "KEY — title", as stored: escaped here
-    teams: tuple[str, ...]
 
 
 def thanks_text(entries: Sequence[CreditEntry], titles: Mapping[str, str]) -> str:

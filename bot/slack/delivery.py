@@ -1,28 +1,33 @@
-"""Sending a digest exactly once per recipient and period.
+"""Posting a digest to Slack: one attempt, retries, and pacing.
 
-The store arbitrates (``Store.claim_send``): one process wins the right to send. Every post
-carries message metadata naming recipient and period, so that a send whose process died
-after posting but before recording it is *recovered* — found in the direct message and
-recorded — instead of posted twice; one that died before posting is posted. Posts are paced
-to stay inside Slack's rate limits instead of hitting them.
+Every post carries message metadata naming recipient and period, so that a send whose
+process died after posting but before recording it (``bot.app.delivery`` keeps that record)
+is *recovered* — found in the direct message — instead of posted twice. A transient failure
+(Slack's ``internal_error``, a 5xx, a lost connection …) is tried again, up to ``RETRIES``
+more times, after ``BACKOFF_SECONDS``; a retry after an attempt that may have posted looks
+for the message first. A permanent failure (``missing_scope``, a deactivated user, a revoked
+token) is not retried. Calls are paced to stay inside Slack's rate limits instead of hitting
+them.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.store import open_store
+from bot.app.delivery import DeliveryError, Parcel, Receipt, SendFailure
+
+log = logging.getLogger("impactbot.digests")
 
 MARKER = "impactbot_digest"
-LEASE = timedelta(minutes=10)  # a claim older than this was left by a crash
+RETRIES = 2  # further attempts after a transient failure
+BACKOFF_SECONDS = (2.0, 10.0)  # before the first and the second retry
 
 # Slack's answers that mean "try again later": in the error lists of Slack's OpenAPI spec
 # (request_timeout, fatal_error, internal_error, rate_limited for chat.postMessage) and of its
@@ -40,29 +45,11 @@ TRANSIENT_ERRORS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class SendFailure:
-    """Why a send failed. ``needed`` is the scope Slack named for ``missing_scope``;
-    ``transient`` failures are worth retrying; ``ambiguous`` ones may have posted (look for
-    the message before posting again)."""
-
-    error: str
-    needed: str | None = None
-    transient: bool = False
-    ambiguous: bool = False
-
-    def describe(self) -> str:
-        """``missing_scope (needs im:write)``, ``internal_error (transient)``, …"""
-        if self.needed:
-            return f"{self.error} (needs {self.needed})"
-        return f"{self.error} (transient)" if self.transient else self.error
-
-
 def failure_of(exc: Exception) -> SendFailure:
     """Classify an exception raised while sending: a Slack refusal (``SlackApiError``, with
     its error, ``needed`` scope and HTTP status) or a lost connection (transient, ambiguous)."""
     if not isinstance(exc, SlackApiError):
-        return SendFailure(type(exc).__name__, transient=True, ambiguous=True)
+        return SendFailure(type(exc).__name__, transient=True, ambiguous=True, refused=False)
     status = exc.response.status_code
     data = exc.response.data if isinstance(exc.response.data, dict) else {}
     error = str(data.get("error") or f"HTTP {status}")
@@ -96,62 +83,54 @@ class Pacer:
 
 
 @dataclass(frozen=True)
-class Parcel:
-    """One recipient's digest: who, which period, and the message."""
+class SlackMessage:
+    """A digest as Slack shows it: the notification text and the blocks. ``plain`` is what a
+    dry run prints (None: the blocks read as text)."""
 
-    recipient: str  # a Slack user id (sent as a direct message) or a channel
-    period: str
     text: str
     blocks: list[dict[str, Any]]
+    plain: str | None = None
 
 
-def deliver_once(
-    db_path: Path,
-    client: WebClient,
-    parcel: Parcel,
-    *,
-    owner: str,
-    now: Callable[[], datetime],
-    pacer: Pacer,
-    look_first: bool = False,
-) -> str:
-    """Send ``parcel`` unless it went out already; returns ``sent``, ``recovered``
-    (found already posted), ``already`` or ``busy`` (another process is sending it).
-
-    ``now`` is read when the send is claimed and when it is recorded, so a claim's age is its
-    own, however long the run. A refusal by Slack (``SlackApiError``: nothing was posted)
-    releases the claim and is raised; a lost connection keeps the claim, to be recovered.
-    With ``look_first`` (a retry after an attempt that may have posted) the direct message
-    is searched for this parcel before anything is posted.
-    """
-    with open_store(db_path) as store:
-        status = store.claim_send(
-            parcel.recipient, parcel.period, owner=owner, at=now(), lease=LEASE
-        )
-        if status in ("sent", "busy"):
-            return "already" if status == "sent" else "busy"
+def deliver(
+    client: WebClient, parcel: Parcel, pacer: Pacer, *, look_first: bool = False
+) -> Receipt:
+    """Post ``parcel`` (a ``SlackMessage``), retrying transient failures; with ``look_first``
+    (a claim left by a crash) find the message first if it was posted. Raises
+    ``DeliveryError`` with the last failure."""
+    failure: SendFailure | None = None
+    attempt = 0
+    for attempt in range(1, RETRIES + 2):
+        if failure is not None:
+            pacer.sleep(BACKOFF_SECONDS[attempt - 2])
+        look = look_first if failure is None else failure.ambiguous
         try:
-            channel = _channel_of(client, parcel.recipient, pacer)
-            recovering = status == "recover" or look_first
-            if recovering and (found := _posted(client, channel, parcel)):
-                store.mark_sent(
-                    parcel.recipient, parcel.period, channel=channel, ts=found, at=now()
-                )
-                return "recovered"
-            ts = _post(client, channel, parcel, pacer)
-        except SlackApiError:
-            store.release_send(parcel.recipient, parcel.period)
-            raise
-        store.mark_sent(parcel.recipient, parcel.period, channel=channel, ts=ts, at=now())
-        return "sent"
+            return _attempt(client, parcel, pacer, look_first=look)
+        except Exception as exc:  # classified: Slack's refusal or a lost connection
+            failure = failure_of(exc)
+            log.warning("digest to %s failed: %s", parcel.recipient, failure.describe())
+            if not failure.transient:
+                break
+    assert failure is not None
+    raise DeliveryError(failure, attempt)
+
+
+def _attempt(client: WebClient, parcel: Parcel, pacer: Pacer, *, look_first: bool) -> Receipt:
+    channel = _channel_of(client, parcel.recipient, pacer)
+    if look_first and (found := _posted(client, channel, parcel)):
+        return Receipt(channel, found, recovered=True)
+    return Receipt(channel, _post(client, channel, parcel, pacer))
 
 
 def _post(client: WebClient, channel: str, parcel: Parcel, pacer: Pacer) -> str:
+    message = parcel.message
+    if not isinstance(message, SlackMessage):
+        raise TypeError(f"Slack posts a SlackMessage, not {type(message).__name__}")
     pacer.wait()
     response = client.chat_postMessage(
         channel=channel,
-        text=parcel.text,
-        blocks=parcel.blocks,
+        text=message.text,
+        blocks=message.blocks,
         metadata={
             "event_type": MARKER,
             "event_payload": {"recipient": parcel.recipient, "period": parcel.period},

@@ -19,7 +19,7 @@ def flag_message(services: Services, client: WebClient, *, user_id: str, text: s
     refs = issue_refs(text)
     if not refs:
         return "That message links to no issue I can read (GitHub, GitLab, Jira or Linear)."
-    asker = Asker(user_id, services.rules(), client)
+    asker = Asker.of(user_id, services, client)
     person = asker.person_id
     if person is None:
         return unknown_person(user_id)

@@ -19,7 +19,7 @@ HOME_ORPHANS = 5
 
 def build_home(services: Services, client: WebClient, user_id: str) -> dict[str, Any]:
     """The Home view of ``user_id`` (a notice for people the identity map lacks)."""
-    asker = Asker(user_id, services.rules(), client)
+    asker = Asker.of(user_id, services, client)
     if asker.person_id is None:
         return {"type": "home", "blocks": blocks.notice_blocks(unknown_person(user_id))}
     person = next(p for p in asker.rules.teams.people if p.id == asker.person_id)

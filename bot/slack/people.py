@@ -1,5 +1,6 @@
-"""Who is asking: a Slack user id resolved to a person and their permissions; and Slack ids
-found from the emails teams.yaml gives, for people it gives no ``slack:``."""
+"""Who is asking: a Slack user id resolved to a person and their permissions; and the Slack
+side of finding Slack ids from the emails teams.yaml gives (``bot.app.people`` keeps what
+was learned)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 from weakref import WeakKeyDictionary
@@ -15,12 +15,11 @@ from weakref import WeakKeyDictionary
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app.rules_files import load_rules
+from bot.app.people import EmailLookup
 from bot.app.services import Services
 from bot.core.identity import Directory
 from bot.core.permissions import Viewer
 from bot.core.rules import Rules
-from bot.store import open_store
 
 log = logging.getLogger("impactbot.slack")
 
@@ -51,9 +50,17 @@ class Asker:
     ``person_id`` needs the directory alone; ``viewer`` (for permission checks) may ask Slack
     for the leadership user groups, so it is worked out on first use, and once."""
 
-    def __init__(self, user_id: str, rules: Rules, client: WebClient) -> None:
+    def __init__(
+        self, user_id: str, rules: Rules, client: WebClient, directory: Directory | None = None
+    ) -> None:
         self.user_id, self.rules, self._client = user_id, rules, client
-        self.directory = Directory.build(rules.teams)
+        self.directory = directory or Directory.build(rules.teams)
+
+    @classmethod
+    def of(cls, user_id: str, services: Services, client: WebClient) -> Asker:
+        """The asker, with the rules and the (cached) directory read once from ``services``."""
+        rules = services.rules()
+        return cls(user_id, rules, client, services.people.directory_for(rules))
 
     @property
     def person_id(self) -> str | None:
@@ -135,48 +142,10 @@ def group_members_of(client: WebClient) -> GroupMembers:
         return found
 
 
-#: A miss (no Slack account with that email yet) is asked again after this long.
-ASK_AGAIN_AFTER = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class SlackIdFill:
-    """What one pass of ``fill_slack_ids`` did."""
-
-    asked: int
-    found: dict[str, str]  # person id → Slack id
-    missing: tuple[str, ...]  # person ids with no Slack account for their emails
-
-
-def fill_slack_ids(services: Services, client: WebClient) -> SlackIdFill:
-    """Find the Slack id of every person teams.yaml gives emails but no ``slack:``, with
-    users.lookupByEmail (needs ``users:read.email``), and use them from now on. Lookups are
-    remembered in the store, misses asked again after ``ASK_AGAIN_AFTER``; a person whose
-    emails all miss is listed in ``missing``. Deleted and bot users never count."""
-    now = services.clock()
-    with open_store(services.settings.db_path) as store:
-        asked_before = store.slack_lookups()
-    found: dict[str, str] = {}
-    missing: list[str] = []
-    asked = 0
-    for person in load_rules(services.settings.rules_dir).teams.people:
-        if person.slack or not person.emails:
-            continue
-        before = asked_before.get(person.id)
-        settled = before is not None and (before[1] or now - before[2] < ASK_AGAIN_AFTER)
-        if settled and before is not None and before[0] in person.emails:
-            continue
-        asked += 1
-        slack_id, email = _lookup(client, person.emails)
-        with open_store(services.settings.db_path) as store, store.transaction():
-            store.record_slack_lookup(person.id, email, slack_id, now)
-        if slack_id:
-            found[person.id] = slack_id
-        else:
-            missing.append(person.id)
-    if found:
-        services.remember_slack_ids(found)
-    return SlackIdFill(asked, found, tuple(missing))
+def email_lookup(client: WebClient) -> EmailLookup:
+    """Slack's users.lookupByEmail (needs ``users:read.email``) as the lookup
+    ``bot.app.people.People.fill_slack_ids`` asks for."""
+    return lambda emails: _lookup(client, emails)
 
 
 def _lookup(client: WebClient, emails: tuple[str, ...]) -> tuple[str | None, str]:

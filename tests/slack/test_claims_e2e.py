@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.core.models import IssueState, StateReason
 from bot.slack.app import create_app
 from bot.slack.blocks_digest_clicks import ACTION_CLAIM, ACTION_NOT_OURS, ACTION_UNDO
+from bot.slack.sender import SlackSender
 from bot.store import open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.http import Governor
@@ -226,10 +227,15 @@ def test_credit_notices_thank_the_people_credited_once(world: World) -> None:
     world.slack.wait_for("chat.update")
     _close_fix(world)
     client = WebClient(token=world.slack.bot_token, base_url=world.slack.url)
-    assert send_credit_notices(world.services, client, now=NOW, pacer=Pacer(interval=0)) >= 1
+    assert (
+        send_credit_notices(world.services, SlackSender(client, pacer=Pacer(interval=0)), now=NOW)
+        >= 1
+    )
     texts = [json.dumps(c.args) for c in world.slack.calls_to("chat.postMessage")]
     assert any("UOMAR" in t and "as sponsor" in t for t in texts)
-    again = send_credit_notices(world.services, client, now=NOW, pacer=Pacer(interval=0))
+    again = send_credit_notices(
+        world.services, SlackSender(client, pacer=Pacer(interval=0)), now=NOW
+    )
     assert again == 0
 
 
@@ -246,7 +252,7 @@ def test_a_benefiting_manager_confirms_pending_credit(world: World, tmp_path: Pa
     _close_fix(world)
     assert "omar" not in dict(world.services.leaderboard(period="2026").rows)
     client = WebClient(token=world.slack.bot_token, base_url=world.slack.url)
-    send_credit_notices(world.services, client, now=NOW, pacer=Pacer(interval=0))
+    send_credit_notices(world.services, SlackSender(client, pacer=Pacer(interval=0)), now=NOW)
     asks = [
         c for c in world.slack.calls_to("chat.postMessage") if ACTION_CONFIRM in json.dumps(c.args)
     ]

@@ -20,6 +20,7 @@ from bot.cli.doctor import health_report, run_checks
 from bot.cli.main import main
 from bot.cli.scheduler import production_jobs
 from bot.slack.delivery import MARKER, Pacer
+from bot.slack.sender import SlackSender
 from bot.slack.server import wsgi_app
 from bot.store import open_store
 from tests.fakes.slack import FakeSlack, ScriptedReply
@@ -34,7 +35,9 @@ World = tuple[Services, FakeSlack]
 
 def _run(services: Services, slack: FakeSlack, slept: list[float] | None = None) -> dict[str, Any]:
     pacer = Pacer(interval=0, sleep=(slept if slept is not None else []).append)
-    return {o.manager: o for o in send_due(services, _client(slack), now=DUE, pacer=pacer)}
+    return {
+        o.manager: o for o in send_due(services, SlackSender(_client(slack), pacer=pacer), now=DUE)
+    }
 
 
 def _omar_dm_opens(slack: FakeSlack) -> int:
@@ -138,7 +141,12 @@ def test_a_server_error_that_had_posted_is_found_not_posted_twice(world: World) 
     period = _run_dry_period(services)
     posted_then_500(dm_id("UOMAR"), period, "UOMAR")
     pacer = Pacer(interval=0, sleep=[].append)
-    (outcome,) = send_due(services, _client(slack), now=DUE, only="omar", pacer=pacer)
+    (outcome,) = send_due(
+        services,
+        SlackSender(_client(slack), pacer=pacer),
+        now=DUE,
+        only="omar",
+    )
     posts_to_omar = [
         c for c in slack.calls_to("chat.postMessage") if dm_id("UOMAR") in json.dumps(c.args)
     ]
@@ -161,7 +169,11 @@ def test_retries_stop_after_the_last_attempt_and_the_failure_is_recorded(world: 
 
 
 def _run_dry_period(services: Services) -> str:
-    (omar,) = [o for o in send_due(services, None, now=DUE, dry_run=True) if o.manager == "omar"]
+    (omar,) = [
+        o
+        for o in send_due(services, SlackSender(None), now=DUE, dry_run=True)
+        if o.manager == "omar"
+    ]
     return omar.period
 
 

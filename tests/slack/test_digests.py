@@ -19,6 +19,7 @@ from bot.app.services import Services
 from bot.cli.main import main
 from bot.config import Settings
 from bot.slack.delivery import Pacer
+from bot.slack.sender import SlackSender
 from bot.store import open_store
 from tests.builders import issue
 from tests.fakes.slack import FakeSlack
@@ -80,7 +81,7 @@ def _manager_posts(slack: FakeSlack) -> list[object]:
 
 
 def _run(services: Services, slack: FakeSlack, now: datetime = MONDAY) -> dict[str, str]:
-    outcomes = send_due(services, _client(slack), now=now, pacer=Pacer(interval=0))
+    outcomes = send_due(services, SlackSender(_client(slack), pacer=Pacer(interval=0)), now=now)
     return {o.manager: o.status for o in outcomes}
 
 
@@ -194,7 +195,9 @@ def test_nothing_needs_you_when_configured(world: tuple[Services, FakeSlack]) ->
     outcomes = {
         o.manager: o.status
         for o in send_due(
-            quiet, _client(slack), now=MONDAY + timedelta(hours=10), pacer=Pacer(interval=0)
+            quiet,
+            SlackSender(_client(slack), pacer=Pacer(interval=0)),
+            now=MONDAY + timedelta(hours=10),
         )
     }
     assert outcomes["rex"] == "sent"  # recsys: nothing relevant, told so in one line

@@ -31,6 +31,7 @@ from bot.slack.blocks_digest_clicks import ACTION_CLAIM
 from bot.slack.blocks_dupes import ACTION_NOT_DUPLICATE
 from bot.slack.blocks_kit import ACTION_WHY
 from bot.slack.delivery import Pacer
+from bot.slack.sender import SlackSender
 from bot.store import open_store
 from tests.builders import issue
 from tests.fakes.slack import FakeSlack
@@ -207,7 +208,7 @@ def test_unfurls_and_app_home_quote_the_title_inertly(world: World) -> None:
 
 def test_digests_quote_the_title_inertly(world: World) -> None:
     for now in (MONDAY, MONDAY + timedelta(hours=1)):  # leadership's hour comes second
-        send_due(world.services, world.client(), now=now, pacer=Pacer(interval=0))
+        send_due(world.services, SlackSender(world.client(), pacer=Pacer(interval=0)), now=now)
     posts = [dict(c.args) for c in world.fake.calls_to("chat.postMessage")]
     assert posts and all(isinstance(assert_inert(p), bool) for p in posts)
     quoting = [p for p in posts if assert_inert(p)]
@@ -220,7 +221,10 @@ def test_digests_quote_the_title_inertly(world: World) -> None:
 
 def test_credit_notices_and_replies_quote_the_title_inertly(world: World) -> None:
     world.close_the_hostile_issue()
-    assert send_credit_notices(world.services, world.client(), now=MONDAY, pacer=Pacer(0)) >= 2
+    assert (
+        send_credit_notices(world.services, SlackSender(world.client(), pacer=Pacer(0)), now=MONDAY)
+        >= 2
+    )
     posts = [dict(c.args) for c in world.fake.calls_to("chat.postMessage")]
     thanks = [p for p in posts if "You earned" in p["text"]]
     asks = [p for p in posts if ACTION_CONFIRM in json.dumps(p)]

@@ -22,6 +22,7 @@ from bot.core.models import IssueState, StateReason
 from bot.slack.blocks_credit_notice import ACTION_CONFIRM, ASKS_SHOWN, THANKS_SHOWN
 from bot.slack.blocks_leadership import leadership_digest_blocks
 from bot.slack.delivery import Pacer
+from bot.slack.sender import SlackSender
 from bot.store import open_store
 from tests.builders import issue
 from tests.fakes.slack import FakeSlack
@@ -91,7 +92,7 @@ def test_a_manager_gets_one_confirmation_request_per_run(
 ) -> None:
     services, fake = world
     client = WebClient(token=fake.bot_token, base_url=fake.url)
-    send_credit_notices(services, client, now=NOW, pacer=Pacer(interval=0))
+    send_credit_notices(services, SlackSender(client, pacer=Pacer(interval=0)), now=NOW)
     [ask] = _posts_to(fake, "UOMAR")  # one message for 20 items of two of his teams
     blocks = _blocks(ask)
     buttons = [b for b in blocks if ACTION_CONFIRM in json.dumps(b)]
@@ -105,7 +106,7 @@ def test_a_manager_gets_one_confirmation_request_per_run(
 def test_a_person_gets_one_bounded_thanks(world: tuple[Services, FakeSlack]) -> None:
     services, fake = world
     client = WebClient(token=fake.bot_token, base_url=fake.url)
-    send_credit_notices(services, client, now=NOW, pacer=Pacer(interval=0))
+    send_credit_notices(services, SlackSender(client, pacer=Pacer(interval=0)), now=NOW)
     [thanks] = _posts_to(fake, "ULENA")  # reporter of all 20
     lines = thanks["text"].splitlines()
     assert len([ln for ln in lines if ln.startswith("•")]) == THANKS_SHOWN

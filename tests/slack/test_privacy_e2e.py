@@ -29,6 +29,7 @@ from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Visibility
 from bot.core.permissions import PRIVATE_ISSUE
 from bot.slack.delivery import Pacer
+from bot.slack.sender import SlackSender
 from bot.store import open_store
 from tests.builders import TEAMS, issue
 from tests.fakes.slack import FakeSlack
@@ -305,7 +306,7 @@ def _client(bot: Bot) -> WebClient:
 def _leadership_posts(bot: Bot, channel: str) -> str:
     settings = bot.services.settings.model_copy(update={"leadership_channel": channel})
     services = Services(settings, clock=lambda: NOW)
-    send_due(services, _client(bot), now=NOW, pacer=Pacer(interval=0))
+    send_due(services, SlackSender(_client(bot), pacer=Pacer(interval=0)), now=NOW)
     posts = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == channel]
     assert posts, "the leadership digest was not posted"
     return json.dumps(posts)
@@ -328,7 +329,7 @@ def test_the_leadership_digest_never_shows_details_in_a_shared_channel(bot: Bot)
 
 
 def test_digest_dms_show_the_private_issue_to_its_teams_managers(bot: Bot) -> None:
-    send_due(bot.services, _client(bot), now=NOW, pacer=Pacer(interval=0))
+    send_due(bot.services, SlackSender(_client(bot), pacer=Pacer(interval=0)), now=NOW)
     posts = {c.args["channel"]: json.dumps(c.args) for c in bot.fake.calls_to("chat.postMessage")}
     assert_shown(posts[dm_id("UOMAR")])  # asr benefits
     assert_shown(posts[dm_id("UCTO")])  # the leadership digest, in the CTO's DM
@@ -337,7 +338,7 @@ def test_digest_dms_show_the_private_issue_to_its_teams_managers(bot: Bot) -> No
 
 def test_a_credit_notice_to_an_outsider_names_the_key_alone(bot: Bot) -> None:
     _credit_rita(bot)
-    send_credit_notices(bot.services, _client(bot), now=NOW, pacer=Pacer(interval=0))
+    send_credit_notices(bot.services, SlackSender(_client(bot), pacer=Pacer(interval=0)), now=NOW)
     [notice] = [c.args for c in bot.fake.calls_to("chat.postMessage")]
     assert notice["channel"] == "URITA"
     assert_private(json.dumps(notice))

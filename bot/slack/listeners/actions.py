@@ -52,7 +52,7 @@ def register_not_duplicate(app: App, services: Services) -> None:
     ) -> None:
         ack()
         user = body["user"]["id"]
-        person = Asker(user, services.rules(), client).person_id or f"slack:{user}"
+        person = Asker.of(user, services, client).person_id or f"slack:{user}"
         try:
             one, other = split_pair(action["value"])
             first = services.not_a_duplicate(one, other, person=person)
@@ -75,7 +75,7 @@ def register_confirm(app: App, services: Services) -> None:
     ) -> None:
         ack()
         user = body["user"]["id"]
-        person = Asker(user, services.rules(), client).person_id
+        person = Asker.of(user, services, client).person_id
         try:
             released = services.confirm(action["value"], by=person or "")
             text = f"Thanks — confirmed; {released} credit entries now count."
@@ -92,7 +92,7 @@ def _reply(
     command: WhyCommand | FlagCommand,
 ) -> None:
     user = body["user"]["id"]
-    reply = answer(command, services=services, asker=Asker(user, services.rules(), client))
+    reply = answer(command, services=services, asker=Asker.of(user, services, client))
     if body.get("response_url"):
         respond(
             text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=False

@@ -23,7 +23,7 @@ def register(app: App, services: Services) -> None:
         parsed = parse_command(command.get("text", ""), now=services.clock())
         # The rules are read once for the request; Slack's leadership user groups only if a
         # permission check needs them (not for a usage error or help).
-        reply = answer(parsed, services=services, asker=Asker(user, services.rules(), client))
+        reply = answer(parsed, services=services, asker=Asker.of(user, services, client))
         if reply.upload:
             send_privately(client, user, *reply.upload)
         respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")

@@ -9,10 +9,11 @@ from pathlib import Path
 import yaml
 from slack_sdk import WebClient
 
+from bot.app.results import SlackIdFill
 from bot.app.services import Services
 from bot.config import Settings
 from bot.core.identity import Directory
-from bot.slack.people import fill_slack_ids
+from bot.slack.people import email_lookup
 from tests.builders import TEAMS
 from tests.fakes.slack import FakeSlack
 
@@ -45,16 +46,19 @@ def test_found_ids_are_used_and_misses_asked_again_after_a_week(tmp_path: Path) 
         services = _services(tmp_path, fake, clock)
         client = WebClient(token=fake.bot_token, base_url=fake.url)
 
-        first = fill_slack_ids(services, client)
+        def fill() -> SlackIdFill:
+            return services.people.fill_slack_ids(email_lookup(client), clock[0])
+
+        first = fill()
         assert first.found == {"ana": "UANA"} and first.asked == 10
         assert {"omar", "nia", "vik"} <= set(first.missing) and "mara" not in first.missing
         directory = Directory.build(services.rules().teams)
         assert directory.person_of_slack("UANA") == "ana"
 
         fake.add_user("UOMAR", "omar", email="omar@acme.example")
-        assert fill_slack_ids(services, client).asked == 0  # misses wait a week
+        assert fill().asked == 0  # misses wait a week
         clock[0] = NOW + timedelta(days=8)
-        later = fill_slack_ids(services, client)
+        later = fill()
         assert later.found == {"omar": "UOMAR"} and later.asked == 9
 
         # a new process reads what was learned from the store
