@@ -13,7 +13,6 @@ from bot.app.services import Services
 from bot.cli import render_credit
 from bot.cli.questions import question_command
 from bot.cli.setup import command, console, group, reports_errors, services_of
-from bot.core.identity import Directory
 from bot.core.periods import PERIOD_HELP
 
 PERIOD_OPTION = click.option("--period", help=f"Period (default 90d): {PERIOD_HELP}.")  # funnel
@@ -23,8 +22,9 @@ JSON_OPTION = click.option(
 
 
 def _names(services: Services) -> render_credit.Names:
-    """How person ids read: the identity map's name, else the id."""
-    return Directory.build(services.rules().teams).name_of_person
+    """How person ids read: the identity map's name, else the id (the services' cached
+    directory of the current rules)."""
+    return services.directory().name_of_person
 
 
 @question_command("credit")
