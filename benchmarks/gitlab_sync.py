@@ -95,17 +95,16 @@ def _reset(fake: Any) -> None:
 
 def sync_once(url: str, db_path: str) -> dict[str, Any]:
     """One sync of the bench group into ``db_path`` (child side)."""
-    from bot.config import Settings
     from bot.core.rules import GitLabSources
     from bot.core.sources import SourceMap
-    from bot.trackers.gitlab.factory import build
+    from bot.trackers.gitlab.factory import GitLabCredentials, build
     from bot.trackers.sync import run_sync
 
-    settings = Settings(_env_file=None, gitlab_url=url, gitlab_token=TOKEN)  # type: ignore[call-arg]
+    credentials = GitLabCredentials(token=TOKEN, url=url)
     clock = lambda: datetime.now(UTC)  # noqa: E731
     with httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0)) as http:
         connector, governor = build(
-            settings,
+            credentials,
             GitLabSources(groups=("bench",)),
             http=http,
             clock=clock,

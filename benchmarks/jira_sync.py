@@ -114,20 +114,19 @@ def serve(conn: Connection, n_issues: int) -> None:
 
 def sync_once(site: str, db_path: str) -> dict[str, Any]:
     """One impactbot sync of the bench projects into ``db_path`` (child side)."""
-    from bot.config import Settings
     from bot.core.models import TrackerKind
     from bot.core.rules import JiraSources
     from bot.core.sources import SourceInfo, SourceMap
-    from bot.trackers.jira.factory import build
+    from bot.trackers.jira.factory import JiraCredentials, build
     from bot.trackers.sync import run_sync
 
-    settings = Settings(_env_file=None, JIRA_URL=site, JIRA_EMAIL=EMAIL, JIRA_API_TOKEN=TOKEN)  # type: ignore[call-arg]
+    credentials = JiraCredentials(url=site, email=EMAIL, api_token=TOKEN)
     sources = JiraSources(projects=PROJECTS)
     source_map = SourceMap([SourceInfo(name="jira", kind=TrackerKind.JIRA)])
     clock = lambda: datetime.now(UTC)  # noqa: E731
     with httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0)) as http:
         connector, governor = build(
-            settings, sources, http=http, clock=clock, source_map=source_map, sweep=False
+            credentials, sources, http=http, clock=clock, source_map=source_map, sweep=False
         )
         report = run_sync(connector, db_path=Path(db_path), clock=clock)
     return sync_figures(report, governor)

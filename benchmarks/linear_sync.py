@@ -20,7 +20,6 @@ import httpx
 
 from benchmarks.fake_process import answer_commands, fake_in_process
 from benchmarks.github_sync import measured_row, sync_figures
-from bot.config import Settings
 from bot.core.models import TrackerKind
 from bot.core.rules import LinearSources
 from bot.core.sources import SourceInfo, SourceMap
@@ -89,13 +88,13 @@ def _stats(fake: Any) -> dict[str, Any]:
 
 def sync_once(url: str, db: str) -> dict[str, Any]:
     """One sync of the bench workspace into ``db`` (child side)."""
-    settings = Settings(_env_file=None, LINEAR_API_KEY=KEY, LINEAR_API_URL=url)  # type: ignore[call-arg]
+    credentials = factory.LinearCredentials(api_key=KEY, api_url=url)
     source_map = SourceMap(
         [SourceInfo(name="linear", kind=TrackerKind.LINEAR, hosts=("linear.app",))]
     )
     with httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0)) as http:
         connector, governor = factory.build(
-            settings, SOURCES, http=http, clock=lambda: NOW, source_map=source_map
+            credentials, SOURCES, http=http, clock=lambda: NOW, source_map=source_map
         )
         report = run_sync(
             connector, db_path=Path(db), clock=lambda: NOW, concurrency=SOURCES.concurrency

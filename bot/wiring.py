@@ -3,6 +3,8 @@
 Minimal version written by the CLI's part of the redesign (issue 17) for what the command
 line needs; the application's part extends it (one HTTP client per credential, writers).
 Nothing is built at import time: each function builds when an entry point calls it.
+The tracker factories never read ``Settings``: ``tracker_credentials`` reads them once, by the
+environment names ``bot.trackers.registry.FAMILIES`` declares.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
@@ -18,12 +21,14 @@ from bot.app.services import Services
 from bot.config import Settings, load_settings
 from bot.errors import ConfigurationError
 from bot.slack.sender import SlackSender
+from bot.trackers.registry import Credentials, setting_names
 
 
 def services(**overrides: Any) -> Services:
     """The use cases over the settings read once from the environment and ``overrides``;
     raises ``ConfigurationError`` naming a bad setting."""
-    return Services(load_settings(**overrides))
+    settings = load_settings(**overrides)
+    return Services(settings, credentials=tracker_credentials(settings))
 
 
 def slack_client(settings: Settings) -> WebClient | None:
@@ -58,4 +63,16 @@ def http_client(timeout: float) -> httpx.Client:
 
 def claim_writers(services: Services) -> WriterFor:
     """Claim write-back to each source's tracker, over one connection pool kept open."""
-    return tracker_writer_for(services.settings, services.rules)
+    return tracker_writer_for(services.credentials, services.rules)
+
+
+def tracker_credentials(settings: Settings) -> Credentials:
+    """Every tracker's credentials and addresses from ``settings`` (each ``Settings``
+    attribute is its environment name lower-cased; secrets revealed, unset ones None)."""
+    return Credentials({name: _plain(getattr(settings, name.lower())) for name in setting_names()})
+
+
+def _plain(value: object) -> str | None:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return None if value is None else str(value)

@@ -20,7 +20,6 @@ import httpx
 from bot.app.people import new_ref
 from bot.app.results import ClickResult
 from bot.app.services import Services
-from bot.config import Settings
 from bot.core.claiming import check_claim
 from bot.core.digest import DEFAULT_RULES, DigestItem, digest_item, teams_managed_by
 from bot.core.digest_routing import can_undo
@@ -31,6 +30,7 @@ from bot.errors import ConfigurationError, ImpactbotError
 from bot.store import Store, open_store
 from bot.store.claim_leases import ASSIGNED, DONE, RESERVED
 from bot.trackers import registry
+from bot.trackers.registry import Credentials
 from bot.trackers.writeback import ClaimWriter, WriteResult, claim_marker
 
 log = logging.getLogger("impactbot.claims")
@@ -326,7 +326,7 @@ def _made_at(store: Store, uid: str, *, kind: str, manager: str) -> datetime | N
     return datetime.fromisoformat(rows[-1]["at"]) if rows else None
 
 
-def tracker_writer_for(settings: Settings, rules: Callable[[], Rules]) -> WriterFor:
+def tracker_writer_for(credentials: Credentials, rules: Callable[[], Rules]) -> WriterFor:
     """Claim write-back to the tracker each source of ``sources.yaml`` syncs from (issues
     imported from `gh` JSON go to GitHub when a token is set). ``rules`` is read at each
     click, so an edited ``sources.yaml`` applies without a restart. A source whose
@@ -336,7 +336,7 @@ def tracker_writer_for(settings: Settings, rules: Callable[[], Rules]) -> Writer
 
     def writer_for(source: str) -> ClaimWriter | None:
         try:
-            return registry.claim_writer(settings, rules().sources, source, http=http)
+            return registry.claim_writer(credentials, rules().sources, source, http=http)
         except ConfigurationError:
             return None
 

@@ -22,6 +22,7 @@ from bot.store import open_store
 from bot.store.deliveries import DeliveryFailure
 from bot.store.location import check_location
 from bot.trackers import registry
+from bot.trackers.registry import Credentials
 
 
 @dataclass(frozen=True)
@@ -62,18 +63,18 @@ def unplaced_actors(settings: Settings, directory: Directory) -> Counter[str]:
 
 
 def tracker_credentials(
-    settings: Settings, rules: Rules, http: httpx.Client
+    credentials: Credentials, rules: Rules, http: httpx.Client
 ) -> list[CredentialCheck]:
-    """Whether each Jira, Linear and GitLab source can be built from the settings (GitHub is
-    checked against its API by doctor)."""
-    pins = registry.source_map(settings, rules.sources)
+    """Whether each Jira, Linear and GitLab source can be built from ``credentials`` (GitHub
+    is checked against its API by doctor)."""
+    pins = registry.source_map(credentials, rules.sources)
     out = []
     for source in registry.configured_sources(rules.sources):
         if source.kind is TrackerKind.GITHUB:
             continue
         try:
             registry.build_connector(
-                settings, source, http=http, clock=lambda: datetime.now(UTC), source_map=pins
+                credentials, source, http=http, clock=lambda: datetime.now(UTC), source_map=pins
             )
         except ConfigurationError as exc:
             out.append(CredentialCheck(source.name, source.kind, str(exc)))
@@ -82,6 +83,6 @@ def tracker_credentials(
     return out
 
 
-def tracker_web_hosts(settings: Settings, sources: SourcesRules) -> list[str]:
+def tracker_web_hosts(credentials: Credentials, sources: SourcesRules) -> list[str]:
     """The web hosts of every configured tracker, whose links Slack may unfurl."""
-    return registry.web_hosts(settings, sources)
+    return registry.web_hosts(credentials, sources)

@@ -16,17 +16,21 @@ from bot.app.privacy import Privacy
 from bot.app.scoring import Scoring
 from bot.app.sync import Sync
 from bot.config import Settings
+from bot.trackers.registry import Credentials
 
 
 class Services:
     """impactbot's use cases over one configuration."""
 
-    def __init__(self, settings: Settings, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock = utc_now, *, credentials: Credentials | None = None
+    ) -> None:
         self.ctx = AppContext(settings, clock, People(settings))
+        self.credentials = credentials or _tracker_credentials(settings)
         self.people = self.ctx.people
         self.duplicates = Duplicates(self.ctx)
         self.scoring = Scoring(self.ctx, self.duplicates)
-        self.syncing = Sync(self.ctx, self.scoring.score)
+        self.syncing = Sync(self.ctx, self.scoring.score, self.credentials)
         self.credit = Credit(self.ctx)
         self.privacy = Privacy(self.ctx)
         self.audit = Audit(self.ctx)
@@ -76,3 +80,10 @@ class Services:
         ref = self.people.forget(person, self.ctx.clock())
         self.scoring.score(self.rules())
         return ref
+
+
+def _tracker_credentials(settings: Settings) -> Credentials:
+    """The trackers' credentials when the caller passed none (wiring passes them)."""
+    from bot.wiring import tracker_credentials  # the composition root imports this module
+
+    return tracker_credentials(settings)

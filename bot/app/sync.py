@@ -19,6 +19,7 @@ from bot.trackers.file_import import Export, ImportFormat, read_export
 from bot.trackers.http import Governor
 from bot.trackers.registry import (
     ConfiguredSource,
+    Credentials,
     build_connector,
     configured_sources,
     source_map,
@@ -31,9 +32,10 @@ Score = Callable[[Rules], ScoreSummary]
 class Sync:
     """Imports and syncs over one configuration; a sync ends by rescoring (``score``)."""
 
-    def __init__(self, ctx: AppContext, score: Score) -> None:
+    def __init__(self, ctx: AppContext, score: Score, credentials: Credentials) -> None:
         self.ctx = ctx
         self.score = score
+        self.credentials = credentials  # the trackers' (wiring reads them from the settings)
 
     def import_file(
         self,
@@ -94,11 +96,11 @@ class Sync:
             raise _nothing_to_sync(self.ctx.settings.rules_dir, source, [s.name for s in known])
         owned = http is None
         client = http or httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
-        pins = source_map(self.ctx.settings, rules.sources)
+        pins = source_map(self.credentials, rules.sources)
         try:
             built = [
                 (chosen_source, *build_connector(
-                    self.ctx.settings, chosen_source, http=client, clock=self.ctx.clock,
+                    self.credentials, chosen_source, http=client, clock=self.ctx.clock,
                     source_map=pins, sweep=sweep,
                 ))
                 for chosen_source in chosen

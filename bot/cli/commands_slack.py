@@ -95,7 +95,7 @@ def manifest(ctx: click.Context) -> None:
 
     services = services_of(ctx)
     settings = services.settings
-    hosts = domains_of(tracker_web_hosts(settings, services.rules().sources))
+    hosts = domains_of(tracker_web_hosts(services.credentials, services.rules().sources))
     public_url = None if settings.slack_app_token else settings.public_url
     click.echo(manifest_yaml(build_manifest(public_url=public_url, hosts=hosts)), nl=False)
     if len(hosts) > UNFURL_DOMAIN_LIMIT:

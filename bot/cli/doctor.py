@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot import wiring
 from bot.app import install_checks
 from bot.app.rules_files import check_rules_dir
 from bot.config import Settings
@@ -195,7 +196,9 @@ def _delivery_failures(settings: Settings) -> list[Finding]:
 
 def _unfurl_domains(settings: Settings, rules: Rules) -> list[Finding]:
     """More tracker hosts than a manifest may list: links to the rest never unfurl."""
-    hosts = unfurl_domains(install_checks.tracker_web_hosts(settings, rules.sources))
+    hosts = unfurl_domains(
+        install_checks.tracker_web_hosts(wiring.tracker_credentials(settings), rules.sources)
+    )
     if len(hosts) <= UNFURL_DOMAIN_LIMIT:
         return []
     return [
@@ -263,7 +266,9 @@ def _tracker_credentials(settings: Settings, rules: Rules, http: httpx.Client) -
         Finding(Level.FAIL, c.kind.value, f"{c.source}: {c.problem}", "see .env.example")
         if c.problem is not None
         else Finding(Level.OK, c.kind.value, f"{c.source}: credentials set")
-        for c in install_checks.tracker_credentials(settings, rules, http)
+        for c in install_checks.tracker_credentials(
+            wiring.tracker_credentials(settings), rules, http
+        )
     ]
 
 

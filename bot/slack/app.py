@@ -61,7 +61,7 @@ def create_app(
     commands.register(app, services)
     actions.register(app, services)
     digest_actions.register(
-        app, services, writer_for or tracker_writer_for(settings, services.rules)
+        app, services, writer_for or tracker_writer_for(services.credentials, services.rules)
     )
     shortcuts.register(app, services)
     events.register(app, services, flag_emoji=settings.flag_emoji)

@@ -25,8 +25,8 @@ from bot.slack.blocks_digest_clicks import ACTION_CLAIM, ACTION_NOT_OURS, ACTION
 from bot.slack.sender import SlackSender
 from bot.store import open_store
 from bot.trackers.github.client import GitHubClient
+from bot.trackers.github.writeback import GitHubClaimWriter
 from bot.trackers.http import Governor
-from bot.trackers.writeback import GitHubClaimWriter
 from tests.builders import issue
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack

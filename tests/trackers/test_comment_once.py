@@ -19,13 +19,17 @@ import httpx
 import pytest
 
 from bot.core.rules import GitHubSources, GitLabSources, JiraSources, LinearSources
+from bot.trackers.github.factory import GitHubCredentials
 from bot.trackers.github.factory import claim_writer as github_writer
+from bot.trackers.gitlab.factory import GitLabCredentials
 from bot.trackers.gitlab.factory import claim_writer as gitlab_writer
 from bot.trackers.gitlab.ratelimit import gitlab_dialect
 from bot.trackers.http import AmbiguousWriteError, Governor, TrackerError
 from bot.trackers.jira.dialect import jira_dialect
+from bot.trackers.jira.factory import JiraCredentials
 from bot.trackers.jira.factory import claim_writer as jira_writer
 from bot.trackers.jira.writeback import MARKER_PROPERTY
+from bot.trackers.linear.factory import LinearCredentials
 from bot.trackers.linear.factory import claim_writer as linear_writer
 from bot.trackers.linear.normaliser import linear_dialect
 from bot.trackers.ratelimit import RetryPolicy
@@ -65,9 +69,7 @@ def _github(http: httpx.Client) -> Iterator[Tracker]:
     with github.FakeGitHub(token="t0k", now=NOW) as fake:
         fake.add_repo("acme/asr")
         fake.add_issue("acme/asr", title="WER regressed", created_at=NOW)
-        from bot.config import Settings
-
-        settings = Settings(_env_file=None, GITHUB_TOKEN="t0k", GITHUB_API_URL=fake.url)  # type: ignore[call-arg]
+        settings = GitHubCredentials(token="t0k", api_url=fake.url, graphql_url=fake.graphql_url)
         writer = github_writer(settings, GitHubSources(), http=http, governor=_governor())
         path = r"/repos/acme/asr/issues/1/comments$"
         yield Tracker(
@@ -91,9 +93,7 @@ def _gitlab(http: httpx.Client) -> Iterator[Tracker]:
     with gitlab.FakeGitLab(token="gl-t0k", now=NOW) as fake:
         fake.add_project("acme/asr", members={"root", "ana"})
         fake.add_issue("acme/asr", title="WER regressed", created_at=NOW)
-        from bot.config import Settings
-
-        settings = Settings(_env_file=None, gitlab_url=fake.url, gitlab_token="gl-t0k")  # type: ignore[call-arg]
+        settings = GitLabCredentials(token="gl-t0k", url=fake.url)
         writer = gitlab_writer(
             settings,
             GitLabSources(projects=("acme/asr",)),
@@ -120,11 +120,7 @@ def _jira(http: httpx.Client) -> Iterator[Tracker]:
     with jira.FakeJira(email="bot@acme.io", api_token="jira-t0k", now=NOW) as fake:
         fake.add_project("ASR")
         key = fake.add_issue("ASR", summary="WER regressed", created=NOW)
-        from bot.config import Settings
-
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None, JIRA_URL=fake.url, JIRA_EMAIL="bot@acme.io", JIRA_API_TOKEN="jira-t0k"
-        )
+        settings = JiraCredentials(url=fake.url, email="bot@acme.io", api_token="jira-t0k")
         writer = jira_writer(
             settings, JiraSources(projects=("ASR",)), http=http, governor=_governor(jira_dialect)
         )
@@ -150,9 +146,7 @@ def _linear(http: httpx.Client) -> Iterator[Tracker]:
     needs_schema()
     with linear.FakeLinear(api_key="lin_k", now=NOW) as fake:
         key = fake.workspace.add_issue("ENG", title="WER regressed", created_at=NOW)
-        from bot.config import Settings
-
-        settings = Settings(_env_file=None, LINEAR_API_KEY="lin_k", LINEAR_API_URL=fake.url)  # type: ignore[call-arg]
+        settings = LinearCredentials(api_key="lin_k", api_url=fake.url)
         writer = linear_writer(
             settings, LinearSources(), http=http, governor=_governor(linear_dialect)
         )

@@ -1,4 +1,5 @@
-"""Configured sources become connectors, claim writers and a map for references."""
+"""Configured sources become connectors, claim writers and a map for references; wiring hands
+the families their credentials from the settings."""
 
 from __future__ import annotations
 
@@ -6,13 +7,19 @@ import httpx
 import pytest
 
 from bot.app.context import utc_now
-from bot.config import Settings
+from bot.config import Settings, env_names
 from bot.core.models import TrackerKind
 from bot.core.references import extract_references
 from bot.core.rules import SourcesRules
 from bot.errors import ConfigurationError
 from bot.trackers import registry
-from bot.trackers.writeback import GitHubClaimWriter
+from bot.trackers.github.factory import GitHubCredentials
+from bot.trackers.github.writeback import GitHubClaimWriter
+from bot.trackers.gitlab.factory import GitLabCredentials
+from bot.trackers.jira.factory import JiraCredentials
+from bot.trackers.linear.factory import LinearCredentials
+from bot.trackers.registry import family, setting_names
+from bot.wiring import tracker_credentials
 
 RULES = SourcesRules.model_validate(
     {
@@ -22,8 +29,9 @@ RULES = SourcesRules.model_validate(
 )
 
 
-def settings(**values: str) -> Settings:
-    return Settings.model_validate(values)
+def settings(**values: str) -> registry.Credentials:
+    """Tracker settings by environment name, as wiring passes them."""
+    return registry.Credentials(values)
 
 
 def test_source_map_knows_each_sources_host() -> None:
@@ -64,3 +72,41 @@ def test_building_a_connector_without_credentials_is_a_clear_error() -> None:
             clock=utc_now,
             source_map=registry.source_map(settings(), RULES),
         )
+
+
+def test_every_tracker_setting_is_a_setting_of_the_same_name() -> None:
+    assert setting_names() and set(setting_names()) <= set(env_names())
+
+
+def test_tracker_credentials_carry_each_familys_settings() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        GITHUB_TOKEN="gh-t0k",
+        GITHUB_API_URL="https://ghe.acme.io/api/v3",
+        JIRA_URL="https://acme.atlassian.net",
+        JIRA_EMAIL="bot@acme.io",
+        JIRA_API_TOKEN="jira-t0k",
+        LINEAR_API_KEY="lin_k",
+        GITLAB_TOKEN="gl-t0k",
+    )
+    credentials = tracker_credentials(settings)
+    assert credentials.of(family(TrackerKind.GITHUB)) == GitHubCredentials(
+        token="gh-t0k",
+        api_url="https://ghe.acme.io/api/v3",
+        graphql_url="https://ghe.acme.io/api/graphql",  # derived by Settings, as before
+    )
+    assert credentials.of(family(TrackerKind.JIRA)) == JiraCredentials(
+        url="https://acme.atlassian.net", email="bot@acme.io", api_token="jira-t0k"
+    )
+    assert credentials.of(family(TrackerKind.LINEAR)) == LinearCredentials(
+        api_key="lin_k", api_url="https://api.linear.app/graphql"
+    )
+    assert credentials.of(family(TrackerKind.GITLAB)) == GitLabCredentials(
+        token="gl-t0k", url="https://gitlab.com"
+    )
+
+
+def test_unset_credentials_stay_unset() -> None:
+    credentials = tracker_credentials(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert credentials.of(family(TrackerKind.JIRA)) == JiraCredentials()
+    assert credentials.of(family(TrackerKind.GITHUB)).token == ""

@@ -18,7 +18,7 @@ from bot.core.rules import GitHubSources
 from bot.store import open_store
 from bot.trackers.sync_guard import REQUEST_FLOOR, RunawayStreamError, StreamGuard
 from tests.fakes.github import FakeGitHub, ScriptedResponse
-from tests.trackers.github_harness import Harness
+from tests.trackers.github.harness import Harness
 
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)

@@ -1,39 +1,49 @@
-"""Building the GitHub connector and claim writer from settings and ``sources.yaml``."""
+"""Building the GitHub connector and claim writer from explicit credentials and
+``sources.yaml`` (wiring reads the settings; see ``bot.trackers.registry``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
 
-from bot.config import Settings
 from bot.core.rules import GitHubSources
-from bot.core.sources import SourceMap
+from bot.core.sources import SourceMap, host_of
 from bot.errors import ConfigurationError
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.connector import GitHubConnector
+from bot.trackers.github.writeback import GitHubClaimWriter
 from bot.trackers.http import Governor
 from bot.trackers.ratelimit import RetryPolicy
 from bot.trackers.sync import Connector
-from bot.trackers.writeback import ClaimWriter, GitHubClaimWriter
+from bot.trackers.writeback import ClaimWriter
 
 
-def _client(settings: Settings, http: httpx.Client, governor: Governor) -> GitHubClient:
-    token = settings.github_token.get_secret_value() if settings.github_token else ""
-    if not token:
+@dataclass(frozen=True)
+class GitHubCredentials:
+    """GITHUB_TOKEN (empty: unset), GITHUB_API_URL and the GraphQL endpoint."""
+
+    token: str = ""
+    api_url: str = "https://api.github.com"
+    graphql_url: str = "https://api.github.com/graphql"
+
+
+def _client(credentials: GitHubCredentials, http: httpx.Client, governor: Governor) -> GitHubClient:
+    if not credentials.token:
         raise ConfigurationError("GITHUB_TOKEN is not set (see .env.example)")
     return GitHubClient(
         http,
-        api_url=settings.github_api_url,
-        graphql_url=settings.github_graphql_url,
-        token=token,
+        api_url=credentials.api_url,
+        graphql_url=credentials.graphql_url,
+        token=credentials.token,
         governor=governor,
     )
 
 
 def build(
-    settings: Settings,
+    credentials: GitHubCredentials,
     sources: GitHubSources,
     *,
     http: httpx.Client,
@@ -44,13 +54,13 @@ def build(
 ) -> tuple[Connector, Governor]:
     """The connector for ``sources``; raises ``ConfigurationError`` without a token."""
     governor = governor or Governor()
-    client = _client(settings, http, governor)
+    client = _client(credentials, http, governor)
     connector = GitHubConnector(client, sources, clock=clock, sweep=sweep, source_map=source_map)
     return connector, governor
 
 
 def claim_writer(
-    settings: Settings,
+    credentials: GitHubCredentials,
     sources: GitHubSources,
     *,
     http: httpx.Client,
@@ -58,4 +68,10 @@ def claim_writer(
 ) -> ClaimWriter:
     """Claim write-back to GitHub; a click waits at most three attempts."""
     governor = governor or Governor(policy=RetryPolicy(max_attempts=3))
-    return GitHubClaimWriter(_client(settings, http, governor))
+    return GitHubClaimWriter(_client(credentials, http, governor))
+
+
+def web_hosts(credentials: GitHubCredentials, sources: GitHubSources) -> tuple[str, ...]:
+    """github.com for the public API, else the GitHub Enterprise host of GITHUB_API_URL."""
+    api = host_of(credentials.api_url)
+    return ("github.com" if api == "api.github.com" else api,)

@@ -1,13 +1,14 @@
-"""Building the GitLab connector and claim writer from settings (entry points call these)."""
+"""Building the GitLab connector and claim writer from explicit credentials and
+``sources.yaml`` (wiring reads the settings; see ``bot.trackers.registry``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
 
-from bot.config import Settings
 from bot.core.rules import GitLabSources
 from bot.core.sources import SourceMap, host_of
 from bot.errors import ConfigurationError
@@ -21,8 +22,17 @@ from bot.trackers.sync import Connector
 from bot.trackers.writeback import ClaimWriter
 
 
+@dataclass(frozen=True)
+class GitLabCredentials:
+    """GITLAB_TOKEN (empty: unset) and GITLAB_URL, the instance a source without ``url:``
+    reads."""
+
+    token: str = ""
+    url: str = "https://gitlab.com"
+
+
 def build(
-    settings: Settings,
+    credentials: GitLabCredentials,
     sources: GitLabSources,
     *,
     http: httpx.Client,
@@ -35,13 +45,13 @@ def build(
     must read GitLab's headers (``Governor(normalise=gitlab_dialect)``). Raises
     ``ConfigurationError`` when GITLAB_TOKEN is unset."""
     governor = governor or Governor(normalise=gitlab_dialect)
-    client = _client(settings, sources, http, governor)
+    client = _client(credentials, sources, http, governor)
     connector = GitLabConnector(client, sources, source_map=source_map, clock=clock, sweep=sweep)
     return connector, governor
 
 
 def claim_writer(
-    settings: Settings,
+    credentials: GitLabCredentials,
     sources: GitLabSources,
     *,
     http: httpx.Client,
@@ -50,31 +60,31 @@ def claim_writer(
     """Claim write-back to ``sources``' instance (the token needs the ``api`` scope).
     Raises ``ConfigurationError`` when GITLAB_TOKEN is unset."""
     governor = governor or Governor(policy=RetryPolicy(max_attempts=3), normalise=gitlab_dialect)
-    return GitLabClaimWriter(_client(settings, sources, http, governor))
+    return GitLabClaimWriter(_client(credentials, sources, http, governor))
 
 
-def web_hosts(settings: Settings, sources: GitLabSources) -> tuple[str, ...]:
+def web_hosts(credentials: GitLabCredentials, sources: GitLabSources) -> tuple[str, ...]:
     """The host issue URLs of ``sources`` use, for ``SourceMap.from_rules``."""
-    return (host_of(instance_url(settings, sources)),)
+    return (host_of(instance_url(credentials, sources)),)
 
 
-def instance_url(settings: Settings, sources: GitLabSources) -> str:
+def instance_url(credentials: GitLabCredentials, sources: GitLabSources) -> str:
     """``url:`` of the source in sources.yaml, else GITLAB_URL."""
-    return (sources.url or settings.gitlab_url).rstrip("/")
+    return (sources.url or credentials.url).rstrip("/")
 
 
 def _client(
-    settings: Settings, sources: GitLabSources, http: httpx.Client, governor: Governor
+    credentials: GitLabCredentials, sources: GitLabSources, http: httpx.Client, governor: Governor
 ) -> GitLabClient:
-    token = settings.gitlab_token.get_secret_value() if settings.gitlab_token else ""
-    if not token.strip():
+    token = credentials.token.strip()
+    if not token:
         raise ConfigurationError(
             f"GITLAB_TOKEN is not set (see .env.example): needed to sync {sources.source!r}"
         )
     return GitLabClient(
         http,
-        url=instance_url(settings, sources),
-        token=token.strip(),
+        url=instance_url(credentials, sources),
+        token=token,
         governor=governor,
         per_page=sources.page_size,
     )

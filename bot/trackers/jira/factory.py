@@ -1,16 +1,17 @@
-"""Wiring a Jira Cloud source from settings and rules: the connector for ``impactbot sync``
-and the claim writer. Credentials are checked here, so a missing one names its setting."""
+"""Wiring a Jira Cloud source from explicit credentials and rules: the connector for
+``impactbot sync`` and the claim writer. Credentials are checked here, so a missing one names
+its setting (wiring reads the settings; see ``bot.trackers.registry``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
 
-from bot.config import Settings
 from bot.core.rules import JiraSources
-from bot.core.sources import SourceMap
+from bot.core.sources import SourceMap, host_of
 from bot.errors import ConfigurationError
 from bot.trackers.http import Governor
 from bot.trackers.jira.client import JiraClient
@@ -23,8 +24,18 @@ from bot.trackers.sync import Connector
 from bot.trackers.writeback import ClaimWriter
 
 
+@dataclass(frozen=True)
+class JiraCredentials:
+    """JIRA_URL (the site a source without ``site:`` reads), JIRA_EMAIL and JIRA_API_TOKEN;
+    empty or None: unset."""
+
+    url: str | None = None
+    email: str | None = None
+    api_token: str = ""
+
+
 def build(
-    settings: Settings,
+    credentials: JiraCredentials,
     sources: JiraSources,
     *,
     http: httpx.Client,
@@ -41,13 +52,13 @@ def build(
         except ValueError as exc:
             raise ConfigurationError(f"rules/sources.yaml, jira {sources.source!r}: {exc}") from exc
     governor = governor or Governor(normalise=jira_dialect)
-    client = _client(settings, sources, http, governor)
+    client = _client(credentials, sources, http, governor)
     connector = JiraConnector(client, sources, source_map=source_map, clock=clock, sweep=sweep)
     return connector, governor
 
 
 def claim_writer(
-    settings: Settings,
+    credentials: JiraCredentials,
     sources: JiraSources,
     *,
     http: httpx.Client,
@@ -55,20 +66,25 @@ def claim_writer(
 ) -> ClaimWriter:
     """Claim write-back to the site of ``sources`` (few retries: a person is waiting)."""
     governor = governor or Governor(normalise=jira_dialect, policy=RetryPolicy(max_attempts=3))
-    return JiraClaimWriter(_client(settings, sources, http, governor))
+    return JiraClaimWriter(_client(credentials, sources, http, governor))
+
+
+def web_hosts(credentials: JiraCredentials, sources: JiraSources) -> tuple[str, ...]:
+    """The host of the source's site (``site:``, else JIRA_URL); none when neither is set."""
+    site = sources.site or credentials.url
+    return (host_of(site),) if site else ()
 
 
 def _client(
-    settings: Settings, sources: JiraSources, http: httpx.Client, governor: Governor
+    credentials: JiraCredentials, sources: JiraSources, http: httpx.Client, governor: Governor
 ) -> JiraClient:
-    site = sources.site or settings.jira_url
-    token = settings.jira_api_token.get_secret_value() if settings.jira_api_token else ""
+    site = sources.site or credentials.url
     missing = [
         name
         for name, value in (
             ("JIRA_URL", site),
-            ("JIRA_EMAIL", settings.jira_email),
-            ("JIRA_API_TOKEN", token),
+            ("JIRA_EMAIL", credentials.email),
+            ("JIRA_API_TOKEN", credentials.api_token),
         )
         if not value
     ]
@@ -77,7 +93,7 @@ def _client(
             f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set, needed "
             f"for the Jira source {sources.source!r} (see .env.example)"
         )
-    assert site is not None and settings.jira_email is not None
+    assert site is not None and credentials.email is not None
     return JiraClient(
-        http, site=site, email=settings.jira_email, api_token=token, governor=governor
+        http, site=site, email=credentials.email, api_token=credentials.api_token, governor=governor
     )

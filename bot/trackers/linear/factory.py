@@ -1,13 +1,14 @@
-"""Wiring Linear from settings and ``rules/sources.yaml``: the sync connector and claims."""
+"""Wiring Linear from explicit credentials and ``rules/sources.yaml``: the sync connector and
+claims (wiring reads the settings; see ``bot.trackers.registry``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
 
-from bot.config import Settings
 from bot.core.rules import LinearSources
 from bot.core.sources import SourceMap
 from bot.errors import ConfigurationError
@@ -20,9 +21,19 @@ from bot.trackers.ratelimit import RetryPolicy
 from bot.trackers.sync import Connector
 from bot.trackers.writeback import ClaimWriter
 
+WEB_HOST = "linear.app"
+
+
+@dataclass(frozen=True)
+class LinearCredentials:
+    """LINEAR_API_KEY (empty: unset) and LINEAR_API_URL."""
+
+    api_key: str = ""
+    api_url: str = "https://api.linear.app/graphql"
+
 
 def build(
-    settings: Settings,
+    credentials: LinearCredentials,
     sources: LinearSources,
     *,
     http: httpx.Client,
@@ -35,13 +46,13 @@ def build(
     when due (weekly), True / False force or skip it. Raises ``ConfigurationError`` when
     ``LINEAR_API_KEY`` is not set."""
     governor = governor or new_governor()
-    client = _client(settings, http, governor)
+    client = _client(credentials, http, governor)
     connector = LinearConnector(client, sources, clock=clock, source_map=source_map, sweep=sweep)
     return connector, governor
 
 
 def claim_writer(
-    settings: Settings,
+    credentials: LinearCredentials,
     sources: LinearSources,
     *,
     http: httpx.Client,
@@ -50,7 +61,12 @@ def claim_writer(
     """Claim write-back with ``LINEAR_API_KEY`` (a person waits: three attempts at most).
     Raises ``ConfigurationError`` when the key is not set."""
     governor = governor or new_governor(RetryPolicy(max_attempts=3))
-    return LinearClaimWriter(_client(settings, http, governor))
+    return LinearClaimWriter(_client(credentials, http, governor))
+
+
+def web_hosts(credentials: LinearCredentials, sources: LinearSources) -> tuple[str, ...]:
+    """Linear issues live on linear.app, whatever the API address."""
+    return (WEB_HOST,)
 
 
 def new_governor(policy: RetryPolicy | None = None) -> Governor:
@@ -60,10 +76,8 @@ def new_governor(policy: RetryPolicy | None = None) -> Governor:
     return Governor(policy=policy, normalise=linear_dialect)
 
 
-def _client(settings: Settings, http: httpx.Client, governor: Governor) -> LinearClient:
-    key = settings.linear_api_key.get_secret_value() if settings.linear_api_key else ""
-    if not key.strip():
+def _client(credentials: LinearCredentials, http: httpx.Client, governor: Governor) -> LinearClient:
+    key = credentials.api_key.strip()
+    if not key:
         raise ConfigurationError("LINEAR_API_KEY is not set (see .env.example)")
-    return LinearClient(
-        http, api_url=settings.linear_api_url, api_key=key.strip(), governor=governor
-    )
+    return LinearClient(http, api_url=credentials.api_url, api_key=key, governor=governor)

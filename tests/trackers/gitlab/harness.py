@@ -1,4 +1,4 @@
-"""Shared set-up of the GitLab connector tests: settings, source map and a sync runner."""
+"""Shared set-up of the GitLab connector tests: credentials, source map and a sync runner."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from pathlib import Path
 
 import httpx
 
-from bot.config import Settings
 from bot.core.models import Issue, TrackerKind
 from bot.core.rules import GitLabSources
 from bot.core.sources import SourceInfo, SourceMap
 from bot.store import open_store
-from bot.trackers.gitlab.factory import build
+from bot.trackers.gitlab.factory import GitLabCredentials, build
 from bot.trackers.gitlab.ratelimit import gitlab_dialect
 from bot.trackers.http import Governor
 from bot.trackers.sync import SyncReport, run_sync
@@ -26,8 +25,8 @@ SOURCE_MAP = SourceMap(
 )
 
 
-def settings(fake: FakeGitLab, token: str = TOKEN) -> Settings:
-    return Settings(_env_file=None, gitlab_url=fake.url, gitlab_token=token)  # type: ignore[call-arg]
+def credentials(fake: FakeGitLab, token: str = TOKEN) -> GitLabCredentials:
+    return GitLabCredentials(token=token, url=fake.url)
 
 
 class Harness:
@@ -48,7 +47,7 @@ class Harness:
         self, sources: GitLabSources, *, sweep: bool = False, full: bool = False
     ) -> SyncReport:
         connector, _ = build(
-            settings(self.fake),
+            credentials(self.fake),
             sources,
             http=self.http,
             clock=lambda: self.fake.now,

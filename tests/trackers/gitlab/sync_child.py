@@ -9,20 +9,19 @@ from pathlib import Path
 
 import httpx
 
-from bot.config import Settings
 from bot.core.rules import GitLabSources
-from bot.trackers.gitlab.factory import build
+from bot.trackers.gitlab.factory import GitLabCredentials, build
 from bot.trackers.sync import run_sync
 from tests.trackers.gitlab.harness import SOURCE_MAP, TOKEN
 
 
 def main(url: str, db: str, *projects: str) -> int:
-    settings = Settings(_env_file=None, gitlab_url=url, gitlab_token=TOKEN)  # type: ignore[call-arg]
+    credentials = GitLabCredentials(token=TOKEN, url=url)
     clock = lambda: datetime.now(UTC)  # noqa: E731
     sources = GitLabSources(projects=projects, page_size=50)
     with httpx.Client(timeout=30) as http:
         connector, _ = build(
-            settings, sources, http=http, clock=clock, source_map=SOURCE_MAP, sweep=False
+            credentials, sources, http=http, clock=clock, source_map=SOURCE_MAP, sweep=False
         )
         report = run_sync(connector, db_path=Path(db), clock=clock, concurrency=3)
     return 1 if report.failed else 0

@@ -9,15 +9,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.config import Settings
 from bot.core.models import IssueState, LinkKind, StateReason
 from bot.core.rules import GitLabSources
 from bot.errors import ConfigurationError
 from bot.store import open_store
-from bot.trackers.gitlab.factory import build, claim_writer, web_hosts
+from bot.trackers.gitlab.factory import GitLabCredentials, build, claim_writer, web_hosts
 from bot.trackers.sync import run_sync
 from tests.fakes.gitlab import FakeGitLab, ScriptedResponse, server_error, too_many_requests
-from tests.trackers.gitlab.harness import SOURCE_MAP, TOKEN, Harness, settings
+from tests.trackers.gitlab.harness import SOURCE_MAP, TOKEN, Harness, credentials
 
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -276,7 +275,7 @@ def test_a_bad_token_fails_clearly_and_changes_nothing(fake: FakeGitLab, tmp_pat
     _world(fake)
     with httpx.Client() as http:
         connector, _ = build(
-            settings(fake, token="wrong"),
+            credentials(fake, token="wrong"),
             SOURCES,
             http=http,
             clock=lambda: NOW,
@@ -301,7 +300,7 @@ def test_an_unknown_project_fails_naming_it(fake: FakeGitLab, harness: Harness) 
 
 
 def test_missing_token_is_a_configuration_error(fake: FakeGitLab) -> None:
-    blank = Settings(_env_file=None, gitlab_url=fake.url, gitlab_token=None)  # type: ignore[call-arg]
+    blank = GitLabCredentials(url=fake.url)
     with httpx.Client() as http, pytest.raises(ConfigurationError, match="GITLAB_TOKEN"):
         build(blank, SOURCES, http=http, clock=lambda: NOW, source_map=SOURCE_MAP)
     with httpx.Client() as http, pytest.raises(ConfigurationError, match="GITLAB_TOKEN"):

@@ -20,7 +20,7 @@ from bot.trackers.http import Governor, TrackerError
 from bot.trackers.ratelimit import RetryPolicy
 from bot.trackers.writeback import ClaimWriter
 from tests.fakes.gitlab import FakeGitLab, ScriptedResponse, server_error
-from tests.trackers.gitlab.harness import TOKEN, settings
+from tests.trackers.gitlab.harness import TOKEN, credentials
 
 MARKER = "claim-test-0001"
 
@@ -48,7 +48,7 @@ def writer(fake: FakeGitLab) -> Iterator[ClaimWriter]:
     )
     with httpx.Client(timeout=10) as http:
         yield claim_writer(
-            settings(fake), GitLabSources(groups=("acme",)), http=http, governor=governor
+            credentials(fake), GitLabSources(groups=("acme",)), http=http, governor=governor
         )
 
 

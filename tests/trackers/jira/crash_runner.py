@@ -13,7 +13,7 @@ from bot.core.rules import JiraSources
 from bot.trackers.jira.factory import build
 from bot.trackers.sync import run_sync
 from tests.fakes.jira import FakeJira
-from tests.trackers.jira.harness import settings, source_map
+from tests.trackers.jira.harness import credentials, source_map
 
 SOURCES = JiraSources(projects=("ASR", "DATA"), page_size=40, concurrency=2)
 
@@ -29,7 +29,7 @@ def main(site: str, db: str) -> int:
     fake: FakeJira = _Site(site)  # type: ignore[assignment]
     with httpx.Client(timeout=30) as http:
         connector, _ = build(
-            settings(fake),
+            credentials(fake),
             SOURCES,
             http=http,
             clock=lambda: datetime.now(UTC),

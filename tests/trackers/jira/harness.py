@@ -9,14 +9,13 @@ from typing import Any
 
 import httpx
 
-from bot.config import Settings
 from bot.core.models import Issue, TrackerKind
 from bot.core.rules import JiraSources
 from bot.core.sources import SourceInfo, SourceMap
 from bot.store import open_store
 from bot.trackers.http import Governor
 from bot.trackers.jira.dialect import jira_dialect
-from bot.trackers.jira.factory import build, claim_writer
+from bot.trackers.jira.factory import JiraCredentials, build, claim_writer
 from bot.trackers.sync import SyncReport, run_sync
 from bot.trackers.writeback import ClaimWriter
 from tests.fakes.jira import FakeJira
@@ -35,10 +34,8 @@ def source_map(fake: FakeJira, source: str = "jira") -> SourceMap:
     )
 
 
-def settings(fake: FakeJira, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"JIRA_URL": fake.url, "JIRA_EMAIL": EMAIL, "JIRA_API_TOKEN": TOKEN}
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+def credentials(fake: FakeJira, *, email: str = EMAIL, api_token: str = TOKEN) -> JiraCredentials:
+    return JiraCredentials(url=fake.url, email=email, api_token=api_token)
 
 
 class Harness:
@@ -58,7 +55,7 @@ class Harness:
         self, sources: JiraSources, *, full: bool = False, sweep: bool | None = False
     ) -> SyncReport:
         connector, _ = build(
-            settings(self.fake),
+            credentials(self.fake),
             sources,
             http=self.http,
             clock=lambda: self.fake.now,
@@ -72,7 +69,7 @@ class Harness:
 
     def writer(self) -> ClaimWriter:
         return claim_writer(
-            settings(self.fake),
+            credentials(self.fake),
             JiraSources(projects=("ASR",)),
             http=self.http,
             governor=self.governor,

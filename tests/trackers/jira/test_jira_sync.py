@@ -14,7 +14,7 @@ from bot.core.rules import JiraSources
 from bot.errors import ConfigurationError
 from bot.trackers.jira.factory import build
 from tests.fakes.jira import FakeJira, Scripted
-from tests.trackers.jira.harness import Harness, settings, source_map
+from tests.trackers.jira.harness import Harness, credentials, source_map
 
 NOW = datetime(2024, 6, 1, 19, 0, tzinfo=UTC)  # 12:00 in Los Angeles (PDT, UTC-7)
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -254,7 +254,7 @@ def test_rate_limits_are_waited_out(fake: FakeJira, harness: Harness) -> None:
 def test_bad_credentials_and_settings_give_clear_errors(fake: FakeJira, harness: Harness) -> None:
     with pytest.raises(ConfigurationError, match="JIRA_API_TOKEN"):
         build(
-            settings(fake, JIRA_API_TOKEN=""),
+            credentials(fake, api_token=""),
             SOURCES,
             http=harness.http,
             clock=lambda: NOW,
@@ -262,7 +262,7 @@ def test_bad_credentials_and_settings_give_clear_errors(fake: FakeJira, harness:
         )
     with pytest.raises(ConfigurationError, match="ORDER BY"):
         build(
-            settings(fake),
+            credentials(fake),
             JiraSources(jql="project = ASR order by created"),
             http=harness.http,
             clock=lambda: NOW,

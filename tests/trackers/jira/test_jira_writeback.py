@@ -13,7 +13,7 @@ from bot.core.rules import JiraSources
 from bot.errors import ConfigurationError
 from bot.trackers.jira.factory import claim_writer
 from tests.fakes.jira import FakeJira, Scripted
-from tests.trackers.jira.harness import Harness, settings
+from tests.trackers.jira.harness import Harness, credentials
 
 MARKER = "claim-test-0001"
 
@@ -112,6 +112,4 @@ def test_refusals_are_sentences_and_bad_keys_are_errors(
 
 def test_the_writer_needs_credentials(fake: FakeJira, harness: Harness) -> None:
     with pytest.raises(ConfigurationError, match="JIRA_EMAIL"):
-        claim_writer(
-            settings(fake, JIRA_EMAIL=""), JiraSources(projects=("ASR",)), http=harness.http
-        )
+        claim_writer(credentials(fake, email=""), JiraSources(projects=("ASR",)), http=harness.http)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 
-from bot.config import Settings
 from bot.core.rules import LinearSources
 from bot.trackers.linear import factory
 from bot.trackers.sync import run_sync
@@ -20,10 +19,10 @@ SOURCES = LinearSources(teams=("ENG", "DATA"), window_days=20, page_size=15)
 
 def main(db: str, url: str, key: str, now: str) -> int:
     moment = datetime.fromisoformat(now)
-    settings = Settings(_env_file=None, LINEAR_API_KEY=key, LINEAR_API_URL=url)  # type: ignore[call-arg]
+    credentials = factory.LinearCredentials(api_key=key, api_url=url)
     with httpx.Client(timeout=30) as http:
         connector, _ = factory.build(
-            settings, SOURCES, http=http, clock=lambda: moment, source_map=SOURCE_MAP
+            credentials, SOURCES, http=http, clock=lambda: moment, source_map=SOURCE_MAP
         )
         report = run_sync(connector, db_path=Path(db), clock=lambda: moment, concurrency=2)
     for failed in report.failed:

@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.config import Settings
 from bot.core.models import IssueState, LinkKind, StateReason
 from bot.core.rules import LinearSources
 from bot.errors import ConfigurationError
@@ -240,7 +239,7 @@ def test_a_malformed_answer_changes_nothing(fake: FakeLinear, harness: Harness) 
 
 
 def test_factory_needs_the_key(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, LINEAR_API_KEY=None)  # type: ignore[call-arg]
+    settings = factory.LinearCredentials()
     with httpx.Client() as http, pytest.raises(ConfigurationError, match="LINEAR_API_KEY"):
         factory.build(settings, LinearSources(), http=http, clock=lambda: T0, source_map=SOURCE_MAP)
     with httpx.Client() as http, pytest.raises(ConfigurationError, match="LINEAR_API_KEY"):
@@ -249,7 +248,7 @@ def test_factory_needs_the_key(tmp_path: Path) -> None:
 
 def test_factory_builds_a_working_connector(fake: FakeLinear, tmp_path: Path) -> None:
     _world(fake)
-    settings = Settings(_env_file=None, LINEAR_API_KEY=KEY, LINEAR_API_URL=fake.url)  # type: ignore[call-arg]
+    settings = factory.LinearCredentials(api_key=KEY, api_url=fake.url)
     from bot.trackers.sync import run_sync
 
     with httpx.Client() as http:

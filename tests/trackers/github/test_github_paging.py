@@ -22,7 +22,7 @@ from bot.core.rules import GitHubSources
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.http import Governor, TrackerError
 from tests.fakes.github import FakeGitHub, RecordedRequest, ScriptedResponse
-from tests.trackers.github_harness import Harness
+from tests.trackers.github.harness import Harness
 
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)

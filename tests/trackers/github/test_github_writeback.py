@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from bot.trackers.github.client import GitHubClient
+from bot.trackers.github.writeback import GitHubClaimWriter, parse_github_key
 from bot.trackers.http import Governor, TrackerError
-from bot.trackers.writeback import ClaimWriter, GitHubClaimWriter, WriteResult, parse_github_key
+from bot.trackers.writeback import ClaimWriter, WriteResult
 from tests.external import external
 from tests.fakes.github import FakeGitHub, server_error
 

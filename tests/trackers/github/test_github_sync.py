@@ -23,7 +23,7 @@ from tests.fakes.github import (
     server_error,
     too_many_requests,
 )
-from tests.trackers.github_harness import Harness
+from tests.trackers.github.harness import Harness
 
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
