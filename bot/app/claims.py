@@ -50,7 +50,7 @@ def item_for(services: Services, uid: str, now: datetime) -> DigestItem | None:
         card, issue = store.load_score_card(uid), store.load_issue(uid)
     if card is None or issue is None:
         return None
-    return digest_item(card, issue, directory=Directory.build(rules.teams), now=now)
+    return digest_item(card, issue, directory=services.directory_for(rules), now=now)
 
 
 def claim(
@@ -65,7 +65,7 @@ def claim(
     keep the claim — or drop the reservation and say why. Two managers clicking at once get
     one claim: the reservation is taken in one transaction before any tracker write."""
     rules, now = services.rules(), services.clock()
-    directory = Directory.build(rules.teams)
+    directory = services.directory_for(rules)
     manager = directory.person_of_slack(manager_slack)
     assignee = directory.person_of_slack(assignee_slack)
     if not manager or not teams_managed_by(manager, rules.teams):
@@ -239,7 +239,7 @@ def _slack_of(rules: Rules, person_id: str) -> str:
 def decide(services: Services, uid: str, *, manager_slack: str, kind: str) -> ClickResult:
     """Record "not ours" or a snooze of ``uid`` for the manager who clicked."""
     rules, now = services.rules(), services.clock()
-    manager = Directory.build(rules.teams).person_of_slack(manager_slack)
+    manager = services.directory_for(rules).person_of_slack(manager_slack)
     if manager is None or not teams_managed_by(manager, rules.teams):
         return ClickResult(False, "Only a team's manager can decide on digest items.")
     item = item_for(services, uid, now)
@@ -266,7 +266,7 @@ def undo(
 ) -> ClickResult:
     """Take back a claim (un-assigning in the tracker) or a "not ours"."""
     rules, now = services.rules(), services.clock()
-    manager = Directory.build(rules.teams).person_of_slack(manager_slack)
+    manager = services.directory_for(rules).person_of_slack(manager_slack)
     if manager is None:
         return ClickResult(False, "Only the manager who decided can undo it.")
     with open_store(services.settings.db_path) as store:

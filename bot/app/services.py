@@ -37,6 +37,7 @@ class Services:
         self.operate = Operate(self.ctx)
         self.rules = self.people.rules
         self.directory = self.people.directory
+        self.directory_for = self.people.directory_for
         self.learned_slack_ids = self.people.learned_slack_ids
         self.remember_slack_ids = self.people.remember_slack_ids
         self.import_file = self.syncing.import_file

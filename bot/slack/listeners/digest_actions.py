@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 from bot.app import claims
 from bot.app.services import Services
 from bot.core.digest import DEFAULT_RULES, DigestItem
-from bot.core.identity import Directory
 from bot.slack.blocks_digest import assignee_options, item_blocks
 from bot.slack.blocks_digest_clicks import (
     ACTION_CLAIM,
@@ -114,7 +113,7 @@ def _register_undo(app: App, services: Services, writer_for: claims.WriterFor) -
 def _restored(services: Services, item: DigestItem, manager_slack: str) -> list[Block]:
     """The item as it first appeared, its Claim… offering whom the manager may assign."""
     rules = services.rules()
-    directory = Directory.build(rules.teams)
+    directory = services.directory_for(rules)
     manager = directory.person_of_slack(manager_slack)
     slack_ids = {p.id: p.slack for p in rules.teams.people if p.slack}
     offered = assignee_options(manager, item, directory, slack_ids)
