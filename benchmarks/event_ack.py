@@ -26,8 +26,8 @@ from benchmarks import synthetic
 from benchmarks.slack_latency import _percentiles
 from bot.app.services import Services
 from bot.config import Settings
-from bot.slack.app import create_app
 from bot.store import open_store
+from bot.wiring import slack_app
 from tests.fakes.slack import FakeSlack
 from tests.slack.serving import serving
 from tests.slack_signing import event_body, request_headers
@@ -91,7 +91,7 @@ def bench_event_ack_during_rescore(issues: int = 100_000) -> dict[str, Any]:
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=slack.url,
         )  # type: ignore[call-arg]
-        app = create_app(settings, Services(settings))
+        app = slack_app(settings, Services(settings))
         pending: list[Future[float]] = []
         with (
             serving(app) as url,

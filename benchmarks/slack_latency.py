@@ -22,8 +22,8 @@ from benchmarks import synthetic
 from benchmarks.ledger import fill_ledger
 from bot.app.services import Services
 from bot.config import Settings
-from bot.slack.app import create_app
 from bot.store import open_store
+from bot.wiring import slack_app
 from tests.fakes.slack import FakeSlack
 from tests.slack.serving import serving
 from tests.slack_signing import request_headers, slash_command_body
@@ -78,7 +78,7 @@ def bench_slash_latency(
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=slack.url,
         )  # type: ignore[call-arg]
-        app = create_app(settings, Services(settings, clock=lambda: NOW))
+        app = slack_app(settings, Services(settings, clock=lambda: NOW))
         acks, answers = [], []
         with serving(app) as base, httpx.Client(timeout=10) as http:
             for n in range(requests):

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
@@ -20,6 +21,7 @@ from bot.app.claims import WriterFor, tracker_writer_for
 from bot.app.services import Services
 from bot.config import Settings, load_settings
 from bot.errors import ConfigurationError
+from bot.slack.app import create_app, slack_secrets
 from bot.slack.sender import SlackSender
 from bot.trackers.registry import Credentials, setting_names
 
@@ -48,6 +50,20 @@ def required_slack_client(settings: Settings, needed_by: str) -> WebClient:
     if client is None:
         raise ConfigurationError(f"SLACK_BOT_TOKEN is not set: {needed_by}")
     return client
+
+
+def slack_app(
+    settings: Settings, services: Services, *, writer_for: WriterFor | None = None
+) -> App:
+    """The Slack app ``serve`` runs, with its own Web API client (Slack's 429s retried twice,
+    after Retry-After) and the claim writers (``claim_writers`` unless ``writer_for``).
+    Raises ``ConfigurationError`` when the bot token or signing secret is missing, or Slack
+    refuses the token or cannot be reached."""
+    token, _ = slack_secrets(settings)
+    client = WebClient(token=token, base_url=settings.slack_api_url)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    writers = writer_for or claim_writers(services)
+    return create_app(settings, services, client=client, writer_for=writers)
 
 
 def slack_sender(client: WebClient | None) -> SlackSender:

@@ -23,13 +23,12 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
     """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP /slack/events."""
     from bot.cli.doctor import health_report
     from bot.cli.scheduler import start_jobs
-    from bot.slack.app import create_app
     from bot.slack.server import http_server, socket_mode
 
     services = services_of(ctx)
     settings = services.settings
     services.rules()  # fail now, not on the first request, when the rules are broken
-    app = create_app(settings, services)
+    app = wiring.slack_app(settings, services)
     client = wiring.required_slack_client(settings, "`--send` posts in Slack")
     scheduler = start_jobs(services, client)
     jobs = ", ".join(j.id for j in scheduler.get_jobs())

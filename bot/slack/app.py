@@ -1,7 +1,8 @@
-"""The composition root of the Slack side: ``create_app`` wires listeners to services.
+"""The Slack side's assembly: ``create_app`` wires listeners to services.
 
-Nothing happens at import time: the App, its WebClient and the listeners are built when an
-entry point (``impactbot serve``, a test) calls ``create_app``.
+Nothing happens at import time: the App and its listeners are built when ``bot.wiring``
+(for ``impactbot serve``, a test, a benchmark) calls ``create_app`` with the Web API client
+and the claim writers it built.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app.claims import WriterFor, tracker_writer_for
+from bot.app.claims import WriterFor
 from bot.app.event_receipts import EventReceipts
 from bot.app.services import Services
 from bot.config import Settings
@@ -28,20 +28,8 @@ from bot.slack.scopes import uses_of
 log = logging.getLogger("impactbot.slack")
 
 
-def create_app(
-    settings: Settings,
-    services: Services,
-    *,
-    client: WebClient | None = None,
-    writer_for: WriterFor | None = None,
-) -> App:
-    """A bolt App answering `/impact`, the flag shortcut and reaction, unfurls, App Home and
-    the digests' buttons; ``writer_for`` gives the tracker write-back Claim uses (default:
-    GitHub, from the settings).
-
-    Raises ``ConfigurationError`` when the bot token or signing secret is missing, or Slack
-    refuses the token or cannot be reached.
-    """
+def slack_secrets(settings: Settings) -> tuple[str, str]:
+    """The bot token and the signing secret; ``ConfigurationError`` when either is missing."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
@@ -50,9 +38,20 @@ def create_app(
         raise ConfigurationError(
             "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set (see .env.example)"
         )
-    client = client or WebClient(token=token, base_url=settings.slack_api_url)
-    # Web API 429s are retried after Slack's Retry-After.
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return token, secret
+
+
+def create_app(
+    settings: Settings, services: Services, *, client: WebClient, writer_for: WriterFor
+) -> App:
+    """A bolt App answering `/impact`, the flag shortcut and reaction, unfurls, App Home and
+    the digests' buttons, calling Slack through ``client``; ``writer_for`` gives the tracker
+    write-back Claim uses.
+
+    Raises ``ConfigurationError`` when the signing secret is missing, or Slack refuses the
+    token or cannot be reached.
+    """
+    _, secret = slack_secrets(settings)
     # The token travels in the client only (given both, bolt ignores one). bolt checks it
     # with auth.test at start-up: a bad token fails `serve` at once, not on the first request.
     app = _checked_app(secret, client, settings.slack_api_url)
@@ -60,9 +59,7 @@ def create_app(
     app.middleware(_once_per_event(once))
     commands.register(app, services)
     actions.register(app, services)
-    digest_actions.register(
-        app, services, writer_for or tracker_writer_for(services.credentials, services.rules)
-    )
+    digest_actions.register(app, services, writer_for)
     shortcuts.register(app, services)
     events.register(app, services, flag_emoji=settings.flag_emoji)
     app.error(_error_handler(secret, once))

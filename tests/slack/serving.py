@@ -13,8 +13,8 @@ from slack_bolt import App
 
 from bot.app.services import Services
 from bot.config import Settings
-from bot.slack.app import create_app
 from bot.slack.server import http_server
+from bot.wiring import slack_app
 from tests.fakes.slack import FakeSlack
 
 
@@ -45,5 +45,5 @@ def served_bot(
     )  # type: ignore[call-arg]
     services = Services(settings, clock=lambda: now)
     services.score()
-    with serving(create_app(settings, services)) as url:
+    with serving(slack_app(settings, services)) as url:
         yield url, services

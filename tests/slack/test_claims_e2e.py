@@ -20,13 +20,13 @@ from slack_sdk import WebClient
 from bot.app.services import Services
 from bot.config import Settings
 from bot.core.models import IssueState, StateReason
-from bot.slack.app import create_app
 from bot.slack.blocks_digest_clicks import ACTION_CLAIM, ACTION_NOT_OURS, ACTION_UNDO
 from bot.slack.sender import SlackSender
 from bot.store import open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.writeback import GitHubClaimWriter
 from bot.trackers.http import Governor
+from bot.wiring import slack_app
 from tests.builders import issue
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
@@ -117,7 +117,7 @@ def world(tmp_path: Path) -> Iterator[World]:
             token="t0k",
             governor=Governor(sleep=lambda s: None),
         )
-        app = create_app(settings, services, writer_for=lambda source: GitHubClaimWriter(client))
+        app = slack_app(settings, services, writer_for=lambda source: GitHubClaimWriter(client))
         with http, serving(app) as url:
             yield World(url, slack, github, services)
 

@@ -10,9 +10,9 @@ import yaml
 
 from bot.app.services import Services
 from bot.config import Settings
-from bot.slack.app import create_app
 from bot.slack.server import socket_mode
 from bot.store import open_store
+from bot.wiring import slack_app
 from tests.builders import issue
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_socket import FakeSocketMode
@@ -39,7 +39,7 @@ def test_impact_and_a_reaction_over_socket_mode(tmp_path: Path) -> None:
         )  # type: ignore[call-arg]
         services = Services(settings, clock=lambda: NOW)
         services.score()
-        handler = socket_mode(create_app(settings, services), slack.app_token)
+        handler = socket_mode(slack_app(settings, services), slack.app_token)
         try:
             handler.connect()  # type: ignore[no-untyped-call]
             url = slack.response_url()
