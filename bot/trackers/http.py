@@ -114,16 +114,7 @@ class Governor:
         attempt = 0
         while True:
             attempt += 1
-            self._wait_if_blocked()
-            self._wait_for_budget(resource)
-            _this_thread.sent = requests_sent_here() + 1
-            response: httpx.Response | None
-            failure: httpx.TransportError | None = None
-            try:
-                response = client.send(request)
-                response.read()
-            except httpx.TransportError as exc:
-                response, failure = None, exc
+            response, failure = self._attempt(client, request, resource)
             verdict = self._judge(response, resource, attempt)
             ambiguous = not repeatable and _ambiguous(response, failure)
             if not verdict.retry and not ambiguous:
@@ -133,11 +124,22 @@ class Governor:
             if verdict.retry:
                 self._pause(verdict.wait, verdict.reason)
             if ambiguous:
-                what = f"answered {response.status_code}" if response else f"failed: {failure}"
-                raise AmbiguousWriteError(
-                    f"{request.url.host} {what} when {request.method} {request.url.path} "
-                    "was sent; it may have been stored"
-                )
+                raise _ambiguous_write(request, response, failure)
+
+    def _attempt(
+        self, client: httpx.Client, request: httpx.Request, resource: str
+    ) -> tuple[httpx.Response | None, httpx.TransportError | None]:
+        """One send of ``request`` once the limits allow it: its response, or the transport
+        failure that left none."""
+        self._wait_if_blocked()
+        self._wait_for_budget(resource)
+        _this_thread.sent = requests_sent_here() + 1
+        try:
+            response = client.send(request)
+            response.read()
+        except httpx.TransportError as exc:
+            return None, exc
+        return response, None
 
     def send_once(
         self, client: httpx.Client, request: httpx.Request, resource: str
@@ -232,6 +234,18 @@ def _ambiguous(response: httpx.Response | None, failure: httpx.TransportError | 
     if response is not None:
         return response.status_code >= 500
     return not isinstance(failure, _NOT_SENT)
+
+
+def _ambiguous_write(
+    request: httpx.Request,
+    response: httpx.Response | None,
+    failure: httpx.TransportError | None,
+) -> AmbiguousWriteError:
+    what = f"answered {response.status_code}" if response else f"failed: {failure}"
+    return AmbiguousWriteError(
+        f"{request.url.host} {what} when {request.method} {request.url.path} "
+        "was sent; it may have been stored"
+    )
 
 
 def _server_time(headers: dict[str, str]) -> datetime | None:

@@ -1,6 +1,6 @@
 """A thin GitHub client over an injected ``httpx.Client``: REST listing with Link headers
 and ETags, GraphQL in batches, single-issue probes, and the few writes a claim needs
-(assignees, comments). Parsing lives in ``payloads``."""
+(assignees, comments). Parsing lives in ``payloads``, reading answers in ``answers``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,15 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import httpx
-from pydantic import ValidationError
 
+from bot.trackers.github.answers import (
+    assignees_in,
+    error_message,
+    json_list,
+    json_object,
+    next_link,
+    rest_issue,
+)
 from bot.trackers.github.payloads import RestIssue
 from bot.trackers.http import Governor, TrackerError
 
@@ -113,8 +120,8 @@ class GitHubClient:
             return IssuePage([], None, etag, str(response.request.url), not_modified=True)
         self._check(response, f"listing issues of {repo}")
         return IssuePage(
-            items=[_rest_issue(item, repo) for item in _json_list(response)],
-            next_url=_next_link(response),
+            items=[rest_issue(item, repo) for item in json_list(response)],
+            next_url=next_link(response),
             etag=response.headers.get("etag"),
             url=str(response.request.url),
         )
@@ -138,8 +145,8 @@ class GitHubClient:
         followed: set[str] = set()
         while True:
             self._check(response, f"listing repositories of {org}")
-            names += [str(repo["full_name"]) for repo in _json_list(response)]
-            next_url = _next_link(response)
+            names += [str(repo["full_name"]) for repo in json_list(response)]
+            next_url = next_link(response)
             if next_url is None:
                 return names, first_etag
             if next_url in followed:  # the engine's guard only sees streams, not this walk
@@ -209,7 +216,7 @@ class GitHubClient:
             "POST", self._issue_url(repo, number, "/assignees"), {"assignees": list(logins)}
         )
         self._check_write(response, f"assigning {', '.join(logins)} on {repo}#{number}")
-        return _assignee_logins(response, repo)
+        return assignees_in(response, repo)
 
     def remove_assignees(self, repo: str, number: int, logins: Sequence[str]) -> list[str]:
         """Remove ``logins`` from the assignees of ``repo#number``; returns the logins still
@@ -219,7 +226,7 @@ class GitHubClient:
             "DELETE", self._issue_url(repo, number, "/assignees"), {"assignees": list(logins)}
         )
         self._check_write(response, f"unassigning {', '.join(logins)} on {repo}#{number}")
-        return _assignee_logins(response, repo)
+        return assignees_in(response, repo)
 
     def add_comment(self, repo: str, number: int, body: str) -> str:
         """Comment ``body`` on ``repo#number`` as the token's user; returns the comment's
@@ -228,7 +235,7 @@ class GitHubClient:
         address = self._issue_url(repo, number, "/comments")
         response = self._write("POST", address, {"body": body}, repeatable=False)
         self._check_write(response, f"commenting on {repo}#{number}")
-        url = _json_object(response, "a comment").get("html_url")
+        url = json_object(response, "a comment").get("html_url")
         if not isinstance(url, str):
             raise TrackerError(f"GitHub created a comment on {repo}#{number} but sent no URL")
         return url
@@ -238,7 +245,7 @@ class GitHubClient:
         if self._viewer is None:
             response = self._get(f"{self.api_url}/user")
             self._check(response, "reading the token's user")
-            login = _json_object(response, "a user").get("login")
+            login = json_object(response, "a user").get("login")
             if not isinstance(login, str):
                 raise TrackerError("GitHub sent no login for the token's user")
             self._viewer = login
@@ -253,10 +260,10 @@ class GitHubClient:
         while url is not None:
             response = self._get(url, params=params)
             self._check(response, f"reading comments of {repo}#{number}")
-            for item in _json_list(response):
+            for item in json_list(response):
                 login = (item.get("user") or {}).get("login")
                 found.append((str(login), str(item.get("body") or ""), str(item.get("html_url"))))
-            url, params = _next_link(response), None
+            url, params = next_link(response), None
         return found
 
     def assignee_logins(self, repo: str, number: int) -> list[str]:
@@ -264,7 +271,7 @@ class GitHubClient:
         issue cannot be read (not found, gone, no access)."""
         response = self._get(self._issue_url(repo, number, ""), follow=True)
         self._check_write(response, f"reading {repo}#{number}")
-        return _assignee_logins(response, repo)
+        return assignees_in(response, repo)
 
     def _issue_url(self, repo: str, number: int, sub: str) -> str:
         return f"{self.api_url}/repos/{repo}/issues/{number}{sub}"
@@ -306,7 +313,7 @@ class GitHubClient:
             where = response.headers.get("location", "an address GitHub did not give")
             raise WriteRefusedError(status, f"moved to {where}", doing)
         if 400 <= status < 500 and status != 401:
-            raise WriteRefusedError(status, _error_message(response), doing)
+            raise WriteRefusedError(status, error_message(response), doing)
         cls._check(response, doing)
 
     def _count_cost(self, rate: Mapping[str, Any] | None) -> None:
@@ -353,53 +360,3 @@ class GitHubClient:
         }.get(response.status_code, "")
         detail = f" ({hint})" if hint else ""
         raise TrackerError(f"GitHub answered {response.status_code} when {doing}{detail}")
-
-
-def _json_list(response: httpx.Response) -> list[dict[str, Any]]:
-    body = response.json()
-    if not isinstance(body, list):
-        raise TrackerError(f"GitHub sent {type(body).__name__} where a list was expected")
-    return body
-
-
-def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise TrackerError(f"GitHub sent {type(body).__name__} where {what} was expected")
-    return body
-
-
-def _assignee_logins(response: httpx.Response, repo: str) -> list[str]:
-    """The ``assignees`` logins of an issue answer."""
-    issue = _rest_issue(_json_object(response, "an issue"), repo)
-    return [user.login for user in issue.assignees or []]
-
-
-def _error_message(response: httpx.Response) -> str:
-    """GitHub's ``message``, with the codes of a 422's ``errors``; else the start of the text."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200] or response.reason_phrase
-    if not isinstance(body, dict):
-        return response.reason_phrase
-    message = str(body.get("message") or response.reason_phrase).replace("\n\n", ": ")
-    errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
-    codes = ", ".join(f"{e.get('field', '?')} {e.get('code', 'invalid')}" for e in errors)
-    return f"{message} ({codes})" if codes else message
-
-
-def _rest_issue(item: dict[str, Any], repo: str) -> RestIssue:
-    try:
-        return RestIssue.model_validate(item)
-    except ValidationError as exc:
-        raise TrackerError(f"unexpected issue payload from {repo}: {exc}") from exc
-
-
-def _next_link(response: httpx.Response) -> str | None:
-    """The ``rel="next"`` URL of the Link header (page or cursor based alike)."""
-    link = response.links.get("next")
-    return link.get("url") if link else None

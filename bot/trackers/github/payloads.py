@@ -223,16 +223,7 @@ def to_issue(
     repo = rest.repo
     key = f"{repo}#{rest.number}"
     closed = rest.state == "closed"
-    text_links = github_text_links(
-        title=rest.title,
-        body=rest.body or "",
-        comments=details.comments,
-        key=key,
-        container=repo,
-        source=source,
-        host=urlsplit(rest.html_url).netloc.lower(),
-        source_map=source_map,
-    )
+    text_links = _text_links(rest, details, key=key, source=source, source_map=source_map)
     return Issue(
         source=source,
         key=key,
@@ -254,6 +245,27 @@ def to_issue(
         visibility=details.visibility,
         closed_by=tuple(closers),
         ownership_changes=_chain(details.moves, repo),
+    )
+
+
+def _text_links(
+    rest: RestIssue,
+    details: IssueDetails,
+    *,
+    key: str,
+    source: str,
+    source_map: SourceMap | None,
+) -> tuple[IssueLink, ...]:
+    """The links the issue's title, body and comments write out."""
+    return github_text_links(
+        title=rest.title,
+        body=rest.body or "",
+        comments=details.comments,
+        key=key,
+        container=rest.repo,
+        source=source,
+        host=urlsplit(rest.html_url).netloc.lower(),
+        source_map=source_map,
     )
 
 

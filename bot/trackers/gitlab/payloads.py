@@ -30,7 +30,7 @@ from bot.core.models import (
     TrackerKind,
     Visibility,
 )
-from bot.core.references import TextReference, reference_links
+from bot.core.references import reference_links
 from bot.core.sources import SourceMap
 from bot.trackers.http import TrackerError
 
@@ -208,17 +208,15 @@ _MOVED_FROM = re.compile(r"^moved from (?P<ref>[\w.\-/]*#\d+)\s*$")
 
 def typed_links(linked: Sequence[GitLabLinkedIssue], *, source: str) -> tuple[IssueLink, ...]:
     """Issue links as typed links pinned to ``source`` (other projects of it included)."""
-    links = []
-    for item in linked:
-        kind = _LINK_KINDS.get(item.link_type, LinkKind.RELATES)
-        links.append(
-            IssueLink(
-                kind=kind,
-                target=IssueRef(key=item.key, source=source),
-                evidence=f"{_VERBS[kind]} {item.key} (GitLab issue link)",
-            )
+    return tuple(
+        IssueLink(
+            kind=kind,
+            target=IssueRef(key=item.key, source=source),
+            evidence=f"{_VERBS[kind]} {item.key} (GitLab issue link)",
         )
-    return tuple(links)
+        for item in linked
+        for kind in [_LINK_KINDS.get(item.link_type, LinkKind.RELATES)]
+    )
 
 
 def resolve_reference(ref: str, project: str) -> str:
@@ -287,29 +285,12 @@ def to_issue(
     source_map: SourceMap,
     project_visibility: str | None = None,
 ) -> Issue:
-    """Join an issue with its notes and links into an ``Issue`` of ``source``. It is public
-    only when its project's ``visibility`` is ``public`` and it is not confidential (an
-    unknown project visibility counts as private).
-
-    Deterministic; raises ``PayloadError`` only for an issue whose key cannot be known.
-    """
+    """Join an issue with its notes and links into an ``Issue`` of ``source``: public only
+    when its project's ``visibility`` is ``public`` (unknown: private) and it is not
+    confidential. Deterministic; raises ``PayloadError`` only for an unknowable key."""
     key, project = issue.key, issue.project
     said = comments(notes)
-    typed = typed_links(linked, source=source)
-    texts = _texts(issue, said, key)
-
-    def source_of(ref: TextReference) -> str | None:
-        return source_map.source_of(ref, home=source)
-
-    mentioned = reference_links(
-        texts,
-        exclude=key,
-        source_of=source_of,
-        container=project,
-        skip=[link.target.key for link in typed],
-    )
     closed = issue.state == "closed"
-    duplicate = closed and issue.links is not None and issue.links.closed_as_duplicate_of
     return Issue(
         source=source,
         key=key,
@@ -317,7 +298,7 @@ def to_issue(
         title=issue.title,
         body=issue.description or "",
         state=IssueState.CLOSED if closed else IssueState.OPEN,
-        state_reason=StateReason.DUPLICATE if duplicate else None,
+        state_reason=_state_reason(issue) if closed else None,
         container=project,
         labels=tuple(lb if isinstance(lb, str) else lb.name for lb in issue.labels),
         author=actor(issue.author),
@@ -327,16 +308,53 @@ def to_issue(
         closed_at=issue.closed_at.astimezone(UTC) if closed and issue.closed_at else None,
         comments=said,
         reactions=max(0, issue.upvotes),
-        story_points=float(issue.weight)
-        if issue.weight is not None and issue.weight >= 0
-        else None,
-        links=_merge(typed, mentioned, backlinks(notes, project=project, source=source)),
+        story_points=_story_points(issue),
+        links=_links(issue, said, notes, linked, source=source, source_map=source_map),
         ownership_changes=moves(notes, project=project),
         confidential=issue.confidential,
-        visibility=Visibility.RESTRICTED
-        if issue.confidential
-        else project_visibility_of(project_visibility),
+        visibility=_visibility(issue, project_visibility),
     )
+
+
+def _state_reason(issue: GitLabIssue) -> StateReason | None:
+    """A closed issue's reason: duplicate when GitLab closed it as one, else not said."""
+    duplicate = issue.links is not None and issue.links.closed_as_duplicate_of
+    return StateReason.DUPLICATE if duplicate else None
+
+
+def _story_points(issue: GitLabIssue) -> float | None:
+    """GitLab's weight (a negative one is none)."""
+    return float(issue.weight) if issue.weight is not None and issue.weight >= 0 else None
+
+
+def _visibility(issue: GitLabIssue, project_visibility: str | None) -> Visibility:
+    """Restricted when confidential, else its project's."""
+    return (
+        Visibility.RESTRICTED if issue.confidential else project_visibility_of(project_visibility)
+    )
+
+
+def _links(
+    issue: GitLabIssue,
+    said: Sequence[Comment],
+    notes: Sequence[GitLabNote],
+    linked: Sequence[GitLabLinkedIssue],
+    *,
+    source: str,
+    source_map: SourceMap,
+) -> tuple[IssueLink, ...]:
+    """Typed links, then references the text makes, then notes saying another issue
+    mentioned this one; each target once."""
+    key, project = issue.key, issue.project
+    typed = typed_links(linked, source=source)
+    mentioned = reference_links(
+        _texts(issue, said, key),
+        exclude=key,
+        source_of=lambda ref: source_map.source_of(ref, home=source),
+        container=project,
+        skip=[link.target.key for link in typed],
+    )
+    return _merge(typed, mentioned, backlinks(notes, project=project, source=source))
 
 
 def project_visibility_of(value: str | None) -> Visibility:

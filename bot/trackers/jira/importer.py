@@ -16,8 +16,9 @@ import csv
 import io
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.models import (
@@ -101,6 +102,20 @@ def parse_jira_csv(
     columns = _columns(header)
     site = site_url.rstrip("/") if site_url else None
     parse = _Parser(zone=zone, formats=formats, source=source, site=site)
+    return _issues(reader, columns, parse)
+
+
+class _CsvRows(Protocol):
+    """What ``csv.reader`` gives: rows of cells, and the physical line it has read up to."""
+
+    @property
+    def line_num(self) -> int: ...
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+
+def _issues(reader: _CsvRows, columns: dict[str, list[int]], parse: _Parser) -> list[Issue]:
+    """Every non-blank record after the header as an issue; a key seen twice is an error."""
     issues: list[Issue] = []
     first_row: dict[str, int] = {}
     start_line = reader.line_num + 1

@@ -232,26 +232,10 @@ def to_issue(
     """``raw`` as an ``Issue`` of ``source``; ``comments`` / ``histories`` replace the
     embedded ones when the caller read them whole. ``ownership_changes`` is None when no
     changelog was read. Raises ``ValueError`` for a story-points value that is no number."""
-    f = raw.fields
+    f, closed = raw.fields, _is_done(raw.fields)
     if histories is None and raw.changelog is not None:
         histories = raw.changelog.histories
-    notes = tuple(
-        _comment(c) for c in (raw.embedded_comments.comments if comments is None else comments)
-    )
-    closed = (
-        f.status is not None
-        and f.status.statusCategory is not None
-        and (f.status.statusCategory.key == "done")
-    )
-    container = f.project.key if f.project else raw.key.rsplit("-", 1)[0]
-    typed = _typed_links(f.issuelinks, source)
-    texts = _texts(raw.key, f.summary, adf_to_text(f.description), notes)
-    mentions = reference_links(
-        texts,
-        exclude=raw.key,
-        source_of=lambda ref: source_map.source_of(ref, home=source),
-        skip={link.target.key for link in typed},
-    )
+    notes = tuple(map(_comment, raw.embedded_comments.comments if comments is None else comments))
     return Issue(
         source=source,
         key=raw.key,
@@ -260,7 +244,7 @@ def to_issue(
         body=adf_to_text(f.description),
         state=IssueState.CLOSED if closed else IssueState.OPEN,
         state_reason=state_reason(f.resolution.name if f.resolution else None) if closed else None,
-        container=container,
+        container=f.project.key if f.project else raw.key.rsplit("-", 1)[0],
         labels=tuple(f.labels),
         components=tuple(c.name for c in f.components if c.name),
         author=actor(f.reporter),
@@ -271,9 +255,34 @@ def to_issue(
         comments=notes,
         reactions=f.votes.votes if f.votes else 0,
         story_points=_story_points(f, story_points_field),
-        links=(*typed, *mentions),
+        links=_links(raw, notes, source=source, source_map=source_map),
         ownership_changes=None if histories is None else ownership_changes(histories),
     )
+
+
+def _is_done(f: JiraFields) -> bool:
+    """Whether the status is in Jira's "done" category (closed, whatever its name)."""
+    return (
+        f.status is not None
+        and f.status.statusCategory is not None
+        and (f.status.statusCategory.key == "done")
+    )
+
+
+def _links(
+    raw: JiraIssue, notes: tuple[Comment, ...], *, source: str, source_map: SourceMap
+) -> tuple[IssueLink, ...]:
+    """The issue's typed links, then the references its text makes to other issues."""
+    f = raw.fields
+    typed = _typed_links(f.issuelinks, source)
+    texts = _texts(raw.key, f.summary, adf_to_text(f.description), notes)
+    mentions = reference_links(
+        texts,
+        exclude=raw.key,
+        source_of=lambda ref: source_map.source_of(ref, home=source),
+        skip={link.target.key for link in typed},
+    )
+    return (*typed, *mentions)
 
 
 def state_reason(resolution: str | None) -> StateReason:
