@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bot.core.rules import GitHubSources
+from bot.core.rules_sources import GitHubSources
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.connector import GitHubConnector
 from bot.trackers.http import Governor

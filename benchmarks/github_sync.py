@@ -30,7 +30,7 @@ import httpx
 
 from benchmarks.fake_process import FakeProcess
 from benchmarks.fake_server import REPOS, TOKEN, FakeConfig, FakeServer, fake_github
-from bot.core.rules import GitHubSources
+from bot.core.rules_sources import GitHubSources
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.connector import GitHubConnector
 from bot.trackers.http import Governor

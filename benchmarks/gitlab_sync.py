@@ -95,7 +95,7 @@ def _reset(fake: Any) -> None:
 
 def sync_once(url: str, db_path: str) -> dict[str, Any]:
     """One sync of the bench group into ``db_path`` (child side)."""
-    from bot.core.rules import GitLabSources
+    from bot.core.rules_sources import GitLabSources
     from bot.core.sources import SourceMap
     from bot.trackers.gitlab.factory import GitLabCredentials, build
     from bot.trackers.sync import run_sync

@@ -115,7 +115,7 @@ def serve(conn: Connection, n_issues: int) -> None:
 def sync_once(site: str, db_path: str) -> dict[str, Any]:
     """One impactbot sync of the bench projects into ``db_path`` (child side)."""
     from bot.core.models import TrackerKind
-    from bot.core.rules import JiraSources
+    from bot.core.rules_sources import JiraSources
     from bot.core.sources import SourceInfo, SourceMap
     from bot.trackers.jira.factory import JiraCredentials, build
     from bot.trackers.sync import run_sync

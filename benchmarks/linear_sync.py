@@ -21,7 +21,7 @@ import httpx
 from benchmarks.fake_process import answer_commands, fake_in_process
 from benchmarks.github_sync import measured_row, sync_figures
 from bot.core.models import TrackerKind
-from bot.core.rules import LinearSources
+from bot.core.rules_sources import LinearSources
 from bot.core.sources import SourceInfo, SourceMap
 from bot.trackers.linear import factory
 from bot.trackers.sync import run_sync

@@ -11,7 +11,8 @@ from benchmarks.github_sync import rss_mb
 from bot.app.services import Services
 from bot.config import Settings
 from bot.core.identity import Directory
-from bot.core.rules import Rules, ScoringRules
+from bot.core.rules import Rules
+from bot.core.rules_scoring import ScoringRules
 from bot.core.scoring import score_issues
 from bot.store import open_store
 

@@ -8,7 +8,7 @@ from typing import Any
 from bot.core.identity import Directory
 from bot.core.links import link_to
 from bot.core.models import Actor, Comment, Issue, IssueState, LinkKind, TrackerKind
-from bot.core.rules import TeamsRules
+from bot.core.rules_teams import TeamsRules
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

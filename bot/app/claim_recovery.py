@@ -24,7 +24,7 @@ from typing import Any
 from bot.app.claims import CLAIM_LEASE, WriterFor, finish_comment, handle_in
 from bot.app.services import Services
 from bot.core.models import Issue
-from bot.core.rules import Person
+from bot.core.rules_teams import Person
 from bot.errors import ImpactbotError
 from bot.store import open_store
 from bot.store.claim_leases import ASSIGNED

@@ -25,7 +25,8 @@ from bot.core.digest import DEFAULT_RULES, DigestItem, digest_item, teams_manage
 from bot.core.digest_routing import can_undo
 from bot.core.identity import Directory, handle_field
 from bot.core.models import Issue, TrackerKind
-from bot.core.rules import Person, Rules
+from bot.core.rules import Rules
+from bot.core.rules_teams import Person
 from bot.errors import ConfigurationError, ImpactbotError
 from bot.store import Store, open_store
 from bot.store.claim_leases import ASSIGNED, DONE, RESERVED

@@ -39,7 +39,8 @@ from bot.core.digest_routing import Decision, DecisionKind, route
 from bot.core.identity import Directory
 from bot.core.orphans import rank_orphans
 from bot.core.permissions import Audience, Viewer
-from bot.core.rules import Rules, TeamsRules
+from bot.core.rules import Rules
+from bot.core.rules_teams import TeamsRules
 from bot.errors import ConfigurationError
 from bot.store import Store, open_store
 

@@ -16,7 +16,8 @@ import httpx
 from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.models import TrackerKind
-from bot.core.rules import Rules, SourcesRules
+from bot.core.rules import Rules
+from bot.core.rules_sources import SourcesRules
 from bot.errors import ConfigurationError
 from bot.store import open_store
 from bot.store.deliveries import DeliveryFailure

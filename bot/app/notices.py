@@ -21,7 +21,7 @@ from bot.core.beneficiaries import display_key
 from bot.core.credit import CreditEntry
 from bot.core.digest import managers_of
 from bot.core.permissions import PRIVATE_ISSUE, Audience, Viewer
-from bot.core.rules import TeamsRules
+from bot.core.rules_teams import TeamsRules
 from bot.store import open_store
 
 log = logging.getLogger("impactbot.notices")

@@ -12,7 +12,8 @@ import httpx
 from bot.app.context import AppContext
 from bot.app.results import ImportResult, ScoreSummary, SourceSync, SyncOutcome
 from bot.core.models import Visibility
-from bot.core.rules import JiraSources, Rules
+from bot.core.rules import Rules
+from bot.core.rules_sources import JiraSources
 from bot.errors import ConfigurationError, ImportFileError
 from bot.store import open_store
 from bot.trackers.file_import import Export, ImportFormat, read_export

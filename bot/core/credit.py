@@ -21,7 +21,7 @@ from pydantic import AwareDatetime
 
 from bot.core.identity import Directory
 from bot.core.models import Actor, Flag, Frozen, Issue, ScoreCard, StateReason
-from bot.core.rules import CreditRules
+from bot.core.rules_credit import CreditRules
 
 
 class EntryKind(StrEnum):

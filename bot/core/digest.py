@@ -25,7 +25,7 @@ from bot.core.digest_dupes import DupeLine, lines_for_teams
 from bot.core.identity import Directory
 from bot.core.models import Issue, ScoreCard
 from bot.core.orphans import last_human_activity
-from bot.core.rules import TeamsRules
+from bot.core.rules_teams import TeamsRules
 from bot.core.signals import MODIFIERS
 
 COST_OF_DELAY_SIGNAL = "cost_of_delay"

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from bot.core.digest import DEFAULT_RULES, Claim, DigestItem, DigestRules, rank_items
 from bot.core.digest_dupes import DupePair, strongest_new_pairs
-from bot.core.rules import TeamsRules
+from bot.core.rules_teams import TeamsRules
 
 
 class FunnelCounts(NamedTuple):

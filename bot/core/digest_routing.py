@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.core.digest import DEFAULT_RULES, Claim, DigestItem, DigestRules, managers_of, rank_items
-from bot.core.rules import TeamsRules
+from bot.core.rules_teams import TeamsRules
 
 
 class DecisionKind(StrEnum):

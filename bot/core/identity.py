@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.core.models import Actor, Issue, TrackerKind
-from bot.core.rules import Person, TeamsRules
+from bot.core.rules_teams import Person, TeamsRules
 
 _HANDLE_FIELD = {
     TrackerKind.GITHUB: "github",

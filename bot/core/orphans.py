@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.core.identity import Directory, Ownership
 from bot.core.models import Issue, OrphanFinding, OrphanReason, ScoreCard
-from bot.core.rules import Orphans
+from bot.core.rules_scoring import Orphans
 
 _Adder = Callable[[OrphanReason, str], None]
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from bot.core.identity import Directory
 from bot.core.models import Visibility
 from bot.core.privacy_rules import SourcePrivacy, UnfurlMode
-from bot.core.rules import TeamsRules
+from bot.core.rules_teams import TeamsRules
 
 #: All that somebody the rule excludes learns of a restricted issue, besides its key.
 PRIVATE_ISSUE = "a tracked private issue"

@@ -17,7 +17,7 @@ from bot.core.identity import Directory, Ownership
 from bot.core.links import LinkIndex
 from bot.core.models import Contribution, Flag, Issue, IssueState, NearDuplicate, ScoreCard
 from bot.core.orphans import find_orphan_reasons, orphan_factor
-from bot.core.rules import ScoringRules
+from bot.core.rules_scoring import ScoringRules
 from bot.core.signals import MODIFIERS, VALUE_SIGNALS, SignalInput, incentive_gap_share
 
 

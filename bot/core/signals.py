@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.models import BenefitEvidence, Contribution, Issue
-from bot.core.rules import ScoringRules
+from bot.core.rules_scoring import ScoringRules
 
 _DAYS_PER_MONTH = 30.44
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from bot.core.models import Frozen, TrackerKind
 from bot.core.references import TextReference
-from bot.core.rules import SourcesRules
+from bot.core.rules_sources import SourcesRules
 
 _FORGE = (TrackerKind.GITHUB, TrackerKind.GITLAB)
 

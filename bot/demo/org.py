@@ -2,7 +2,7 @@
 
 Shell code for ``impactbot demo``: deterministic for a given ``random.Random``; never reads
 the global random state or the clock. ``teams_yaml`` renders the organisation as a
-``rules/teams.yaml`` that validates against ``bot.core.rules.TeamsRules``.
+``rules/teams.yaml`` that validates against ``bot.core.rules_teams.TeamsRules``.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Flag, Issue, ScoreCard
-from bot.core.rules import TeamsRules
+from bot.core.rules_teams import TeamsRules
 from bot.core.suggest import close_matches
 from bot.errors import StoreLocationError, UnknownIssueError
 from bot.store.audit import AuditLog

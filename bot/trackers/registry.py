@@ -20,7 +20,13 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx
 
 from bot.core.models import TrackerKind
-from bot.core.rules import GitHubSources, GitLabSources, JiraSources, LinearSources, SourcesRules
+from bot.core.rules_sources import (
+    GitHubSources,
+    GitLabSources,
+    JiraSources,
+    LinearSources,
+    SourcesRules,
+)
 from bot.core.sources import SourceMap
 from bot.errors import ConfigurationError
 from bot.trackers.github import factory as github

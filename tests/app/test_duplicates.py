@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.app import duplicates
 from bot.core.dupes import DuplicateRules
 from bot.core.models import Issue, IssueState
-from bot.core.rules import ScoringRules
+from bot.core.rules_scoring import ScoringRules
 from bot.core.scoring import score_issues
 from bot.store import open_store
 from tests.builders import NOW, directory, issue

@@ -18,7 +18,8 @@ import yaml
 
 import bot.app.people as people_module
 from bot.core.identity import Directory
-from bot.core.rules import Rules, TeamsRules
+from bot.core.rules import Rules
+from bot.core.rules_teams import TeamsRules
 from bot.store import open_store
 from tests.builders import TEAMS, issue
 from tests.fakes.slack import FakeSlack

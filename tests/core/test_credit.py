@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot.core.credit import CreditEntry, CreditItem, EntryKind, plan_credit, reverse, why_not
 from bot.core.identity import Directory
 from bot.core.models import Flag, IssueState, PullRequest, ScoreCard, StateReason
-from bot.core.rules import CreditRules
+from bot.core.rules_credit import CreditRules
 from tests.builders import NOW, TEAMS, directory, gh, issue
 
 DIRECTORY = directory()

@@ -29,7 +29,8 @@ from bot.core.digest_routing import (
     recipients,
     route,
 )
-from bot.core.rules import ScoringRules, TeamsRules
+from bot.core.rules_scoring import ScoringRules
+from bot.core.rules_teams import TeamsRules
 from bot.core.scoring import score_issues
 from tests.builders import NOW, TEAMS, comment, directory, issue
 

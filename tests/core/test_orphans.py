@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from bot.core.models import OrphanReason, OwnershipChange
 from bot.core.orphans import BOUNCE_DATA_UNAVAILABLE, rank_orphans
-from bot.core.rules import ScoringRules
+from bot.core.rules_scoring import ScoringRules
 from bot.core.scoring import score_issues
 from tests.builders import NOW, comment, directory, issue
 
@@ -62,7 +62,7 @@ def test_no_owner_and_ambiguous_owner() -> None:
     data = directory().rules.model_dump()
     data["teams"][1]["owns"]["labels"] = ["taxonomy"]  # asr claims the label too
     from bot.core.identity import Directory
-    from bot.core.rules import TeamsRules
+    from bot.core.rules_teams import TeamsRules
 
     two_owners = Directory.build(TeamsRules.model_validate(data))
     cards = score_issues(

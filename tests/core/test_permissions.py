@@ -15,7 +15,7 @@ from bot.core.permissions import (
     may_see_team,
 )
 from bot.core.privacy_rules import SourcePrivacy, UnfurlMode, VisibleTo
-from bot.core.rules import TeamsRules
+from bot.core.rules_teams import TeamsRules
 from tests.builders import TEAMS, directory
 
 RULES = TeamsRules.model_validate(TEAMS)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.models import Issue
-from bot.core.rules import ScoringRules
+from bot.core.rules_scoring import ScoringRules
 from bot.core.scoring import score_issues
 from tests.builders import NOW, comment, directory, issue
 

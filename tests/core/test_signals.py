@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from bot.core.models import Issue
-from bot.core.rules import ScoringRules
+from bot.core.rules_scoring import ScoringRules
 from bot.core.scoring import score_issues
 from bot.core.signals import MODIFIERS, VALUE_SIGNALS
 from tests.builders import NOW, comment, directory, issue

@@ -6,7 +6,7 @@ import pytest
 
 from bot.core.models import TrackerKind
 from bot.core.references import extract_references
-from bot.core.rules import SourcesRules
+from bot.core.rules_sources import SourcesRules
 from bot.core.sources import SourceInfo, SourceMap, host_of
 
 RULES = SourcesRules.model_validate(

@@ -16,7 +16,7 @@ import yaml
 
 from bot.app.services import Services
 from bot.config import Settings
-from bot.core.rules import ScoringRules
+from bot.core.rules_scoring import ScoringRules
 from bot.demo import DemoOrg, generate_demo
 from bot.demo.run import DemoResult, run_demo, story_start
 

@@ -72,7 +72,7 @@ def test_every_rules_key_is_documented(key: str) -> None:
 
 
 def test_credit_roles_are_documented() -> None:
-    from bot.core.rules import CreditRules
+    from bot.core.rules_credit import CreditRules
 
     text = (ROOT / "rules" / "README.md").read_text()
     assert all(f"`roles.{role}`" in text for role in CreditRules().roles)

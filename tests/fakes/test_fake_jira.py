@@ -19,7 +19,7 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from bot.core.rules import JiraSources
+from bot.core.rules_sources import JiraSources
 from bot.trackers.jira.dialect import jira_dialect
 from tests.external import external
 from tests.fakes.jira import FakeJira

@@ -10,7 +10,9 @@ import yaml
 
 from bot.app.rules_files import check_rules_dir, load_rules
 from bot.core.dupes import DuplicateRules
-from bot.core.rules import CreditRules, ScoringRules, format_loc, parse_rules
+from bot.core.rules import format_loc, parse_rules
+from bot.core.rules_credit import CreditRules
+from bot.core.rules_scoring import ScoringRules
 from bot.errors import RulesError
 from tests.builders import TEAMS
 

@@ -14,7 +14,8 @@ from bot.core.digest_leadership import (
     compose_leadership,
 )
 from bot.core.digest_routing import UndoKind, route
-from bot.core.rules import ScoringRules, TeamsRules
+from bot.core.rules_scoring import ScoringRules
+from bot.core.rules_teams import TeamsRules
 from bot.core.scoring import score_issues
 from bot.slack.blocks_digest import claim_picker, digest_blocks, item_blocks
 from bot.slack.blocks_digest_clicks import (

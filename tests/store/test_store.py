@@ -8,7 +8,8 @@ import pytest
 
 from bot.core.credit import CreditEntry, EntryKind
 from bot.core.models import Flag
-from bot.core.rules import ScoringRules, TeamsRules
+from bot.core.rules_scoring import ScoringRules
+from bot.core.rules_teams import TeamsRules
 from bot.core.scoring import score_issues
 from bot.store import open_store
 from tests.builders import NOW, TEAMS, directory, issue

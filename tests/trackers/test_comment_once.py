@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.core.rules import GitHubSources, GitLabSources, JiraSources, LinearSources
+from bot.core.rules_sources import GitHubSources, GitLabSources, JiraSources, LinearSources
 from bot.trackers.github.factory import GitHubCredentials
 from bot.trackers.github.factory import claim_writer as github_writer
 from bot.trackers.gitlab.factory import GitLabCredentials

@@ -10,7 +10,7 @@ from bot.app.context import utc_now
 from bot.config import Settings, env_names
 from bot.core.models import TrackerKind
 from bot.core.references import extract_references
-from bot.core.rules import SourcesRules
+from bot.core.rules_sources import SourcesRules
 from bot.errors import ConfigurationError
 from bot.trackers import registry
 from bot.trackers.github.factory import GitHubCredentials

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.core.rules import GitHubSources
+from bot.core.rules_sources import GitHubSources
 from bot.store import open_store
 from bot.trackers.sync_guard import REQUEST_FLOOR, RunawayStreamError, StreamGuard
 from tests.fakes.github import FakeGitHub, ScriptedResponse

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.models import Issue, PullRequest
-from bot.core.rules import GitHubSources
+from bot.core.rules_sources import GitHubSources
 from bot.core.sources import SourceMap
 from bot.trackers.github import queries
 from bot.trackers.github.client import PER_PAGE, GitHubClient, IssuePage

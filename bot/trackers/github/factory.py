@@ -9,7 +9,7 @@ from datetime import datetime
 
 import httpx
 
-from bot.core.rules import GitHubSources
+from bot.core.rules_sources import GitHubSources
 from bot.core.sources import SourceMap, host_of
 from bot.errors import ConfigurationError
 from bot.trackers.github.client import GitHubClient

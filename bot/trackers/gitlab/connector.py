@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.core.models import Issue
-from bot.core.rules import GitLabSources
+from bot.core.rules_sources import GitLabSources
 from bot.core.sources import SourceMap
 from bot.trackers.gitlab.client import GitLabClient, Scope
 from bot.trackers.gitlab.payloads import GitLabIssue, project_visibility_of, to_issue

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from bot.core.models import Issue
-from bot.core.rules import JiraSources
+from bot.core.rules_sources import JiraSources
 from bot.core.sources import SourceMap
 from bot.trackers.http import TrackerError
 from bot.trackers.jira.client import JiraClient

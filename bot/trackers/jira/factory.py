@@ -10,7 +10,7 @@ from datetime import datetime
 
 import httpx
 
-from bot.core.rules import JiraSources
+from bot.core.rules_sources import JiraSources
 from bot.core.sources import SourceMap, host_of
 from bot.errors import ConfigurationError
 from bot.trackers.http import Governor

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.core.models import Issue, Visibility
-from bot.core.rules import LinearSources
+from bot.core.rules_sources import LinearSources
 from bot.core.sources import SourceMap
 from bot.trackers.http import TrackerError
 from bot.trackers.linear import queries

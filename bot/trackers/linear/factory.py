@@ -9,7 +9,7 @@ from datetime import datetime
 
 import httpx
 
-from bot.core.rules import LinearSources
+from bot.core.rules_sources import LinearSources
 from bot.core.sources import SourceMap
 from bot.errors import ConfigurationError
 from bot.trackers.http import Governor

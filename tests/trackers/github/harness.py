@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from bot.core.models import Issue
-from bot.core.rules import GitHubSources
+from bot.core.rules_sources import GitHubSources
 from bot.store import open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.connector import GitHubConnector

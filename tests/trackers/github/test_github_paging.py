@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.core.rules import GitHubSources
+from bot.core.rules_sources import GitHubSources
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.http import Governor, TrackerError
 from tests.fakes.github import FakeGitHub, RecordedRequest, ScriptedResponse

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.core.models import LinkKind
-from bot.core.rules import GitHubSources
+from bot.core.rules_sources import GitHubSources
 from bot.store import open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.connector import GitHubConnector

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 
 from bot.core.models import Issue, TrackerKind
-from bot.core.rules import GitLabSources
+from bot.core.rules_sources import GitLabSources
 from bot.core.sources import SourceInfo, SourceMap
 from bot.store import open_store
 from bot.trackers.gitlab.factory import GitLabCredentials, build

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.core.rules import GitLabSources
+from bot.core.rules_sources import GitLabSources
 from bot.trackers.gitlab.factory import GitLabCredentials, build
 from bot.trackers.sync import run_sync
 from tests.trackers.gitlab.harness import SOURCE_MAP, TOKEN

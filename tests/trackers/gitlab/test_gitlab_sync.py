@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.core.models import IssueState, LinkKind, StateReason
-from bot.core.rules import GitLabSources
+from bot.core.rules_sources import GitLabSources
 from bot.errors import ConfigurationError
 from bot.store import open_store
 from bot.trackers.gitlab.factory import GitLabCredentials, build, claim_writer, web_hosts

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.core.models import LinkKind
-from bot.core.rules import GitLabSources
+from bot.core.rules_sources import GitLabSources
 from tests.fakes.gitlab import FakeGitLab
 from tests.trackers.gitlab.harness import TOKEN, Harness
 

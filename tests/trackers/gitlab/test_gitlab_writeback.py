@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from bot.core.rules import GitLabSources
+from bot.core.rules_sources import GitLabSources
 from bot.trackers.gitlab.factory import claim_writer
 from bot.trackers.gitlab.ratelimit import gitlab_dialect
 from bot.trackers.gitlab.writeback import parse_gitlab_key

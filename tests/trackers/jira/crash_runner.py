@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.core.rules import JiraSources
+from bot.core.rules_sources import JiraSources
 from bot.trackers.jira.factory import build
 from bot.trackers.sync import run_sync
 from tests.fakes.jira import FakeJira

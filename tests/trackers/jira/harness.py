@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from bot.core.models import Issue, TrackerKind
-from bot.core.rules import JiraSources
+from bot.core.rules_sources import JiraSources
 from bot.core.sources import SourceInfo, SourceMap
 from bot.store import open_store
 from bot.trackers.http import Governor

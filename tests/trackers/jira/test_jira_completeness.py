@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.rules import JiraSources
+from bot.core.rules_sources import JiraSources
 from tests.fakes.jira import FakeJira
 from tests.trackers.jira.harness import Harness
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.models import IssueState, LinkKind, StateReason
-from bot.core.rules import JiraSources
+from bot.core.rules_sources import JiraSources
 from bot.errors import ConfigurationError
 from bot.trackers.jira.factory import build
 from tests.fakes.jira import FakeJira, Scripted

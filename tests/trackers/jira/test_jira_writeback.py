@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.rules import JiraSources
+from bot.core.rules_sources import JiraSources
 from bot.errors import ConfigurationError
 from bot.trackers.jira.factory import claim_writer
 from tests.fakes.jira import FakeJira, Scripted

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bot.core.models import Issue, TrackerKind
-from bot.core.rules import LinearSources
+from bot.core.rules_sources import LinearSources
 from bot.core.sources import SourceInfo, SourceMap
 from bot.store import open_store
 from bot.trackers.http import Governor

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.core.rules import LinearSources
+from bot.core.rules_sources import LinearSources
 from bot.trackers.linear import factory
 from bot.trackers.sync import run_sync
 from tests.trackers.linear.harness import SOURCE_MAP

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.core.rules import LinearSources
+from bot.core.rules_sources import LinearSources
 from bot.trackers.linear import queries
 from tests.fakes.linear import FakeLinear
 from tests.trackers.linear.harness import Harness

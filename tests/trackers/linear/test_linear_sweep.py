@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.core.rules import LinearSources
+from bot.core.rules_sources import LinearSources
 from tests.fakes.linear import FakeLinear
 from tests.trackers.linear.harness import Harness
 

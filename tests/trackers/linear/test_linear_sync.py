@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.core.models import IssueState, LinkKind, StateReason
-from bot.core.rules import LinearSources
+from bot.core.rules_sources import LinearSources
 from bot.errors import ConfigurationError
 from bot.store import open_store
 from bot.trackers.linear import factory, queries
