@@ -3,37 +3,27 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from slack_sdk.models.blocks import Block as SdkBlock
 
 from bot.core.digest import Claim, DigestItem, ManagerDigest, StalledClaim, compose, digest_item
 from bot.core.digest_leadership import (
     FunnelCounts,
-    FunnelLine,
-    LeadershipDigest,
     compose_leadership,
 )
-from bot.core.digest_routing import UndoKind, route
+from bot.core.digest_routing import route
 from bot.core.rules_scoring import ScoringRules
 from bot.core.rules_teams import TeamsRules
 from bot.core.scoring import score_issues
-from bot.slack.blocks_digest import claim_picker, digest_blocks, item_blocks
+from bot.slack.blocks_digest import claim_picker, digest_blocks
 from bot.slack.blocks_digest_clicks import (
     ACTION_CLAIM,
     ACTION_NOT_OURS,
     ACTION_SNOOZE,
     ACTION_UNDO,
-    claimed_item_blocks,
     issue_uid_of,
-    not_ours_item_blocks,
-    parse_undo,
-    replace_item,
-    snoozed_item_blocks,
-    undo_value,
 )
 from bot.slack.blocks_kit import ACTION_WHY
 from bot.slack.blocks_leadership import leadership_digest_blocks
-from bot.slack.digest_text import digest_text, leadership_text
 from tests.builders import NOW, TEAMS, directory, issue
 from tests.slack.test_blocks import walk
 
@@ -209,121 +199,6 @@ def test_long_uid_drops_only_the_claim_select() -> None:
 def test_ambiguous_owner_is_named() -> None:
     unclear = item(owner_team=None, owner_candidates=("nlp", "recsys"))
     assert "owner unclear (nlp, recsys)" in texts(digest_blocks(digest(items=(unclear,))))
-
-
-# --- after a click -----------------------------------------------------------------------
-
-
-def test_claimed_item_says_who_for_whom_with_undo() -> None:
-    blocks = check(claimed_item_blocks(item(), "U0ANA", "U0OMAR"))
-    assert "Claimed by <@U0OMAR> for <@U0ANA>." in texts(blocks)
-    undo = elements(blocks, ACTION_UNDO)[0]
-    assert parse_undo(undo["value"]) == (UndoKind.CLAIM, UID)
-    assert issue_uid_of(blocks[0]["block_id"]) == UID
-
-
-def test_claimed_item_refuses_to_mention_junk_ids() -> None:
-    text = texts(claimed_item_blocks(item(), "<!here>", "U0OMAR"))
-    assert "&lt;!here&gt;" in text and "<!here>" not in text
-
-
-def test_not_ours_item_with_undo() -> None:
-    blocks = check(not_ours_item_blocks(item()))
-    assert "Not yours" in texts(blocks)
-    assert parse_undo(elements(blocks, ACTION_UNDO)[0]["value"]) == (UndoKind.NOT_OURS, UID)
-
-
-def test_snoozed_item_says_when_it_returns() -> None:
-    blocks = check(snoozed_item_blocks(item(), NOW + timedelta(weeks=4)))
-    assert "comes back after 2026-11-29" in texts(blocks)
-
-
-def test_replace_and_restore_an_item_in_place() -> None:
-    picker = claim_picker("omar", directory(), SLACK)
-    original = digest_blocks(digest(3), picker=picker)
-    two = item(2).issue_uid
-    claimed = check(replace_item(original, two, claimed_item_blocks(item(2), "U1", "U2")))
-    assert len(claimed) == len(original) - 1
-    at = next(i for i, b in enumerate(original) if b.get("block_id", "").endswith(two))
-    assert claimed[at]["block_id"] == f"digest:item:{two}"
-    assert "Claimed by" in texts([claimed[at]])
-    assert len(elements(claimed, ACTION_CLAIM)) == 2
-    again = item_blocks(item(2), rank=2, assignees=picker(item(2)))
-    restored = check(replace_item(claimed, two, again))
-    assert restored == original
-    assert replace_item(original, "github:nope#1", []) == original
-
-
-@pytest.mark.parametrize("value", ["", "claim", "claim:", "flag:github:x#1", ":github:x#1"])
-def test_parse_undo_rejects_other_values(value: str) -> None:
-    assert parse_undo(value) is None
-
-
-def test_undo_value_round_trips_uids_with_colons() -> None:
-    uid = "jira-acme:ASR-12"
-    assert parse_undo(undo_value(UndoKind.NOT_OURS, uid)) == (UndoKind.NOT_OURS, uid)
-
-
-# --- plain text ----------------------------------------------------------------------------
-
-
-def test_digest_text_for_slack_and_for_the_terminal() -> None:
-    d = digest(items=(item(title="A & <B>"),), stalled=(stalled(),), more=2)
-    for_slack = digest_text(d)
-    assert (
-        "acme/labelling#1 — A &amp; &lt;B&gt; (priority 42 = value 61 × 68% orphaned)" in for_slack
-    )
-    assert "https://github.com/acme/labelling/issues/1" in for_slack
-    assert "waiting 150 days · cost of delay +17.0" in for_slack
-    assert "…and 2 more" in for_slack and "Your teams earned 12.5 points" in for_slack
-    assert "Claimed but stalled:" in for_slack and "no activity for 30 days" in for_slack
-    assert "A & <B>" in digest_text(d, markup=False)
-    assert "Nothing needs you this week." in digest_text(digest(0))
-
-
-# --- leadership ----------------------------------------------------------------------------
-
-
-def leadership(top: int = 3, teams: int = 3, more: int = 0) -> LeadershipDigest:
-    return LeadershipDigest(
-        period="2026-W45",
-        top=tuple(item(n) for n in range(1, top + 1)),
-        funnel=tuple(
-            FunnelLine(f"team{n:03d}", 5, 2, n % 3, FunnelCounts(4, 2, 1)) for n in range(teams)
-        ),
-        more=more,
-    )
-
-
-def test_leadership_digest_top_orphans_and_funnel() -> None:
-    blocks = check(leadership_digest_blocks(leadership()))
-    text = texts(blocks)
-    assert "leadership digest, 2026-W45" in blocks[0]["text"]["text"]
-    assert [b["value"] for b in elements(blocks, ACTION_WHY)] == [
-        item(n).issue_uid for n in (1, 2, 3)
-    ]
-    assert "`team000` 5 → 2 → 0  (4 → 2 → 1) ▼" in text
-    assert "`team001` 5 → 2 → 1  (4 → 2 → 1)\n" in text
-    assert "`team002` 5 → 2 → 2  (4 → 2 → 1) ▲" in text
-    assert not elements(blocks, ACTION_CLAIM)  # leadership looks, managers claim
-
-
-def test_leadership_digest_fits_a_big_organisation() -> None:
-    blocks = check(leadership_digest_blocks(leadership(top=60, teams=150, more=4)))
-    assert len(blocks) == 50
-    assert "…and" in texts(blocks) and "`team149`" in texts(blocks)
-
-
-def test_leadership_digest_with_nothing() -> None:
-    text = texts(check(leadership_digest_blocks(leadership(top=0, teams=0))))
-    assert "No orphaned work above the surfacing threshold." in text
-    assert "No teams configured." in text
-
-
-def test_leadership_text() -> None:
-    text = leadership_text(leadership(top=1, teams=1, more=2))
-    assert "1. acme/labelling#1" in text and "…and 2 more" in text
-    assert "team000 5 → 2 → 0  (4 → 2 → 1) ▼" in text
 
 
 # --- end to end over real models ---------------------------------------------------------
