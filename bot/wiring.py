@@ -9,6 +9,7 @@ environment names ``bot.trackers.registry.FAMILIES`` declares.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.app.claims import WriterFor, tracker_writer_for
 from bot.app.services import Services
 from bot.config import Settings, load_settings
+from bot.core.models import TrackerKind
 from bot.errors import ConfigurationError
 from bot.slack.app import create_app, slack_secrets
 from bot.slack.sender import SlackSender
@@ -30,7 +32,7 @@ def services(**overrides: Any) -> Services:
     """The use cases over the settings read once from the environment and ``overrides``;
     raises ``ConfigurationError`` naming a bad setting."""
     settings = load_settings(**overrides)
-    return Services(settings, credentials=tracker_credentials(settings))
+    return Services(settings, credentials=tracker_credentials(settings), http_for=TrackerHttp())
 
 
 def slack_client(settings: Settings) -> WebClient | None:
@@ -72,14 +74,40 @@ def slack_sender(client: WebClient | None) -> SlackSender:
     return SlackSender(client)
 
 
+class TrackerHttp:
+    """One HTTP connection pool per tracker credential — each family (GitHub, Jira, Linear,
+    GitLab) has one set of credentials in the settings — built on first use and kept open
+    for every sync and claim write-back of the process. Thread-safe."""
+
+    TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+    def __init__(self) -> None:
+        self._clients: dict[TrackerKind, httpx.Client] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, kind: TrackerKind) -> httpx.Client:
+        with self._lock:
+            client = self._clients.get(kind)
+            if client is None:
+                client = self._clients[kind] = httpx.Client(timeout=self.TIMEOUT)
+            return client
+
+    def close(self) -> None:
+        """Close every pool (the process is done with the trackers)."""
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+
+
 def http_client(timeout: float) -> httpx.Client:
     """An HTTP connection pool for trackers' and GitHub's APIs; its user closes it."""
     return httpx.Client(timeout=timeout)
 
 
 def claim_writers(services: Services) -> WriterFor:
-    """Claim write-back to each source's tracker, over one connection pool kept open."""
-    return tracker_writer_for(services.credentials, services.rules)
+    """Claim write-back to each source's tracker, over its credential's connection pool."""
+    return tracker_writer_for(services.credentials, services.rules, services.http_for)
 
 
 def tracker_credentials(settings: Settings) -> Credentials:

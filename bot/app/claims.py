@@ -15,8 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-
+from bot.app.context import HttpFor
 from bot.app.people import new_ref
 from bot.app.results import ClickResult
 from bot.app.services import Services
@@ -327,17 +326,20 @@ def _made_at(store: Store, uid: str, *, kind: str, manager: str) -> datetime | N
     return datetime.fromisoformat(rows[-1]["at"]) if rows else None
 
 
-def tracker_writer_for(credentials: Credentials, rules: Callable[[], Rules]) -> WriterFor:
+def tracker_writer_for(
+    credentials: Credentials, rules: Callable[[], Rules], http_for: HttpFor
+) -> WriterFor:
     """Claim write-back to the tracker each source of ``sources.yaml`` syncs from (issues
-    imported from `gh` JSON go to GitHub when a token is set). ``rules`` is read at each
-    click, so an edited ``sources.yaml`` applies without a restart. A source whose
-    credentials are missing has no writer: the click says so."""
-
-    http = httpx.Client(timeout=20)  # one connection pool for every click, kept open
+    imported from `gh` JSON go to GitHub when a token is set), over the connection pool of
+    its family's credential (``http_for``, kept open). ``rules`` is read at each click, so
+    an edited ``sources.yaml`` applies without a restart. A source whose credentials are
+    missing has no writer: the click says so."""
 
     def writer_for(source: str) -> ClaimWriter | None:
+        sources = rules().sources
+        http = http_for(registry.kind_of(sources, source) or TrackerKind.GITHUB)
         try:
-            return registry.claim_writer(credentials, rules().sources, source, http=http)
+            return registry.claim_writer(credentials, sources, source, http=http)
         except ConfigurationError:
             return None
 

@@ -7,12 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import httpx
+
 from bot.app.people import People
 from bot.config import Settings
 from bot.core.identity import Directory
+from bot.core.models import TrackerKind
 from bot.core.rules import Rules
 
 Clock = Callable[[], datetime]
+#: The HTTP connection pool of a tracker family's credential (built by ``bot.wiring``).
+HttpFor = Callable[[TrackerKind], httpx.Client]
 
 
 def utc_now() -> datetime:

@@ -7,7 +7,7 @@ method is a capability's (``bot.app.sync``, ``scoring``, ``credit``, ``duplicate
 from __future__ import annotations
 
 from bot.app.audit import Audit
-from bot.app.context import AppContext, Clock, utc_now
+from bot.app.context import AppContext, Clock, HttpFor, utc_now
 from bot.app.credit import Credit
 from bot.app.duplicates import Duplicates
 from bot.app.operate import Operate
@@ -23,18 +23,28 @@ class Services:
     """impactbot's use cases over one configuration."""
 
     def __init__(
-        self, settings: Settings, clock: Clock = utc_now, *, credentials: Credentials | None = None
+        self,
+        settings: Settings,
+        clock: Clock = utc_now,
+        *,
+        credentials: Credentials | None = None,
+        http_for: HttpFor | None = None,
     ) -> None:
         self.ctx = AppContext(settings, clock, People(settings))
         self.credentials = credentials or _tracker_credentials(settings)
+        self.http_for = http_for or _tracker_http()
         self.people = self.ctx.people
         self.duplicates = Duplicates(self.ctx)
         self.scoring = Scoring(self.ctx, self.duplicates)
-        self.syncing = Sync(self.ctx, self.scoring.score, self.credentials)
+        self.syncing = Sync(self.ctx, self.scoring.score, self.credentials, self.http_for)
         self.credit = Credit(self.ctx)
         self.privacy = Privacy(self.ctx)
         self.audit = Audit(self.ctx)
         self.operate = Operate(self.ctx)
+        self._delegate()
+
+    def _delegate(self) -> None:
+        """Each use case, as its capability answers it."""
         self.rules = self.people.rules
         self.directory = self.people.directory
         self.directory_for = self.people.directory_for
@@ -88,3 +98,10 @@ def _tracker_credentials(settings: Settings) -> Credentials:
     from bot.wiring import tracker_credentials  # the composition root imports this module
 
     return tracker_credentials(settings)
+
+
+def _tracker_http() -> HttpFor:
+    """The trackers' connection pools when the caller passed none (wiring passes them)."""
+    from bot.wiring import TrackerHttp  # the composition root imports this module
+
+    return TrackerHttp()

@@ -7,9 +7,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-import httpx
-
-from bot.app.context import AppContext
+from bot.app.context import AppContext, HttpFor
 from bot.app.results import ImportResult, ScoreSummary, SourceSync, SyncOutcome
 from bot.core.models import Visibility
 from bot.core.rules import Rules
@@ -33,10 +31,13 @@ Score = Callable[[Rules], ScoreSummary]
 class Sync:
     """Imports and syncs over one configuration; a sync ends by rescoring (``score``)."""
 
-    def __init__(self, ctx: AppContext, score: Score, credentials: Credentials) -> None:
+    def __init__(
+        self, ctx: AppContext, score: Score, credentials: Credentials, http_for: HttpFor
+    ) -> None:
         self.ctx = ctx
         self.score = score
         self.credentials = credentials  # the trackers' (wiring reads them from the settings)
+        self.http_for = http_for  # each family's connection pool, kept open (wiring's)
 
     def import_file(
         self,
@@ -79,7 +80,6 @@ class Sync:
         full: bool = False,
         sweep: bool | None = None,
         progress: Callable[[Callable[[], str]], ProgressDisplay] | None = None,
-        http: httpx.Client | None = None,
     ) -> SyncOutcome:
         """Pull issues from the trackers in ``rules/sources.yaml``, then rescore.
 
@@ -95,24 +95,18 @@ class Sync:
         chosen = [s for s in known if source in (None, s.name)]
         if not chosen:
             raise _nothing_to_sync(self.ctx.settings.rules_dir, source, [s.name for s in known])
-        owned = http is None
-        client = http or httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
         pins = source_map(self.credentials, rules.sources)
-        try:
-            built = [
-                (chosen_source, *build_connector(
-                    self.credentials, chosen_source, http=client, clock=self.ctx.clock,
-                    source_map=pins, sweep=sweep,
-                ))
-                for chosen_source in chosen
-            ]  # fmt: skip
-            synced = [
-                self._sync_one(setup, connector, governor, full=full, progress=progress)
-                for setup, connector, governor in built
-            ]
-        finally:
-            if owned:
-                client.close()
+        built = [
+            (chosen_source, *build_connector(
+                self.credentials, chosen_source, http=self.http_for(chosen_source.kind),
+                clock=self.ctx.clock, source_map=pins, sweep=sweep,
+            ))
+            for chosen_source in chosen
+        ]  # fmt: skip
+        synced = [
+            self._sync_one(setup, connector, governor, full=full, progress=progress)
+            for setup, connector, governor in built
+        ]
         return SyncOutcome(sources=tuple(synced), score=self.score(rules))
 
     def _sync_one(

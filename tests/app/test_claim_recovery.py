@@ -238,7 +238,7 @@ for writer in (GitHubClaimWriter, GitLabClaimWriter, JiraClaimWriter, LinearClai
     writer.assign = killing(writer.assign)
 now = datetime.fromisoformat(at)
 services = Services(Settings(_env_file=None, **env), clock=lambda: now)
-writer_for = claims.tracker_writer_for(services.credentials, services.rules)
+writer_for = claims.tracker_writer_for(services.credentials, services.rules, services.http_for)
 claims.claim(services, uid, manager_slack="UOMAR", assignee_slack="UANA", writer_for=writer_for)
 sys.exit(3)  # never reached: the claim was killed
 """
@@ -256,7 +256,7 @@ def _kill_claim(world: World, point: str) -> None:
 
 def _reconcile(world: World, at: datetime, told: list[tuple[str, str]]) -> list[Any]:
     services = world.services(at)
-    writer_for = tracker_writer_for(services.credentials, services.rules)
+    writer_for = tracker_writer_for(services.credentials, services.rules, services.http_for)
     return reconcile_claims(services, writer_for, lambda *said: told.append(said))
 
 
@@ -362,7 +362,7 @@ def test_two_reconcilers_take_a_lease_once(tmp_path: Path) -> None:
 def test_a_claim_that_finishes_holds_no_lease(tmp_path: Path) -> None:
     with _github(tmp_path) as world:
         services = world.services(NOW)
-        writer_for = tracker_writer_for(services.credentials, services.rules)
+        writer_for = tracker_writer_for(services.credentials, services.rules, services.http_for)
         result = claim(
             services, world.uid, manager_slack="UOMAR", assignee_slack="UANA",
             writer_for=writer_for,
@@ -405,7 +405,7 @@ def _slow_claim(
     world: World, *, first: bool, during: Callable[[], None] | None = None
 ) -> tuple[Any, list[Any]]:
     services = world.services(NOW)
-    production = tracker_writer_for(services.credentials, services.rules)
+    production = tracker_writer_for(services.credentials, services.rules, services.http_for)
     checked: list[Any] = []
 
     def lease_runs_out() -> None:
@@ -451,7 +451,7 @@ def test_a_claim_undone_while_its_write_was_slow_takes_the_assignment_back(
 ) -> None:
     with _github(tmp_path) as world:
         services = world.services(NOW + timedelta(seconds=5))
-        production = tracker_writer_for(services.credentials, services.rules)
+        production = tracker_writer_for(services.credentials, services.rules, services.http_for)
         undone: list[Any] = []
 
         def manager_clicks_undo() -> None:

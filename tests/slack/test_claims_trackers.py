@@ -78,7 +78,7 @@ def test_a_claim_assigns_in_jira_and_in_gitlab_with_each_trackers_handle(
     world: tuple[Services, FakeJira, FakeGitLab],
 ) -> None:
     services, jira, gitlab = world
-    writer_for = tracker_writer_for(services.credentials, services.rules)
+    writer_for = tracker_writer_for(services.credentials, services.rules, services.http_for)
     jira_result = claim(
         services, "jira:DATA-1", manager_slack="UOMAR", assignee_slack="UANA",
         writer_for=writer_for,
