@@ -1,4 +1,6 @@
-"""Rate-limit and retry decisions, from response status and headers alone.
+"""Rate-limit and retry decisions, from response status and headers alone: the policy of
+the HTTP layer's governor (``bot.trackers.http`` sends and sleeps; each family's
+``dialect.py`` translates its tracker's headers into the names read here).
 
 Pure: the caller passes ``now`` and a ``jitter`` in [0, 1) and does the sleeping. The rules
 follow GitHub's documented behaviour, which other trackers share in part:

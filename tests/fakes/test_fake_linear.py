@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from bot.trackers.linear import queries
-from bot.trackers.linear.normaliser import linear_dialect
+from bot.trackers.linear.dialect import linear_dialect
 from tests.external import external
 from tests.fakes.linear import FakeLinear
 from tests.fakes.linear_graphql import load_schema

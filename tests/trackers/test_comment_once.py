@@ -21,17 +21,17 @@ import pytest
 from bot.core.rules_sources import GitHubSources, GitLabSources, JiraSources, LinearSources
 from bot.trackers.github.factory import GitHubCredentials
 from bot.trackers.github.factory import claim_writer as github_writer
+from bot.trackers.gitlab.dialect import gitlab_dialect
 from bot.trackers.gitlab.factory import GitLabCredentials
 from bot.trackers.gitlab.factory import claim_writer as gitlab_writer
-from bot.trackers.gitlab.ratelimit import gitlab_dialect
 from bot.trackers.http import AmbiguousWriteError, Governor, TrackerError
 from bot.trackers.jira.dialect import jira_dialect
 from bot.trackers.jira.factory import JiraCredentials
 from bot.trackers.jira.factory import claim_writer as jira_writer
 from bot.trackers.jira.writeback import MARKER_PROPERTY
+from bot.trackers.linear.dialect import linear_dialect
 from bot.trackers.linear.factory import LinearCredentials
 from bot.trackers.linear.factory import claim_writer as linear_writer
-from bot.trackers.linear.normaliser import linear_dialect
 from bot.trackers.ratelimit import RetryPolicy
 from bot.trackers.writeback import ClaimWriter, hidden_marker, marker_uuid
 from tests.fakes import github, gitlab, jira, linear

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
+from bot.trackers.gitlab.dialect import RESOURCE
 from bot.trackers.gitlab.payloads import (
     GitLabIssue,
     GitLabLinkedIssue,
@@ -24,7 +25,6 @@ from bot.trackers.gitlab.payloads import (
     parse_note,
     parse_user,
 )
-from bot.trackers.gitlab.ratelimit import RESOURCE
 from bot.trackers.http import Governor, TrackerError
 
 PER_PAGE = 100

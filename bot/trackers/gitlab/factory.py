@@ -14,7 +14,7 @@ from bot.core.sources import SourceMap, host_of
 from bot.errors import ConfigurationError
 from bot.trackers.gitlab.client import GitLabClient
 from bot.trackers.gitlab.connector import GitLabConnector
-from bot.trackers.gitlab.ratelimit import gitlab_dialect
+from bot.trackers.gitlab.dialect import gitlab_dialect
 from bot.trackers.gitlab.writeback import GitLabClaimWriter
 from bot.trackers.http import Governor
 from bot.trackers.ratelimit import RetryPolicy

@@ -17,7 +17,7 @@ import httpx
 
 from bot.trackers.http import Governor, TrackerError
 from bot.trackers.linear import queries
-from bot.trackers.linear.normaliser import RATE_LIMITED, error_codes
+from bot.trackers.linear.dialect import RATE_LIMITED, error_codes
 
 RESOURCE = "graphql"
 _AUTH_CODES = {"AUTHENTICATION_ERROR"}

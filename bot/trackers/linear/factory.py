@@ -15,7 +15,7 @@ from bot.errors import ConfigurationError
 from bot.trackers.http import Governor
 from bot.trackers.linear.client import LinearClient
 from bot.trackers.linear.connector import LinearConnector
-from bot.trackers.linear.normaliser import linear_dialect
+from bot.trackers.linear.dialect import linear_dialect
 from bot.trackers.linear.writeback import LinearClaimWriter
 from bot.trackers.ratelimit import RetryPolicy
 from bot.trackers.sync import Connector

@@ -10,8 +10,8 @@ from bot.core.models import Issue, TrackerKind
 from bot.core.rules_sources import GitLabSources
 from bot.core.sources import SourceInfo, SourceMap
 from bot.store import open_store
+from bot.trackers.gitlab.dialect import gitlab_dialect
 from bot.trackers.gitlab.factory import GitLabCredentials, build
-from bot.trackers.gitlab.ratelimit import gitlab_dialect
 from bot.trackers.http import Governor
 from bot.trackers.sync import SyncReport, run_sync
 from tests.fakes.gitlab import FakeGitLab

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from bot.core.models import LinkKind
+from bot.trackers.gitlab.dialect import gitlab_dialect
 from bot.trackers.gitlab.payloads import (
     PayloadError,
     moves,
@@ -17,7 +18,6 @@ from bot.trackers.gitlab.payloads import (
     project_path_of,
     resolve_reference,
 )
-from bot.trackers.gitlab.ratelimit import gitlab_dialect
 
 
 def _note(body: str, at: str, *, system: bool = True) -> object:

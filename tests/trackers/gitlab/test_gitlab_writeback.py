@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from bot.core.rules_sources import GitLabSources
+from bot.trackers.gitlab.dialect import gitlab_dialect
 from bot.trackers.gitlab.factory import claim_writer
-from bot.trackers.gitlab.ratelimit import gitlab_dialect
 from bot.trackers.gitlab.writeback import parse_gitlab_key
 from bot.trackers.http import Governor, TrackerError
 from bot.trackers.ratelimit import RetryPolicy

@@ -17,7 +17,7 @@ from bot.store import open_store
 from bot.trackers.http import Governor
 from bot.trackers.linear.client import LinearClient
 from bot.trackers.linear.connector import LinearConnector
-from bot.trackers.linear.normaliser import linear_dialect
+from bot.trackers.linear.dialect import linear_dialect
 from bot.trackers.sync import SyncReport, run_sync
 from tests.external import external
 from tests.fakes.linear import FakeLinear
