@@ -42,7 +42,7 @@ def bench_digests(managers: int = 500, issues: int = 20_000) -> dict[str, float]
         (folder / "rules" / "teams.yaml").write_text(yaml.safe_dump(_org(managers)))
         db = folder / "bench.db"
         with open_store(db) as store, store.transaction():
-            store.upsert_issues(synthetic.issues(issues, n_teams=managers, people_per_team=4))
+            store.issues.upsert(synthetic.issues(issues, n_teams=managers, people_per_team=4))
         settings = Settings(
             db_path=db,
             rules_dir=folder / "rules",

@@ -55,7 +55,7 @@ def _store(folder: Path, issues: int) -> Settings:
     (rules / "teams.yaml").write_text(yaml.safe_dump(doc))
     db = folder / "bench.db"
     with open_store(db) as store, store.transaction():
-        store.upsert_issues(synthetic.issues(issues))
+        store.issues.upsert(synthetic.issues(issues))
     Services(Settings(db_path=db, rules_dir=rules)).score()  # the rescore replaces these
     return Settings(db_path=db, rules_dir=rules)
 

@@ -31,7 +31,7 @@ def bench_service(n: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         with open_store(db) as store, store.transaction():
-            store.upsert_issues(synthetic.issues(n))
+            store.issues.upsert(synthetic.issues(n))
         services = Services(Settings(db_path=db, rules_dir=Path(tmp)), clock=lambda: synthetic.NOW)
         rules = Rules(teams=synthetic.teams_rules())
         started = time.perf_counter()

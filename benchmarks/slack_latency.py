@@ -48,7 +48,7 @@ def _store(folder: Path, issues: int, ledger_rows: int) -> Services:
     db = folder / "bench.db"
     with open_store(db) as store:
         with store.transaction():
-            store.upsert_issues(synthetic.issues(issues, n_teams=TEAMS, people_per_team=PER_TEAM))
+            store.issues.upsert(synthetic.issues(issues, n_teams=TEAMS, people_per_team=PER_TEAM))
         fill_ledger(store, ledger_rows, [p["id"] for p in doc["people"]], TEAMS)
     services = Services(Settings(db_path=db, rules_dir=rules), clock=lambda: NOW)
     services.score()

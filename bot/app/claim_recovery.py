@@ -27,7 +27,7 @@ from bot.core.models import Issue
 from bot.core.rules_teams import Person
 from bot.errors import ImpactbotError
 from bot.store import open_store
-from bot.store.claim_leases import ASSIGNED
+from bot.store.claims import ASSIGNED
 from bot.trackers.writeback import ClaimWriter
 
 log = logging.getLogger("impactbot.claims")
@@ -54,7 +54,7 @@ def reconcile_claims(
     Two processes running this at once reconcile each claim once."""
     now = now or services.clock()
     with open_store(services.settings.db_path) as store:
-        expired = store.expired_claim_leases(now)
+        expired = store.claims.expired_leases(now)
     done = [_reconcile(services, writer_for, tell, row, now) for row in expired]
     return [r for r in done if r is not None]
 
@@ -64,9 +64,9 @@ def _reconcile(
 ) -> Reconciled | None:
     uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
     with open_store(services.settings.db_path) as store, store.transaction():
-        if not store.take_expired_lease(uid, at, now=now, until=now + CLAIM_LEASE):
+        if not store.claims.take_lease(uid, at, now=now, until=now + CLAIM_LEASE):
             return None  # another process took it first
-        issue = store.load_issue(uid)
+        issue = store.issues.get(uid)
     person = next((p for p in services.rules().teams.people if p.id == row["assignee"]), None)
     writer = writer_for(issue.source) if issue is not None else None
     handle = handle_in(person, issue, services.rules()) if person and issue else None
@@ -99,7 +99,7 @@ def _keep(
     uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
     detail = f"{handle} is assigned in {issue.key}: claim kept, comment finished"
     with open_store(services.settings.db_path) as store, store.transaction():
-        store.advance_claim(uid, at, ASSIGNED)
+        store.claims.advance(uid, at, ASSIGNED)
         store.audit.record(ACTOR, "claim.lease_kept", uid, f"lease ran out; {detail}", now)
     note = finish_comment(services, writer, issue.key, handle, row, look_first=True)
     return Reconciled(uid, "kept", detail + note)
@@ -109,7 +109,7 @@ def _release(services: Services, row: Mapping[str, Any], now: datetime, why: str
     uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
     detail = f"lease ran out; {why}: claim released"
     with open_store(services.settings.db_path) as store, store.transaction():
-        store.delete_claim(uid, at)
+        store.claims.delete(uid, at)
         store.audit.record(ACTOR, "claim.lease_released", uid, detail, now)
     return Reconciled(uid, "released", detail)
 

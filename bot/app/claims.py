@@ -28,7 +28,7 @@ from bot.core.rules import Rules
 from bot.core.rules_teams import Person
 from bot.errors import ConfigurationError, ImpactbotError
 from bot.store import Store, open_store
-from bot.store.claim_leases import ASSIGNED, DONE, RESERVED
+from bot.store.claims import ASSIGNED, DONE, RESERVED
 from bot.trackers import registry
 from bot.trackers.registry import Credentials
 from bot.trackers.writeback import ClaimWriter, WriteResult, claim_marker
@@ -47,7 +47,7 @@ def item_for(services: Services, uid: str, now: datetime) -> DigestItem | None:
     """The digest item of issue ``uid`` as it stands now (None if unknown)."""
     rules = services.rules()
     with open_store(services.settings.db_path) as store:
-        card, issue = store.load_score_card(uid), store.load_issue(uid)
+        card, issue = store.scores.load(uid), store.issues.get(uid)
     if card is None or issue is None:
         return None
     return digest_item(card, issue, directory=services.directory_for(rules), now=now)
@@ -73,7 +73,7 @@ def claim(
     if assignee is None:
         return ClickResult(False, f"<@{assignee_slack}> is not in teams.yaml: add them first.")
     with open_store(services.settings.db_path) as store:
-        issue = store.load_issue(uid)
+        issue = store.issues.get(uid)
     if issue is None:
         return ClickResult(False, "That item is no longer in impactbot's store.")
     item = item_for(services, uid, now)
@@ -105,9 +105,9 @@ def claim(
         "lease_until": (now + CLAIM_LEASE).astimezone(UTC).isoformat(),
     }
     with open_store(services.settings.db_path) as store, store.transaction():
-        standing = store.standing_claim(uid)
+        standing = store.claims.standing(uid)
         if standing is None:
-            store.record_claim(row)
+            store.claims.record(row)
     if standing is not None:
         who = _slack_of(rules, standing["assignee"])
         return ClickResult(True, "Already claimed.", item, assignee_slack=who)
@@ -153,19 +153,19 @@ def _write_claim(
     uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
     with open_store(services.settings.db_path) as store, store.transaction():
         if not assigned.ok:
-            store.delete_claim(uid, at)
-            manager = store.person_ref(str(row["manager"]), _ref)
+            store.claims.delete(uid, at)
+            manager = store.ledger.person_ref(str(row["manager"]), _ref)
             store.audit.record(manager, "claim.failed", uid, assigned.detail, at)
             return ClickResult(False, assigned.detail)
-        lost = not store.advance_claim(uid, at, ASSIGNED)
-        standing = store.standing_claim(uid)
+        lost = not store.claims.advance(uid, at, ASSIGNED)
+        standing = store.claims.standing(uid)
         if lost and standing is not None and standing["at"] == row["at"]:
             # The lease ran out while the tracker was slow, and the claim check found the
             # assignee there: it kept the claim and finishes it.
             return ClickResult(True, assigned.detail, item, assignee_slack=assignee_slack)
         if not lost:
             store.audit.record(
-                store.person_ref(str(row["manager"]), _ref),
+                store.ledger.person_ref(str(row["manager"]), _ref),
                 "claim",
                 uid,
                 f"claimed for team {row['team']}: {assigned.detail}",
@@ -191,7 +191,7 @@ def _take_back(
     uid = str(row["issue_uid"])
     why = f"{assigned.detail}, but the claim was undone or released meanwhile"
     with open_store(services.settings.db_path) as store:
-        again = store.standing_claim(uid)
+        again = store.claims.standing(uid)
     if row["writer_detail"] != "assigned by impactbot" or (
         again is not None and again["assignee"] == row["assignee"]
     ):
@@ -228,7 +228,7 @@ def finish_comment(
         log.warning("the claim comment on %s was not posted: %s", key, exc)
         note = " (the comment was not posted: the tracker could not be reached)"
     with open_store(services.settings.db_path) as store:
-        store.advance_claim(uid, at, DONE)
+        store.claims.advance(uid, at, DONE)
     return note
 
 
@@ -246,8 +246,8 @@ def decide(services: Services, uid: str, *, manager_slack: str, kind: str) -> Cl
     until = now + timedelta(weeks=DEFAULT_RULES.snooze_weeks) if kind == "snooze" else None
     why = f"snoozed until {until:%Y-%m-%d}" if until else "not ours, from the digest"
     with open_store(services.settings.db_path) as store, store.transaction():
-        store.audit.record(store.person_ref(manager, _ref), kind, uid, why, now)
-        store.record_decision(
+        store.audit.record(store.ledger.person_ref(manager, _ref), kind, uid, why, now)
+        store.claims.record_decision(
             {
                 "manager": manager,
                 "issue_uid": uid,
@@ -281,12 +281,12 @@ def undo(
             )
         if kind == "not_ours":
             with store.transaction():
-                store.undo_decision(manager, uid, "not_ours", now)
-                actor = store.person_ref(manager, _ref)
+                store.claims.undo_decision(manager, uid, "not_ours", now)
+                actor = store.ledger.person_ref(manager, _ref)
                 store.audit.record(actor, "not_ours.undone", uid, "undone from the digest", now)
             return ClickResult(True, "undone", item_for(services, uid, now))
-        standing = store.standing_claim(uid)
-        issue = store.load_issue(uid)
+        standing = store.claims.standing(uid)
+        issue = store.issues.get(uid)
     if standing and issue and standing.get("writer_detail") == "assigned by impactbot":
         # Un-assign only what the bot assigned, and only then take the claim back.
         person = next((p for p in rules.teams.people if p.id == standing["assignee"]), None)
@@ -298,8 +298,8 @@ def undo(
                 _audit(services, manager, "claim.undo_failed", uid, undone.detail, now)
                 return ClickResult(False, undone.detail)
     with open_store(services.settings.db_path) as store, store.transaction():
-        store.undo_claim(uid, now)
-        actor = store.person_ref(manager, _ref)
+        store.claims.undo(uid, now)
+        actor = store.ledger.person_ref(manager, _ref)
         store.audit.record(actor, "claim.released", uid, "claim undone from the digest", now)
     return ClickResult(True, "undone", item_for(services, uid, now))
 
@@ -307,7 +307,7 @@ def undo(
 def _audit(services: Services, person: str, action: str, uid: str, why: str, at: datetime) -> None:
     """One audit row on its own (for decisions that change nothing else)."""
     with open_store(services.settings.db_path) as store, store.transaction():
-        store.audit.record(store.person_ref(person, _ref), action, uid, why, at)
+        store.audit.record(store.ledger.person_ref(person, _ref), action, uid, why, at)
 
 
 def _made_at(store: Store, uid: str, *, kind: str, manager: str) -> datetime | None:
@@ -315,14 +315,14 @@ def _made_at(store: Store, uid: str, *, kind: str, manager: str) -> datetime | N
     if kind == "not_ours":
         rows = [
             r
-            for r in store.decisions()
+            for r in store.claims.decisions()
             if r["issue_uid"] == uid
             and r["manager"] == manager
             and r["kind"] == "not_ours"
             and r["undone_at"] is None
         ]
     else:
-        rows = [r for r in store.claims() if r["issue_uid"] == uid and r["manager"] == manager]
+        rows = [r for r in store.claims.all() if r["issue_uid"] == uid and r["manager"] == manager]
     return datetime.fromisoformat(rows[-1]["at"]) if rows else None
 
 

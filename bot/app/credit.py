@@ -51,10 +51,10 @@ class Credit:
         span = period_of(period, self.ctx.clock())
         with open_store(self.ctx.settings.db_path) as store:
             if team is not None:
-                if not store.has_team(team) and team not in self._rule_teams():
+                if not store.people.has_team(team) and team not in self._rule_teams():
                     raise CreditError(f"unknown team {team!r}")
                 return report_for_team(store, team, span, limit)
-            if person is None or not (store.has_person(person) or person in self._rule_people()):
+            if person is None or not (store.people.has(person) or person in self._rule_people()):
                 raise CreditError(f"unknown person {person!r}")
             return report_for_person(store, person, span, limit)
 
@@ -72,10 +72,10 @@ class Credit:
 
     def explain_entry(self, entry_id: int) -> tuple[CreditEntry, Issue | None]:
         with open_store(self.ctx.settings.db_path) as store:
-            entry = store.credit_entry(entry_id)
+            entry = store.ledger.entry(entry_id)
             if entry is None:
                 raise CreditError(f"no credit entry {entry_id}")
-            return entry, store.load_issue(entry.issue_uid)
+            return entry, store.issues.get(entry.issue_uid)
 
     def void(self, entry_id: int, *, by: str, reason: str) -> CreditEntry:
         """Leadership withdraws an entry: a compensating entry, audited, never a deletion."""
@@ -88,7 +88,7 @@ class Credit:
         with open_store(self.ctx.settings.db_path) as store, store.transaction():
             void = void_entry(store, entry_id, reason=reason.strip(), now=now)
             store.audit.record(
-                store.person_ref(by, new_ref),
+                store.ledger.person_ref(by, new_ref),
                 "credit.void",
                 f"entry {entry_id}",
                 reason.strip(),
@@ -111,13 +111,13 @@ class Credit:
         now = self.ctx.clock()
         span = period_of(period, now)
         with open_store(self.ctx.settings.db_path) as store, store.transaction():
-            lines = store.entries_between(span.start, span.end)
+            lines = store.ledger.entries_between(span.start, span.end)
             issues = {
                 uid: i
                 for uid in {e.issue_uid for _, e in lines}
-                if (i := store.load_issue(uid)) is not None
+                if (i := store.issues.get(uid)) is not None
             }
-            flags = store.load_flags()
+            flags = store.issues.flags()
             actor = self._actor(store, by)
             detail = f"{fmt} export of {len(lines)} ledger lines"
             store.audit.record(actor, "export", span.label, detail, now)
@@ -135,7 +135,7 @@ class Credit:
     def _actor(self, store: Store, by: str | None) -> str:
         """Who an audit row names: a known person's reference, else ``by`` or ``cli``."""
         if by and by in self._rule_people():
-            return store.person_ref(by, new_ref)
+            return store.ledger.person_ref(by, new_ref)
         return by or "cli"
 
     def funnel(self, *, period: str | Period | None = None) -> Funnel:
@@ -153,16 +153,16 @@ class Credit:
             raise CreditError(f"{by!r} manages no team in teams.yaml")
         now = self.ctx.clock()
         with open_store(self.ctx.settings.db_path) as store, store.transaction():
-            uid = store.resolve_key(key)
-            pending = [e for e in store.ledger_for([uid]).get(uid, []) if e.pending]
+            uid = store.issues.resolve(key)
+            pending = [e for e in store.ledger.for_issues([uid]).get(uid, []) if e.pending]
             team = next((t for t in teams for e in pending if t in e.beneficiaries), None)
             if team is None:
                 raise CreditError(f"no credit of {key} waits for a manager of {', '.join(teams)}")
             closures = {e.closure for e in pending if team in e.beneficiaries}
             for closure in closures:
-                store.confirm(uid, closure, team, store.person_ref(by, new_ref), now)
+                store.ledger.confirm(uid, closure, team, store.ledger.person_ref(by, new_ref), now)
             store.audit.record(
-                store.person_ref(by, new_ref),
+                store.ledger.person_ref(by, new_ref),
                 "credit.confirm",
                 uid,
                 f"it helped team {team}",
@@ -174,7 +174,7 @@ class Credit:
         """(issue key, title) of everything ``person`` flagged, newest first; titles the
         ``sight`` may not read are ``PRIVATE_ISSUE``."""
         with open_store(self.ctx.settings.db_path) as store:
-            flagged = store.flags_by(person)
+            flagged = store.issues.flagged_by(person)
         return [
             (key, title if sight is None or sight.sees(uid) else PRIVATE_ISSUE)
             for uid, key, title in flagged
@@ -187,11 +187,13 @@ class Credit:
             raise CreditError(f"unknown person {by!r} (not in teams.yaml)")
         now = self.ctx.clock()
         with open_store(self.ctx.settings.db_path) as store, store.transaction():
-            uid = store.resolve_key(key)
-            added: bool = store.add_flag(Flag(issue_uid=uid, person_id=by, note=note, at=now))
+            uid = store.issues.resolve(key)
+            added: bool = store.issues.add_flag(
+                Flag(issue_uid=uid, person_id=by, note=note, at=now)
+            )
             if added:
                 rescore_one(store, rules, self.ctx.directory_for(rules), uid, now)
-                actor = store.person_ref(by, new_ref)
+                actor = store.ledger.person_ref(by, new_ref)
                 store.audit.record(actor, "flag", uid, note or "flagged as cross-team impact", now)
             return added
 
@@ -212,8 +214,8 @@ def report_for_person(
 ) -> CreditReport:
     """A person's credit: totals by role over the whole period, and the newest ``limit``
     lines (all when None)."""
-    entries = store.person_credit(person, period.start, period.end, limit)
-    by_role = store.person_roles(person, period.start, period.end)
+    entries = store.ledger.person_entries(person, period.start, period.end, limit)
+    by_role = store.ledger.person_roles(person, period.start, period.end)
     return _report(f"person {person}", period, [Line(i, e) for i, e in entries], by_role)
 
 
@@ -221,9 +223,9 @@ def report_for_team(
     store: Store, team: str, period: Period, limit: int | None = None
 ) -> CreditReport:
     """A team's credit: given and received, by role, and the newest ``limit`` lines."""
-    entries = store.team_entries(team, period.start, period.end, limit)
-    totals = store.team_credit(team, period.start, period.end)
-    by_role = store.team_roles(team, period.start, period.end)
+    entries = store.ledger.team_entries(team, period.start, period.end, limit)
+    totals = store.ledger.team_totals(team, period.start, period.end)
+    by_role = store.ledger.team_roles(team, period.start, period.end)
     report = _report(f"team {team}", period, [Line(i, e) for i, e in entries], by_role)
     return CreditReport(
         **{**report.__dict__, "given": totals["given"], "received": totals["received"]}
@@ -248,23 +250,23 @@ def _report(
 
 def void_entry(store: Store, entry_id: int, *, reason: str, now: datetime) -> CreditEntry:
     """Append the void of mint ``entry_id``; raises ``CreditError`` if it cannot be voided."""
-    entry = store.credit_entry(entry_id)
+    entry = store.ledger.entry(entry_id)
     if entry is None:
         raise CreditError(f"no credit entry {entry_id}")
     if entry.kind is not EntryKind.MINT:
         raise CreditError(f"entry {entry_id} is a {entry.kind.value}: only mints can be voided")
-    settled = store.ledger_for([entry.issue_uid]).get(entry.issue_uid, [])
+    settled = store.ledger.for_issues([entry.issue_uid]).get(entry.issue_uid, [])
     if any(e.reverses == entry.natural_key for e in settled):
         raise CreditError(f"entry {entry_id} is already reversed or voided")
     void = reverse(entry, now=now, kind=EntryKind.VOID, reason=f"voided: {reason}")
-    store.append_credit([void], new_ref)
+    store.ledger.append([void], new_ref)
     return void
 
 
 def leaderboard(store: Store, period: Period, limit: int) -> list[tuple[str, float]]:
     return [
         (who, round(points, 2))
-        for who, points in store.leaderboard(period.start, period.end, limit)
+        for who, points in store.ledger.leaderboard(period.start, period.end, limit)
     ]
 
 
@@ -279,9 +281,9 @@ def funnel(store: Store, rules: Rules, period: Period) -> Funnel:
 
 def _funnel_rows(store: Store, rules: Rules, period: Period) -> list[FunnelRow]:
     counts: dict[str, list[int]] = {t.id: [0, 0, 0] for t in rules.teams.teams}
-    claimed = {row["issue_uid"] for row in store.claims()}
-    for uid, first_at in store.surfaced_between(period.start, period.end):
-        issue, card = store.load_issue(uid), store.load_score_card(uid)
+    claimed = {row["issue_uid"] for row in store.claims.all()}
+    for uid, first_at in store.scores.surfaced_between(period.start, period.end):
+        issue, card = store.issues.get(uid), store.scores.load(uid)
         if issue is None or card is None:
             continue
         done = (

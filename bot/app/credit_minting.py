@@ -43,7 +43,7 @@ def mint_credit(
 ) -> MintSummary:
     """Append the credit the issues' current states call for (mints and reversals)."""
     threshold = rules.scoring.surfacing_threshold
-    store.record_surfacings([c for c in cards if c.is_orphan and c.total >= threshold], now)
+    store.scores.record_surfacings([c for c in cards if c.is_orphan and c.total >= threshold], now)
     known = _known(store, issues)
     by_uid = {c.issue_uid: c for c in cards}
     candidates = [
@@ -60,7 +60,7 @@ def mint_credit(
         flags=known.flags,
     )
     planned = _plan(store, rules, directory, candidates, known, at_close, now)
-    store.append_credit(planned, new_ref)
+    store.ledger.append(planned, new_ref)
     return MintSummary(
         minted=sum(1 for e in planned if e.kind is EntryKind.MINT),
         reversed=sum(1 for e in planned if e.kind is EntryKind.REVERSAL),
@@ -70,13 +70,13 @@ def mint_credit(
 def _known(store: Store, issues: Sequence[Issue]) -> _Known:
     """The ledger of every closed or already credited issue (and only those: ``ledger``
     has a key for each), with their flags, surfacings and claims."""
-    uids = sorted({i.uid for i in issues if not i.is_open} | store.credited_issues())
-    ledger = store.ledger_for(uids)
+    uids = sorted({i.uid for i in issues if not i.is_open} | store.ledger.credited_issues())
+    ledger = store.ledger.for_issues(uids)
     return _Known(
-        flags=store.load_flags(),
+        flags=store.issues.flags(),
         ledger={uid: ledger.get(uid, []) for uid in uids},
-        surfaced=store.surfaced_before(uids),
-        claims={row["issue_uid"]: row for row in store.claims()},
+        surfaced=store.scores.surfaced_before(uids),
+        claims={row["issue_uid"]: row for row in store.claims.all()},
     )
 
 
@@ -147,7 +147,7 @@ def _spent_in_window(
 ) -> dict[str, float]:
     """Each person's counted points in ``[start, end)``: the ledger, and what this pass has
     planned so far — so a cap binds per window, whatever order closures are found in."""
-    spent = store.credit_spent_between(start, end)
+    spent = store.ledger.spent_between(start, end)
     for entry in planned:
         if start <= entry.at < end and not entry.pending:
             spent[entry.person_id] = spent.get(entry.person_id, 0.0) + entry.points

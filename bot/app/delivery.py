@@ -4,12 +4,12 @@ The app decides what goes to whom; a ``DigestSender`` (Slack's is
 ``bot.slack.sender.SlackSender``) renders it, posts it, retries what is worth retrying and
 paces its calls. What stays here is the bookkeeping through the store:
 
-- the store arbitrates (``Store.claim_send``): one process wins the right to send. A send
+- the store arbitrates (``store.digests.claim_send``): one process wins the right to send. A send
   whose process died after posting but before recording it is *recovered* — the sender looks
   for it before posting again — instead of posted twice; one that died before posting is
   posted. A refusal (nothing was posted) gives the claim up; a lost connection keeps it, to be
   recovered.
-- the last failure of each parcel is recorded (``store.deliveries``) for ``impactbot doctor``
+- the last failure of each parcel is recorded (``store.digests``) for ``impactbot doctor``
   and ``/healthz``; a later success clears it. A parcel whose recorded failure named a missing
   scope is not sent again while the token still lacks it (one question per run says).
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.store import open_store
-from bot.store.deliveries import DeliveryFailure
+from bot.store.digests import DeliveryFailure
 
 LEASE = timedelta(minutes=10)  # a claim older than this was left by a crash
 JOB = "digest"
@@ -122,7 +122,7 @@ def deliver_once(
     (``DeliveryError``); a lost connection keeps the claim, to be recovered.
     """
     with open_store(db_path) as store:
-        status = store.claim_send(
+        status = store.digests.claim_send(
             parcel.recipient, parcel.period, owner=owner, at=now(), lease=LEASE
         )
         if status in ("sent", "busy"):
@@ -131,9 +131,9 @@ def deliver_once(
             receipt = sender.deliver(parcel, look_first=status == "recover")
         except DeliveryError as exc:
             if exc.failure.refused:
-                store.release_send(parcel.recipient, parcel.period)
+                store.digests.release_send(parcel.recipient, parcel.period)
             raise
-        store.mark_sent(
+        store.digests.mark_sent(
             parcel.recipient, parcel.period, channel=receipt.channel, ts=receipt.ts, at=now()
         )
         return "recovered" if receipt.recovered else "sent"
@@ -143,7 +143,7 @@ def scopes_still_missing(db_path: Path, sender: Deliverer) -> set[str]:
     """The scopes that earlier failures named and the token still lacks; empty, without
     asking the sender, when none failed so."""
     with open_store(db_path) as store:
-        needed = {f.needed for f in store.deliveries.failures(JOB) if f.needed}
+        needed = {f.needed for f in store.digests.failures(JOB) if f.needed}
     if not needed:
         return set()
     return needed - sender.granted_scopes()
@@ -171,7 +171,7 @@ def send_parcel(
         _record(db_path, parcel, label, exc, now())
         return Sent(f"failed: {exc.failure.error}", exc.failure)
     with open_store(db_path) as store, store.transaction():
-        store.deliveries.clear(JOB, parcel.recipient, parcel.period)
+        store.digests.clear_failure(JOB, parcel.recipient, parcel.period)
     return Sent(status)
 
 
@@ -180,7 +180,7 @@ def _recorded(db_path: Path, parcel: Parcel) -> DeliveryFailure | None:
         return next(
             (
                 f
-                for f in store.deliveries.failures(JOB)
+                for f in store.digests.failures(JOB)
                 if (f.recipient, f.period) == (parcel.recipient, parcel.period)
             ),
             None,
@@ -190,7 +190,7 @@ def _recorded(db_path: Path, parcel: Parcel) -> DeliveryFailure | None:
 def _record(db_path: Path, parcel: Parcel, label: str, exc: DeliveryError, at: datetime) -> None:
     failure = exc.failure
     with open_store(db_path) as store, store.transaction():
-        store.deliveries.record_failure(
+        store.digests.record_failure(
             DeliveryFailure(
                 job=JOB,
                 recipient=parcel.recipient,

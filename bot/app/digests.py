@@ -69,7 +69,7 @@ def compose_all(
         items = _items(store, rules, now)
         decisions, claims = _decisions(store), _claims(store)
         credit = {
-            t.id: store.team_credit(t.id, now - CREDIT_WINDOW, now)["given"]
+            t.id: store.ledger.team_totals(t.id, now - CREDIT_WINDOW, now)["given"]
             for t in rules.teams.teams
         }
         alike = lines_by_team(dupe_pairs(store, now), now=now)
@@ -309,12 +309,12 @@ def _leadership_audience(run: _Run, target: str) -> Audience:
 def _items(store: Store, rules: Rules, now: datetime) -> list[DigestItem]:
     directory = Directory.build(rules.teams)
     cards = rank_orphans(
-        store.load_score_cards(orphans_only=True), threshold=rules.scoring.surfacing_threshold
+        store.scores.all(orphans_only=True), threshold=rules.scoring.surfacing_threshold
     )
-    flags = store.load_flags()
+    flags = store.issues.flags()
     items = []
     for card in cards:
-        issue = store.load_issue(card.issue_uid)
+        issue = store.issues.get(card.issue_uid)
         if issue is not None:
             item = digest_item(card, issue, directory=directory, now=now)
             notes = tuple(
@@ -336,7 +336,7 @@ def dupe_pairs(store: Store, now: datetime) -> list[DupePair]:
             matched=tuple(json.loads(row["matched"])),
             found_at=datetime.fromisoformat(row["found_at"]),
         )
-        for row in store.pairs_found_since(now - NEW_FOR)
+        for row in store.duplicates.pairs_found_since(now - NEW_FOR)
     ]
 
 
@@ -362,7 +362,7 @@ def _decisions(store: Store) -> list[Decision]:
             until=datetime.fromisoformat(row["until"]) if row["until"] else None,
             undone=row["undone_at"] is not None,
         )
-        for row in store.decisions()
+        for row in store.claims.decisions()
     ]
 
 
@@ -375,5 +375,5 @@ def _claims(store: Store) -> list[Claim]:
             assignee=row["assignee"],
             at=datetime.fromisoformat(row["at"]),
         )
-        for row in store.claims()
+        for row in store.claims.all()
     ]

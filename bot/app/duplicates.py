@@ -47,7 +47,7 @@ class Duplicates:
         rules = self.ctx.rules()
         directory = self.ctx.directory_for(rules)
         with open_store(self.ctx.settings.db_path) as store:
-            issue = store.load_issue(store.resolve_key(key))
+            issue = store.issues.get(store.issues.resolve(key))
             assert issue is not None, "resolve_key returns stored uids"
             found = self._candidates(store, issue, limit)
             matches = [_match(store, c, directory, rules) for c in found]
@@ -66,14 +66,14 @@ class Duplicates:
         """``refresh`` with this process's index: kept between runs, so a run
         under ``serve`` only adds what changed. While a refresh runs, queries build their
         own index rather than read one being changed."""
-        key = (store.dupe_docs_version(), rules.duplicates.model_dump_json())
+        key = (store.duplicates.docs_version(), rules.duplicates.model_dump_json())
         with self._dupe_lock:
             cached, self._dupe_index = self._dupe_index, None
         index = cached[1] if cached is not None and cached[0] == key else None
         done = refresh(store, rules.duplicates, issues, now=now, index=index)
         with self._dupe_lock:
             self._dupe_index = (
-                (store.dupe_docs_version(), rules.duplicates.model_dump_json()),
+                (store.duplicates.docs_version(), rules.duplicates.model_dump_json()),
                 done.index,
             )
         return done
@@ -87,21 +87,23 @@ class Duplicates:
             raise NotADuplicateError("an issue is not a duplicate of itself")
         with open_store(self.ctx.settings.db_path) as store:
             for one in (uid, other_uid):
-                if store.load_issue(one) is None:
+                if store.issues.get(one) is None:
                     raise NotADuplicateError(f"{one} is not in impactbot's store")
             now = self.ctx.clock()
             with store.transaction():
-                recorded = store.mark_not_duplicate(uid, other_uid, person=person, at=now)
+                recorded = store.duplicates.mark_not_duplicate(
+                    uid, other_uid, person=person, at=now
+                )
                 if recorded:
                     known = person in {p.id for p in self.ctx.rules().teams.people}
-                    actor = store.person_ref(person, new_ref) if known else person
+                    actor = store.ledger.person_ref(person, new_ref) if known else person
                     pair = f"{uid} / {other_uid}"
                     store.audit.record(actor, "dupes.not_duplicate", pair, "not the same work", now)
                 return recorded
 
     def _candidates(self, store: Store, issue: Issue, limit: int | None) -> list[Candidate]:
         rules = self.ctx.rules().duplicates
-        key = (store.dupe_docs_version(), rules.model_dump_json())
+        key = (store.duplicates.docs_version(), rules.model_dump_json())
         with self._dupe_lock:  # one index per process, rebuilt only when documents change
             cached = self._dupe_index
             if cached is None or cached[0] != key:
@@ -111,7 +113,7 @@ class Duplicates:
 
 
 def _match(store: Store, found: Candidate, directory: Directory, rules: Rules) -> DupeMatch:
-    other = store.load_issue(found.uid)
+    other = store.issues.get(found.uid)
     assert other is not None, "the index holds stored issues only"
     return DupeMatch(
         uid=other.uid,
@@ -188,14 +190,14 @@ def refresh(
     returned): it is updated in place instead of being rebuilt. New, edited and reopened
     open issues are matched, at most ``budget`` per run. Writes in one transaction per step,
     so an interrupted refresh leaves a consistent store that the next one completes."""
-    known = store.dupe_fingerprints()
+    known = store.duplicates.fingerprints()
     prints = {issue.uid: fingerprint(issue, rules) for issue in issues}
     changed = [issue for issue in issues if known.get(issue.uid) != prints[issue.uid]]
     gone = sorted(set(known) - set(prints))
     fresh = {issue.uid: analysed(issue, rules) for issue in changed}
     with store.transaction():
-        store.forget_dupes_of(gone)
-        store.save_dupe_docs(
+        store.duplicates.forget(gone)
+        store.duplicates.save_docs(
             [(i.uid, prints[i.uid], fresh[i.uid].to_json(), i.is_open) for i in changed]
         )
     index = _updated(index, store, rules, gone, fresh.values())
@@ -204,7 +206,7 @@ def refresh(
         analysed=len(fresh),
         removed=len(gone),
         matched=matched,
-        pending=store.count_pending_dupe_docs(),
+        pending=store.duplicates.count_pending(),
         pairs=tuple(near_duplicates(store)),
         index=index,
     )
@@ -219,14 +221,14 @@ def _match_pending(
     now: datetime,
 ) -> int:
     """Match at most ``budget`` documents waiting to be matched; returns how many."""
-    refused = store.not_duplicates()
-    todo = store.pending_dupe_docs(budget)
+    refused = store.duplicates.not_duplicates()
+    todo = store.duplicates.pending_docs(budget)
     with store.transaction():
         for uid, stored in todo:
             doc = fresh.get(uid) or DupeDoc.from_json(stored)
             found = index.query(doc, k=rules.top_k)
-            store.replace_pairs_of(uid, _pairs(uid, found, rules, refused, now))
-            store.mark_matched(uid)
+            store.duplicates.replace_pairs_of(uid, _pairs(uid, found, rules, refused, now))
+            store.duplicates.mark_matched(uid)
     return len(todo)
 
 
@@ -254,14 +256,14 @@ def build_index(
     (just analysed), which are used rather than parsed again."""
     ready = analysed or {}
     index = DuplicateIndex(rules)
-    for uid, doc in store.dupe_docs():
+    for uid, doc in store.duplicates.docs():
         index.add(ready.get(uid) or DupeDoc.from_json(doc))
     return index
 
 
 def near_duplicates(store: Store, uid: str | None = None) -> list[NearDuplicate]:
     """The stored pairs (of ``uid``, or all) people have not refused, strongest first."""
-    return [_near(pair, uid) for pair in store.dupe_pairs(uid)]
+    return [_near(pair, uid) for pair in store.duplicates.pairs(uid)]
 
 
 def candidates(
@@ -276,7 +278,7 @@ def candidates(
     without the pairs people said are not duplicates. ``index`` (built by ``build_index``)
     saves building one."""
     index = index or build_index(store, rules)
-    refused = store.not_duplicates()
+    refused = store.duplicates.not_duplicates()
     found = index.query(analysed(issue, rules), k=(k or rules.top_k) + len(refused))
     kept = [c for c in found if ordered(issue.uid, c.uid) not in refused]
     return kept[: k or rules.top_k]

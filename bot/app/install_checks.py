@@ -20,7 +20,7 @@ from bot.core.rules import Rules
 from bot.core.rules_sources import SourcesRules
 from bot.errors import ConfigurationError
 from bot.store import open_store
-from bot.store.deliveries import DeliveryFailure
+from bot.store.digests import DeliveryFailure
 from bot.store.location import check_location
 from bot.trackers import registry
 from bot.trackers.registry import Credentials
@@ -47,7 +47,7 @@ def delivery_failures(settings: Settings) -> list[DeliveryFailure]:
     if not settings.db_path.exists():
         return []
     with open_store(settings.db_path) as store:
-        return store.deliveries.failures()
+        return store.digests.failures()
 
 
 def unplaced_actors(settings: Settings, directory: Directory) -> Counter[str]:
@@ -55,7 +55,7 @@ def unplaced_actors(settings: Settings, directory: Directory) -> Counter[str]:
     place on a team, bots aside, with how often each appears."""
     unknown: Counter[str] = Counter()
     with open_store(settings.db_path) as store:
-        for issue in store.load_issues():
+        for issue in store.issues.all():
             actors = [issue.author, *issue.assignees, *(c.author for c in issue.comments)]
             for actor in actors:
                 if actor and not directory.is_bot(actor) and not directory.person_of(actor):

@@ -48,8 +48,8 @@ def send_credit_notices(services: Services, sender: NoticeSender, *, now: dateti
     rules = services.rules()
     slack = {p.id: p.slack for p in rules.teams.people if p.slack}
     with open_store(services.settings.db_path) as store:
-        fresh = store.unnoticed_mints()
-        titles = {e.issue_uid: _title(store.load_issue(e.issue_uid)) for _, e in fresh}
+        fresh = store.ledger.unnoticed_mints()
+        titles = {e.issue_uid: _title(store.issues.get(e.issue_uid)) for _, e in fresh}
     by_person: dict[str, list[tuple[int, CreditEntry]]] = defaultdict(list)
     for entry_id, entry in fresh:
         by_person[entry.person_id].append((entry_id, entry))
@@ -88,7 +88,7 @@ def _titles_for(
 def _mark(services: Services, entry_ids: list[int], now: datetime) -> None:
     """Mark ``entry_ids`` announced, before the message is posted (never twice)."""
     with open_store(services.settings.db_path) as store, store.transaction():
-        store.mark_noticed(entry_ids, now)
+        store.ledger.mark_noticed(entry_ids, now)
 
 
 def _title(issue: object) -> str:

@@ -83,7 +83,7 @@ class People:
             learned: dict[str, str] = {}
             if self.settings.db_path.exists():
                 with open_store(self.settings.db_path) as store:
-                    learned = store.learned_slack_ids()
+                    learned = store.people.slack_ids()
             self._learned_slack = learned
         return self._learned_slack
 
@@ -99,7 +99,7 @@ class People:
         asked again after ``ASK_AGAIN_AFTER``; a person whose emails all miss is listed in
         ``missing``."""
         with open_store(self.settings.db_path) as store:
-            asked_before = store.slack_lookups()
+            asked_before = store.people.slack_lookups()
         found: dict[str, str] = {}
         missing: list[str] = []
         asked = 0
@@ -113,7 +113,7 @@ class People:
             asked += 1
             slack_id, email = look_up(person.emails)
             with open_store(self.settings.db_path) as store, store.transaction():
-                store.record_slack_lookup(person.id, email, slack_id, now)
+                store.people.record_slack_lookup(person.id, email, slack_id, now)
             if slack_id:
                 found[person.id] = slack_id
             else:
@@ -132,7 +132,7 @@ class People:
                 f"{person!r} is still in teams.yaml: remove them there first, then forget them"
             )
         with open_store(self.settings.db_path) as store, store.transaction():
-            ref = store.forget_person(person)
+            ref = store.people.forget(person)
             store.audit.record(
                 "cli", "people.forget", ref or "(no ledger reference)", "forgotten on request", now
             )

@@ -101,9 +101,9 @@ class Privacy:
 def load_sight(store: Store, rules: Rules, directory: Directory, audience: Audience) -> Sight:
     """The sight of ``audience`` over every restricted issue in ``store``."""
     access: dict[str, IssueAccess] = {}
-    for row in store.restricted_issues():
+    for row in store.issues.restricted():
         teams = set(row.teams)
-        issue = store.load_issue(row.uid)
+        issue = store.issues.get(row.uid)
         if issue is not None:
             teams |= set(directory.ownership(issue).candidates)
         access[row.uid] = IssueAccess(

@@ -42,9 +42,9 @@ class Scoring:
         directory = self.ctx.directory_for(rules)
         now = self.ctx.clock()
         with open_store(self.ctx.settings.db_path) as store:
-            issues = store.load_issues()
+            issues = store.issues.all()
             found = self.duplicates.refresh_duplicates(store, rules, issues, now)
-            flags = store.load_flags()
+            flags = store.issues.flags()
             cards = score_issues(
                 issues,
                 directory=directory,
@@ -71,7 +71,7 @@ class Scoring:
         threshold = rules.scoring.surfacing_threshold
         with open_store(self.ctx.settings.db_path) as store:
             cards = rank_orphans(
-                store.load_score_cards(orphans_only=True),
+                store.scores.all(orphans_only=True),
                 threshold=threshold,
                 team=team,
                 limit=limit,
@@ -81,18 +81,18 @@ class Scoring:
     def uid_of(self, key: str) -> str:
         """The uid of the one stored issue ``key`` names (``UnknownIssueError`` otherwise)."""
         with open_store(self.ctx.settings.db_path) as store:
-            return store.resolve_key(key)
+            return store.issues.resolve(key)
 
     def explain(self, key: str) -> Explanation:
         """The score card of the issue ``key`` (``owner/repo#N``, ``ABC-12`` or a uid)."""
         threshold = self.ctx.rules().scoring.surfacing_threshold
         with open_store(self.ctx.settings.db_path) as store:
-            uid = store.resolve_key(key)
-            issue = store.load_issue(uid)
-            card = store.load_score_card(uid)
+            uid = store.issues.resolve(key)
+            issue = store.issues.get(uid)
+            card = store.scores.load(uid)
             if issue is None or card is None:
                 raise UnknownIssueError(key, ["run `impactbot score` first"])
-            flags = tuple(store.load_flags().get(uid, ()))
+            flags = tuple(store.issues.flags().get(uid, ()))
         directory = self.ctx.directory()
         names = tuple(directory.name_of_person(f.person_id) for f in flags)
         return Explanation(issue, card, threshold, flags=flags, flagger_names=names)
@@ -100,8 +100,8 @@ class Scoring:
 
 def store_cards(store: Store, rules: Rules, cards: Sequence[ScoreCard]) -> None:
     """Keep the scoring run's cards, and the directory they were scored with."""
-    store.replace_directory(rules.teams)
-    store.replace_score_cards(cards)
+    store.people.replace_directory(rules.teams)
+    store.scores.replace_all(cards)
 
 
 def summary(
@@ -122,10 +122,10 @@ def summary(
 
 def rescore_one(store: Store, rules: Rules, directory: Directory, uid: str, now: datetime) -> None:
     """Score one issue again (a new flag changes its card) from its neighbourhood alone."""
-    issues = store.neighbourhood(uid)
-    if store.load_score_card(uid) is None or not issues:
+    issues = store.issues.neighbourhood(uid)
+    if store.scores.load(uid) is None or not issues:
         return  # never scored: the next full scoring run will
-    flags = store.load_flags()
+    flags = store.issues.flags()
     cards = score_issues(
         issues,
         directory=directory,
@@ -133,11 +133,11 @@ def rescore_one(store: Store, rules: Rules, directory: Directory, uid: str, now:
         now=now,
         flags={uid: flags.get(uid, [])},
     )
-    store.replace_score_card(cards[0])
+    store.scores.replace(cards[0])
 
 
 def _ranked(store: Store, card: ScoreCard) -> Ranked:
-    issue = store.load_issue(card.issue_uid)
+    issue = store.issues.get(card.issue_uid)
     assert issue is not None, "score cards are only written for stored issues"
     return Ranked(card=card, key=issue.key, title=issue.title, url=issue.url)
 

@@ -60,7 +60,7 @@ class Sync:
         issues = [i.model_copy(update={"visibility": visibility}) for i in export.issues]
         now = self.ctx.clock()
         with open_store(self.ctx.settings.db_path) as store, store.transaction():
-            store.upsert_issues(issues)
+            store.issues.upsert(issues)
             store.audit.record(
                 "cli", "import", str(path), f"{len(issues)} issues from a {fmt.value} file", now
             )
@@ -130,7 +130,7 @@ class Sync:
             )
         if isinstance(setup.rules, JiraSources):  # sources.yaml decides, and may have changed
             with open_store(self.ctx.settings.db_path) as store, store.transaction():
-                store.set_source_visibility(setup.name, setup.rules.visibility)
+                store.issues.set_source_visibility(setup.name, setup.rules.visibility)
         cost = getattr(getattr(connector, "client", None), "graphql_cost", None)
         return SourceSync(
             report=report,

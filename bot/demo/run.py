@@ -171,7 +171,7 @@ def _demo_rules(services: Services, org: DemoOrg, workdir: Path) -> Path:
 
 def _story_ranks(demo: Services, org: DemoOrg, threshold: float) -> dict[str, int | None]:
     with open_store(demo.settings.db_path) as store:
-        ranked = rank_orphans(store.load_score_cards(orphans_only=True), threshold=threshold)
+        ranked = rank_orphans(store.scores.all(orphans_only=True), threshold=threshold)
     keys = [card.issue_uid.split(":", 1)[1] for card in ranked]
     return {
         story: (keys.index(key) + 1 if key in keys else None)

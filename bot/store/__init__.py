@@ -1,4 +1,6 @@
-"""The SQLite store: named append-only migrations and every query in one module (`db.py`)."""
+"""The SQLite store: ``db.py`` (connection, transactions, named append-only migrations) and
+one repository module per aggregate (issues, scores, people, ledger, digests, claims, audit,
+duplicates, events)."""
 
 from bot.store.db import Store, open_store
 

@@ -1,4 +1,4 @@
-"""The audit log: one append-only row per decision (a part of ``Store``; all its SQL is here).
+"""The audit log: one append-only row per decision (``store.audit``; all its SQL is here).
 
 A row says who (``actor``: a person's pseudonymous ledger reference, or ``cli``,
 ``scheduler``, ``impactbot``), what (``action``, dotted: ``claim``, ``claim.failed``,
@@ -31,7 +31,7 @@ class AuditRecord:
     detail: str
 
 
-class AuditLog:
+class SqliteAudit:
     """The ``audit_log`` table of one store connection."""
 
     def __init__(self, db: Database) -> None:

@@ -1,4 +1,5 @@
-"""The tables of near-duplicate detection (a part of ``Store``; all its SQL is here)."""
+"""The duplicates aggregate: analysed documents, found pairs and people's verdicts
+(``store.duplicates``; all its SQL is here)."""
 
 from __future__ import annotations
 
@@ -30,66 +31,67 @@ def ordered(one: str, other: str) -> tuple[str, str]:
     return (one, other) if one < other else (other, one)
 
 
-class DuplicateTables:
-    """Mixin for ``Store``: analysed documents, found pairs and people's verdicts."""
+class SqliteDuplicates:
+    """The ``dupe_docs``, ``dupe_pairs`` and ``dupe_feedback`` tables."""
 
-    db: Database
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
-    def dupe_fingerprints(self) -> dict[str, str]:
+    def fingerprints(self) -> dict[str, str]:
         """uid → fingerprint of every analysed issue."""
-        rows = self.db.execute("SELECT uid, fingerprint FROM dupe_docs").fetchall()
+        rows = self._db.execute("SELECT uid, fingerprint FROM dupe_docs").fetchall()
         return dict(rows)
 
-    def dupe_docs_version(self) -> tuple[int, int]:
+    def docs_version(self) -> tuple[int, int]:
         """Changes whenever a document is added, replaced or removed (count, newest rowid):
         a cheap key for caching an index built from the documents."""
-        count, newest = self.db.execute("SELECT count(*), max(rowid) FROM dupe_docs").fetchone()
+        count, newest = self._db.execute("SELECT count(*), max(rowid) FROM dupe_docs").fetchone()
         return int(count), int(newest or 0)
 
-    def dupe_docs(self) -> Iterable[tuple[str, str]]:
+    def docs(self) -> Iterable[tuple[str, str]]:
         """(uid, analysed document as JSON) of every analysed issue, in uid order."""
-        yield from self.db.execute("SELECT uid, doc FROM dupe_docs ORDER BY uid")
+        yield from self._db.execute("SELECT uid, doc FROM dupe_docs ORDER BY uid")
 
-    def save_dupe_docs(self, docs: Sequence[tuple[str, str, str, bool]]) -> None:
+    def save_docs(self, docs: Sequence[tuple[str, str, str, bool]]) -> None:
         """Insert or replace (uid, fingerprint, doc JSON, pending) rows."""
-        self.db.conn.executemany(
+        self._db.conn.executemany(
             "INSERT OR REPLACE INTO dupe_docs (uid, fingerprint, doc, pending) VALUES (?, ?, ?, ?)",
             [(uid, fingerprint, doc, int(pending)) for uid, fingerprint, doc, pending in docs],
         )
 
-    def pending_dupe_docs(self, limit: int) -> list[tuple[str, str]]:
+    def pending_docs(self, limit: int) -> list[tuple[str, str]]:
         """Up to ``limit`` (uid, doc JSON) still to be matched, in uid order."""
-        rows = self.db.execute(
+        rows = self._db.execute(
             "SELECT uid, doc FROM dupe_docs WHERE pending = 1 ORDER BY uid LIMIT ?", [limit]
         ).fetchall()
         return [(uid, doc) for uid, doc in rows]
 
-    def count_pending_dupe_docs(self) -> int:
+    def count_pending(self) -> int:
         return int(
-            self.db.execute("SELECT count(*) FROM dupe_docs WHERE pending = 1").fetchone()[0]
+            self._db.execute("SELECT count(*) FROM dupe_docs WHERE pending = 1").fetchone()[0]
         )
 
     def mark_matched(self, uid: str) -> None:
         """``uid`` has been matched against the others (its pairs are stored)."""
-        self.db.execute("UPDATE dupe_docs SET pending = 0 WHERE uid = ?", [uid])
+        self._db.execute("UPDATE dupe_docs SET pending = 0 WHERE uid = ?", [uid])
 
-    def forget_dupes_of(self, uids: Sequence[str]) -> None:
+    def forget(self, uids: Sequence[str]) -> None:
         """Drop the documents and pairs of issues that are gone (verdicts stay)."""
         for uid in uids:
-            self.db.execute("DELETE FROM dupe_docs WHERE uid = ?", [uid])
-            self.db.execute("DELETE FROM dupe_pairs WHERE a = ? OR b = ?", [uid, uid])
+            self._db.execute("DELETE FROM dupe_docs WHERE uid = ?", [uid])
+            self._db.execute("DELETE FROM dupe_pairs WHERE a = ? OR b = ?", [uid, uid])
 
     def replace_pairs_of(self, uid: str, pairs: Sequence[StoredPair]) -> None:
         """Replace every pair involving ``uid`` by ``pairs``, keeping a pair's first
         ``found_at`` when it was already known."""
         known = {
             (a, b): found
-            for a, b, found in self.db.execute(
+            for a, b, found in self._db.execute(
                 "SELECT a, b, found_at FROM dupe_pairs WHERE a = ? OR b = ?", [uid, uid]
             )
         }
-        self.db.execute("DELETE FROM dupe_pairs WHERE a = ? OR b = ?", [uid, uid])
-        self.db.conn.executemany(
+        self._db.execute("DELETE FROM dupe_pairs WHERE a = ? OR b = ?", [uid, uid])
+        self._db.conn.executemany(
             "INSERT OR REPLACE INTO dupe_pairs (a, b, score, matched, found_at) "
             "VALUES (?, ?, ?, ?, ?)",
             [
@@ -104,11 +106,11 @@ class DuplicateTables:
             ],
         )
 
-    def dupe_pairs(self, uid: str | None = None) -> list[StoredPair]:
+    def pairs(self, uid: str | None = None) -> list[StoredPair]:
         """Stored pairs (of ``uid``, or all), strongest first, without those people
         said are not duplicates."""
         where = "WHERE (p.a = ? OR p.b = ?)" if uid else ""
-        rows = self.db.execute(
+        rows = self._db.execute(
             "SELECT p.a, p.b, p.score, p.matched, p.found_at FROM dupe_pairs p "
             "LEFT JOIN dupe_feedback f ON f.a = p.a AND f.b = p.b "
             f"{where} {'AND' if where else 'WHERE'} f.a IS NULL "
@@ -128,7 +130,7 @@ class DuplicateTables:
             "{s}.key AS {s}_key, {s}.title AS {s}_title, json_extract({s}.data, '$.url') "
             "AS {s}_url, {s}.state AS {s}_state, {s}c.owner_team AS {s}_team"
         )
-        rows = self.db.execute(
+        rows = self._db.execute(
             f"SELECT p.a, p.b, p.score, p.matched, p.found_at, {side.format(s='a')}, "
             f"{side.format(s='b')} FROM dupe_pairs p "
             "JOIN issues a ON a.uid = p.a JOIN issues b ON b.uid = p.b "
@@ -143,13 +145,13 @@ class DuplicateTables:
 
     def not_duplicates(self) -> set[tuple[str, str]]:
         """Pairs people said are not duplicates, each as (smaller uid, larger uid)."""
-        return {(a, b) for a, b in self.db.execute("SELECT a, b FROM dupe_feedback")}
+        return {(a, b) for a, b in self._db.execute("SELECT a, b FROM dupe_feedback")}
 
     def mark_not_duplicate(self, one: str, other: str, *, person: str, at: datetime) -> bool:
         """Record that ``person`` says the two issues are not duplicates; False if somebody
         already said so (the first verdict stands)."""
         a, b = ordered(one, other)
-        cursor = self.db.execute(
+        cursor = self._db.execute(
             "INSERT OR IGNORE INTO dupe_feedback (a, b, verdict, person, at) "
             "VALUES (?, ?, 'not_duplicate', ?, ?)",
             [a, b, person, at.isoformat()],

@@ -1,4 +1,4 @@
-"""Slack events already handled (a part of ``Store``; all its SQL is here).
+"""Slack events already handled (``store.events``; all its SQL is here).
 
 The ``seen_events`` table remembers the ids of Events API deliveries that were handled, so
 that a retry reaching another process, or this one after a restart, is not handled again.
@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 
-class SeenEvents:
+class SqliteEvents:
     """The ``seen_events`` table of one store connection."""
 
     def __init__(self, db: Database) -> None:

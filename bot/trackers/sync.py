@@ -181,7 +181,7 @@ def _sync_stream(
     with open_store(db_path) as store:
         saved = None if full else _saved(store, stream.key)
         try:
-            for page in stream.pages(saved, store):
+            for page in stream.pages(saved, store.issues):
                 guard.check(
                     url=page.url,
                     items=page.seen + len(page.deleted),
@@ -203,19 +203,19 @@ def _sync_stream(
 
 
 def _saved(store: Store, key: str) -> SavedState | None:
-    row = store.sync_state(key)
+    row = store.issues.sync_state(key)
     return SavedState(cursor=row["cursor"], etag=row["etag"]) if row else None
 
 
 def _commit(store: Store, key: str, page: Page, at: datetime) -> None:
     with store.transaction():
         if page.issues:
-            store.upsert_issues(page.issues)
+            store.issues.upsert(page.issues)
         for uid in page.deleted:
-            store.delete_issue(uid)
+            store.issues.delete(uid)
         for seen in page.visibility:
-            store.set_container_visibility(seen.source, seen.container, seen.visibility)
-        store.save_sync_state(key, cursor=page.cursor, etag=page.etag, at=at)
+            store.issues.set_container_visibility(seen.source, seen.container, seen.visibility)
+        store.issues.save_sync_state(key, cursor=page.cursor, etag=page.etag, at=at)
 
 
 class _Committing:
@@ -225,11 +225,11 @@ class _Committing:
         self._store = store
 
     def sync_state(self, key: str) -> dict[str, Any] | None:
-        return self._store.sync_state(key)
+        return self._store.issues.sync_state(key)
 
     def save_sync_state(self, key: str, *, cursor: object, etag: str | None, at: datetime) -> None:
         with self._store.transaction():
-            self._store.save_sync_state(key, cursor=cursor, etag=etag, at=at)
+            self._store.issues.save_sync_state(key, cursor=cursor, etag=etag, at=at)
 
 
 def sweep_due(forced: bool | None, swept_at: str | None, now: datetime, every: timedelta) -> bool:

@@ -75,7 +75,7 @@ def _rules(tmp_path: Path, handles: dict[str, str], sources: dict[str, Any]) -> 
 
 def _store_issue(tmp_path: Path, stored: Any) -> None:
     with open_store(tmp_path / "x.db") as store, store.transaction():
-        store.upsert_issues([stored])
+        store.issues.upsert([stored])
 
 
 def _base_env(tmp_path: Path, rules: Path) -> dict[str, str]:
@@ -262,7 +262,7 @@ def _reconcile(world: World, at: datetime, told: list[tuple[str, str]]) -> list[
 
 def _standing(world: World) -> dict[str, Any] | None:
     with open_store(world.env["IMPACTBOT_DB"]) as store:
-        return store.standing_claim(world.uid)
+        return store.claims.standing(world.uid)
 
 
 def _audit(world: World) -> list[tuple[str, str, str]]:
@@ -338,7 +338,7 @@ def test_a_tracker_that_cannot_be_read_leaves_the_claim_for_the_next_run(
 
 def test_two_reconcilers_take_a_lease_once(tmp_path: Path) -> None:
     with open_store(tmp_path / "x.db") as store:
-        store.record_claim(
+        store.claims.record(
             {
                 "issue_uid": "github:acme/asr#1",
                 "team": "asr",
@@ -352,11 +352,11 @@ def test_two_reconcilers_take_a_lease_once(tmp_path: Path) -> None:
             }
         )
         uid, later = "github:acme/asr#1", AFTER_LEASE + CLAIM_LEASE
-        assert not store.take_expired_lease(uid, NOW, now=NOW, until=AFTER_LEASE)  # still held
-        assert store.take_expired_lease(uid, NOW, now=AFTER_LEASE, until=later)
-        assert not store.take_expired_lease(uid, NOW, now=AFTER_LEASE, until=later)  # taken
+        assert not store.claims.take_lease(uid, NOW, now=NOW, until=AFTER_LEASE)  # still held
+        assert store.claims.take_lease(uid, NOW, now=AFTER_LEASE, until=later)
+        assert not store.claims.take_lease(uid, NOW, now=AFTER_LEASE, until=later)  # taken
         with pytest.raises(ValueError, match="cannot move"):
-            store.advance_claim("github:acme/asr#1", NOW, "reserved")
+            store.claims.advance("github:acme/asr#1", NOW, "reserved")
 
 
 def test_a_claim_that_finishes_holds_no_lease(tmp_path: Path) -> None:

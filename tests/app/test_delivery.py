@@ -78,12 +78,12 @@ from slack_sdk import WebClient
 from bot.app import delivery
 from bot.slack.delivery import Pacer, SlackMessage
 from bot.slack.sender import SlackSender
-from bot.store.db import Store
+from bot.store.digests import SqliteDigests
 
 def crash(*args, **kwargs):
     os._exit(9)  # killed at the exact point: {where}
 
-setattr(Store, "{method}", crash)
+setattr(SqliteDigests, "{method}", crash)
 client = WebClient(token=sys.argv[2], base_url=sys.argv[3])
 message = SlackMessage(text="Your digest", blocks=[])
 parcel = delivery.Parcel(recipient="UOMAR", period="2026-W45", message=message)
@@ -112,7 +112,7 @@ def test_a_crash_after_posting_is_recovered_not_repeated(tmp_path: Path, slack: 
     assert _send(db, slack, at=NOW + LEASE + timedelta(seconds=1)) == "recovered"
     assert len(_posts(slack)) == 1  # nobody gets two
     with open_store(db) as store:
-        [row] = store.digest_states("2026-W45")
+        [row] = store.digests.states("2026-W45")
     assert row["state"] == "sent" and row["message_ts"]
 
 
@@ -120,7 +120,10 @@ def test_a_crash_before_posting_is_sent_on_the_next_run(tmp_path: Path, slack: F
     db = tmp_path / "x.db"
     # A process that claimed the send and died before posting: its claim, and nothing else.
     with open_store(db) as store:
-        assert store.claim_send("UOMAR", "2026-W45", owner="dead", at=NOW, lease=LEASE) == "mine"
+        assert (
+            store.digests.claim_send("UOMAR", "2026-W45", owner="dead", at=NOW, lease=LEASE)
+            == "mine"
+        )
     assert _posts(slack) == []
     assert _send(db, slack, at=NOW + LEASE + timedelta(seconds=1)) == "sent"  # not skipped
     assert len(_posts(slack)) == 1

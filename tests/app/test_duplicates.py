@@ -66,10 +66,10 @@ def test_not_a_duplicate_suppresses_the_pair(tmp_path: Path) -> None:
     issues = pool()
     with open_store(tmp_path / "db.sqlite") as store:
         duplicates.refresh(store, RULES, issues, now=NOW)
-        said = store.mark_not_duplicate(
+        said = store.duplicates.mark_not_duplicate(
             "github:acme/vision#7", "github:acme/asr#1", person="omar", at=NOW
         )
-        assert said and not store.mark_not_duplicate(
+        assert said and not store.duplicates.mark_not_duplicate(
             "github:acme/asr#1", "github:acme/vision#7", person="vik", at=NOW
         )
         assert duplicates.near_duplicates(store) == []

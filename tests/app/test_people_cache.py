@@ -64,7 +64,7 @@ def asking(tmp_path: Path) -> Iterator[tuple[Callable[[str], dict[str, Any]], Pa
     (rules / "teams.yaml").write_text(yaml.safe_dump(teams))
     db = tmp_path / "bot.db"
     with open_store(db) as store, store.transaction():
-        store.upsert_issues([issue(labels=("taxonomy",)), issue("acme/asr#1", author="ana")])
+        store.issues.upsert([issue(labels=("taxonomy",)), issue("acme/asr#1", author="ana")])
     with (
         FakeSlack() as fake,
         served_bot(fake, db=db, rules=rules, secret=SECRET, now=NOW) as (

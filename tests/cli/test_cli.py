@@ -83,7 +83,7 @@ def run(*args: str) -> Result:
 
 def _issue_count(db: Path) -> int:
     with open_store(db) as store:
-        return store.count_issues()
+        return store.issues.count()
 
 
 def test_import_score_orphans_explain(workspace: Path) -> None:
@@ -196,7 +196,7 @@ def test_imported_issues_are_restricted_unless_the_operator_says_public(workspac
 
     def visibility() -> set[Visibility]:
         with open_store(workspace / "impact.db") as store:
-            return {i.visibility for i in store.load_issues()}
+            return {i.visibility for i in store.issues.all()}
 
     assert run("import", "labelling.json").exit_code == 0
     assert visibility() == {Visibility.RESTRICTED}

@@ -101,7 +101,7 @@ def test_void_is_leadership_only_and_compensates(demo: DemoResult, tmp_path: Pat
         report["total"] - report["entries"][0]["points"], abs=0.01
     )
     with open_store(tmp_path / "demo.db") as store:
-        ref = store.person_ref(_leadership(tmp_path), lambda: "unused")
+        ref = store.ledger.person_ref(_leadership(tmp_path), lambda: "unused")
         stored = store.db.execute("SELECT actor FROM audit_log WHERE action = 'credit.void'")
         assert ref.startswith("p-") and stored.fetchone()[0] == ref  # a reference, not a name
         (row,) = store.audit.entries(action="credit.void")
@@ -184,8 +184,8 @@ def test_a_reopened_fix_reverses_its_credit(demo: DemoResult, tmp_path: Path) ->
         clock=lambda: NOW + timedelta(days=10),
     )
     with open_store(tmp_path / "demo.db") as store:
-        uid = store.resolve_key(demo.credit.fix_key)
-        fix = store.load_issue(uid)
+        uid = store.issues.resolve(demo.credit.fix_key)
+        fix = store.issues.get(uid)
         assert fix is not None
         reopened = fix.model_copy(
             update={
@@ -196,7 +196,7 @@ def test_a_reopened_fix_reverses_its_credit(demo: DemoResult, tmp_path: Path) ->
             }
         )
         with store.transaction():
-            store.upsert_issues([reopened])
+            store.issues.upsert([reopened])
     services.score()
     board = services.leaderboard(period="2026-Q4")
     assert demo.credit.fixer not in [p for p, _ in board.rows]
@@ -211,12 +211,12 @@ def test_confirmation_releases_pending_credit(demo: DemoResult, tmp_path: Path) 
         clock=lambda: NOW + timedelta(days=10),
     )
     with open_store(tmp_path / "demo.db") as store:
-        uid = store.resolve_key(demo.credit.fix_key)
-        fix = store.load_issue(uid)
+        uid = store.issues.resolve(demo.credit.fix_key)
+        fix = store.issues.get(uid)
         assert fix is not None and fix.closed_at is not None
         later = fix.model_copy(update={"closed_at": fix.closed_at + timedelta(days=1)})
         with store.transaction():
-            store.upsert_issues([later])  # a second completion: a new, pending mint
+            store.issues.upsert([later])  # a second completion: a new, pending mint
     services.score()
     board = dict(services.leaderboard(period="2026-Q4").rows)
     assert demo.credit.fixer not in board  # reversed old mint, new one pending

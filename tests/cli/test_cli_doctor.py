@@ -27,7 +27,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeS
         yaml.safe_dump({"github": {"repos": ["acme/asr", "acme/secret"]}})
     )
     with open_store(tmp_path / "x.db") as store, store.transaction():
-        store.upsert_issues([issue(comments=()), issue("acme/asr#2", author="stranger-dev")])
+        store.issues.upsert([issue(comments=()), issue("acme/asr#2", author="stranger-dev")])
     with (
         FakeGitHub(token="t0k", now=datetime(2024, 6, 1, tzinfo=UTC)) as github,
         FakeSlack() as slack,

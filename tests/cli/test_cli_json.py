@@ -57,7 +57,7 @@ def folder(rules_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("IMPACTBOT_DB", str(tmp_path / "impact.db"))
     with open_store(tmp_path / "impact.db") as store, store.transaction():
-        store.upsert_issues([issue("acme/labelling#1", refs=("acme/asr#2",))])
+        store.issues.upsert([issue("acme/labelling#1", refs=("acme/asr#2",))])
     assert run("score").exit_code == 0
     return tmp_path
 

@@ -21,7 +21,7 @@ def folder(rules_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     tmp_path = rules_folder
     monkeypatch.setenv("IMPACTBOT_DB", str(tmp_path / "impact.db"))
     with open_store(tmp_path / "impact.db") as store, store.transaction():
-        store.upsert_issues([issue("acme/asr#1"), issue("acme/asr#12"), issue("acme/nlp#7")])
+        store.issues.upsert([issue("acme/asr#1"), issue("acme/asr#12"), issue("acme/nlp#7")])
     return tmp_path
 
 

@@ -123,7 +123,7 @@ def test_one_sync_fills_the_store_from_four_trackers_and_links_them(env: Path) -
     ):
         assert line in result.output
     with open_store(env / "x.db") as store:
-        uids = {i.uid for i in store.load_issues()}
+        uids = {i.uid for i in store.issues.all()}
     assert uids == {
         "github:acme/labelling#1",
         "jira:ASR-1",
@@ -155,7 +155,7 @@ def test_missing_credentials_of_one_tracker_stop_before_any_sync(
     result = CliRunner().invoke(main, ["sync"])
     assert result.exit_code == 1 and "JIRA_API_TOKEN" in result.output
     with open_store(env / "x.db") as store:
-        assert store.count_issues() == 0
+        assert store.issues.count() == 0
 
 
 def test_visibility_comes_from_every_tracker_and_a_change_reaches_the_next_sync(
@@ -170,7 +170,7 @@ def test_visibility_comes_from_every_tracker_and_a_change_reaches_the_next_sync(
         result = runner.invoke(main, ["sync", "--no-sweep"])
         assert result.exit_code == 0, result.output
         with open_store(env / "x.db") as store:
-            return {i.uid: i.visibility for i in store.load_issues()}
+            return {i.uid: i.visibility for i in store.issues.all()}
 
     public, restricted = Visibility.PUBLIC, Visibility.RESTRICTED
     assert synced() == {

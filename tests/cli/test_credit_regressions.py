@@ -51,7 +51,7 @@ def _world(*fixes: Any) -> list[Any]:
 
 def _store(services: Services, issues: list[Any]) -> None:
     with open_store(services.settings.db_path) as store, store.transaction():
-        store.upsert_issues(issues)
+        store.issues.upsert(issues)
     services.score()
 
 
@@ -74,7 +74,7 @@ def test_caps_bind_per_window_not_over_all_history(tmp_path: Path) -> None:
     )
     _store(services, _world(_fix("acme/labelling#1", 400), _fix("acme/labelling#2", 10)))
     with open_store(services.settings.db_path) as store:
-        ledger = store.ledger_for(["github:acme/labelling#1", "github:acme/labelling#2"])
+        ledger = store.ledger.for_issues(["github:acme/labelling#1", "github:acme/labelling#2"])
     per_fix = [
         round(sum(e.points for e in entries if e.person_id == "lena"), 2)
         for entries in ledger.values()

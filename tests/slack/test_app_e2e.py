@@ -70,7 +70,7 @@ class Bot:
 
     def flags(self) -> list[tuple[str, str]]:
         with open_store(self.db) as store:
-            return [(f.issue_uid, f.person_id) for fl in store.load_flags().values() for f in fl]
+            return [(f.issue_uid, f.person_id) for fl in store.issues.flags().values() for f in fl]
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def bot(tmp_path: Path) -> Iterator[Bot]:
     (rules / "teams.yaml").write_text(yaml.safe_dump(_teams()))
     db = tmp_path / "bot.db"
     with open_store(db) as store, store.transaction():
-        store.upsert_issues([
+        store.issues.upsert([
             issue(labels=("taxonomy",)),
             *(issue(f"acme/{t}#1", refs=("acme/labelling#1",), author=a)
               for t, a in (("asr", "ana"), ("vision", "vera"), ("nlp", "ned"))),

@@ -94,4 +94,4 @@ def test_refused_not_ours_snooze_and_undo_say_why(world: World) -> None:  # noqa
     world.click(button("digest_undo", f"claim:{UID}"))  # Omar never claimed it
     assert "Not undone: There is nothing of yours to undo here." in _reply(world)
     with open_store(world.services.settings.db_path) as store:
-        assert store.decisions() == [] and world.claims() == []
+        assert store.claims.decisions() == [] and world.claims() == []

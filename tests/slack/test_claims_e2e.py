@@ -75,7 +75,7 @@ class World:
 
     def claims(self) -> list[dict[str, Any]]:
         with open_store(self.services.settings.db_path) as store:
-            return store.claims()
+            return store.claims.all()
 
 
 def _claim(assignee: str) -> dict[str, Any]:
@@ -95,7 +95,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     (rules / "teams.yaml").write_text(yaml.safe_dump(_teams()))
     db = tmp_path / "x.db"
     with open_store(db) as store, store.transaction():
-        store.upsert_issues([issue(), issue("acme/asr#1", refs=("acme/labelling#1",))])
+        store.issues.upsert([issue(), issue("acme/asr#1", refs=("acme/labelling#1",))])
     with FakeSlack() as slack, FakeGitHub(token="t0k", now=NOW) as github:
         slack.add_message("D0OMAR", "1717243200.000100", "digest")  # the digest, posted
         github.add_repo("acme/labelling")
@@ -189,7 +189,7 @@ def test_undo_unassigns_and_not_ours_is_recorded(world: World) -> None:
     )
     world.slack.wait_for("chat.update", count=3)
     with open_store(world.services.settings.db_path) as store:
-        assert [d["kind"] for d in store.decisions()] == ["not_ours"]
+        assert [d["kind"] for d in store.claims.decisions()] == ["not_ours"]
 
 
 def test_the_claiming_manager_is_credited_as_sponsor(world: World) -> None:
@@ -205,7 +205,7 @@ def test_the_claiming_manager_is_credited_as_sponsor(world: World) -> None:
 
 def _close_fix(world: World) -> None:
     with open_store(world.services.settings.db_path) as store:
-        fix = store.load_issue(UID)
+        fix = store.issues.get(UID)
         assert fix is not None
         done = fix.model_copy(
             update={
@@ -215,7 +215,7 @@ def _close_fix(world: World) -> None:
             }
         )
         with store.transaction():
-            store.upsert_issues([done])
+            store.issues.upsert([done])
     world.services.score()
 
 

@@ -53,7 +53,7 @@ def world(tmp_path: Path) -> Iterator[tuple[Services, FakeJira, FakeGitLab]]:
         gitlab.add_project("platform/data", members={"ana-gl"})
         iid = gitlab.add_issue("platform/data", title="Shared cache", created_at=NOW)
         with open_store(tmp_path / "x.db") as store, store.transaction():
-            store.upsert_issues(
+            store.issues.upsert(
                 [
                     issue(jira_key, source="jira", container="DATA", author=None),
                     issue(f"platform/data#{iid}", source="gitlab", author=None),

@@ -24,7 +24,7 @@ CRASH = "Trainer crashes with OutOfMemoryError in ShardedDataLoader.prefetch (sh
 
 def _pair(services: Services) -> None:
     with open_store(services.settings.db_path) as store, store.transaction():
-        store.upsert_issues(
+        store.issues.upsert(
             [
                 issue("acme/asr#9", title="ShardedDataLoader prefetch OOM", body=CRASH),
                 issue(

@@ -163,7 +163,7 @@ def test_retries_stop_after_the_last_attempt_and_the_failure_is_recorded(world: 
     failed = [o for o in outcomes.values() if o.failed]
     assert failed and all(o.reason == "request_timeout (transient)" for o in failed)
     with open_store(services.settings.db_path) as store:
-        recorded = store.deliveries.failures()
+        recorded = store.digests.failures()
     assert recorded[0].attempts == 3 and recorded[0].transient
     assert slept.count(2.0) >= 1 and slept.count(10.0) >= 1
 

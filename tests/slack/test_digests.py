@@ -52,7 +52,7 @@ def world(tmp_path: Path) -> Iterator[tuple[Services, FakeSlack]]:
     rules = _rules(tmp_path)
     db = tmp_path / "x.db"
     with open_store(db) as store, store.transaction():
-        store.upsert_issues([
+        store.issues.upsert([
             issue(labels=("taxonomy",)),
             *(issue(f"acme/{t}#1", refs=("acme/labelling#1",), author=a, assignees=(a,))
               for t, a in (("asr", "ana"), ("vision", "vera"), ("nlp", "ned"))),
@@ -118,7 +118,7 @@ def test_two_schedulers_at_once_send_each_digest_once(world: tuple[Services, Fak
 def test_not_ours_hides_the_item_from_that_manager(world: tuple[Services, FakeSlack]) -> None:
     services, slack = world
     with open_store(services.settings.db_path) as store:
-        store.record_decision(
+        store.claims.record_decision(
             {
                 "manager": "omar",
                 "issue_uid": "github:acme/labelling#1",
@@ -168,7 +168,7 @@ def test_a_snoozed_item_comes_back_after_the_snooze(world: tuple[Services, FakeS
     services, slack = world
     until = MONDAY + timedelta(weeks=4)
     with open_store(services.settings.db_path) as store:
-        store.record_decision(
+        store.claims.record_decision(
             {
                 "manager": "omar",
                 "issue_uid": "github:acme/labelling#1",

@@ -19,7 +19,7 @@ CRASH = (
 
 def _with_a_pair(bot: Bot) -> None:
     with open_store(bot.db) as store, store.transaction():
-        store.upsert_issues(
+        store.issues.upsert(
             [
                 issue("acme/asr#9", title="ShardedDataLoader prefetch OOM", body=CRASH),
                 issue(
@@ -56,8 +56,8 @@ def test_not_a_duplicate_records_the_verdict_once_and_hides_the_pair(bot: Bot) -
     first, second = bot.fake.wait_for_response(url, count=2)
     assert "are not duplicates" in first["text"] and "already said" in second["text"]
     with open_store(bot.db) as store:
-        assert store.not_duplicates() == {("github:acme/asr#9", "github:acme/vision#9")}
-        assert all("acme/vision#9" not in (p.a + p.b) for p in store.dupe_pairs())
+        assert store.duplicates.not_duplicates() == {("github:acme/asr#9", "github:acme/vision#9")}
+        assert all("acme/vision#9" not in (p.a + p.b) for p in store.duplicates.pairs())
         [record] = store.audit.entries(action="dupes.not_duplicate")  # the first verdict only
         assert (
             record.actor == "omar" and record.subject == "github:acme/asr#9 / github:acme/vision#9"
@@ -73,4 +73,4 @@ def test_a_forged_pair_changes_nothing(bot: Bot) -> None:
     answers = bot.fake.wait_for_response(url, count=2)
     assert all(a["text"].startswith("Not recorded") for a in answers)
     with open_store(bot.db) as store:
-        assert store.not_duplicates() == set()
+        assert store.duplicates.not_duplicates() == set()

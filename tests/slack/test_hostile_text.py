@@ -129,7 +129,7 @@ class World:
 
     def close_the_hostile_issue(self) -> None:
         with open_store(self.services.settings.db_path) as store:
-            found = store.load_issue(UID)
+            found = store.issues.get(UID)
             assert found is not None
             done = found.model_copy(
                 update={
@@ -140,7 +140,7 @@ class World:
                 }
             )
             with store.transaction():
-                store.upsert_issues([done])
+                store.issues.upsert([done])
         self.services.score()
 
 
@@ -155,7 +155,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     (rules / "credit.yaml").write_text("anti_gaming: {require_manager_confirmation: true}\n")
     db = tmp_path / "bot.db"
     with open_store(db) as store, store.transaction():
-        store.upsert_issues([
+        store.issues.upsert([
             issue(title=HOSTILE, labels=("taxonomy",)),
             *(issue(f"acme/{t}#1", refs=("acme/labelling#1",), author=a, title=f"{t} blocked")
               for t, a in (("asr", "ana"), ("vision", "vera"), ("nlp", "ned"))),

@@ -62,7 +62,7 @@ def world(tmp_path: Path) -> Iterator[tuple[Services, FakeSlack]]:
         for t, a in (("asr", "ana"), ("vision", "vera"), ("nlp", "ned"))
     ]
     with open_store(db) as store, store.transaction():
-        store.upsert_issues([*fixes, *refs])
+        store.issues.upsert([*fixes, *refs])
     with FakeSlack() as fake:
         settings = Settings(
             IMPACTBOT_DB=db,
@@ -73,7 +73,7 @@ def world(tmp_path: Path) -> Iterator[tuple[Services, FakeSlack]]:
         services = Services(settings, clock=lambda: NOW)
         services.score()
         with open_store(db) as store, store.transaction():
-            store.upsert_issues([f.model_copy(update=done) for f in fixes])
+            store.issues.upsert([f.model_copy(update=done) for f in fixes])
         services.score()
         yield services, fake
 

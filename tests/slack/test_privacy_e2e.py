@@ -125,7 +125,7 @@ def bot(tmp_path: Path) -> Iterator[Bot]:
     write_rules(rules)
     db = tmp_path / "bot.db"
     with open_store(db) as store, store.transaction():
-        store.upsert_issues(restricted_world())
+        store.issues.upsert(restricted_world())
     with (
         FakeSlack() as fake,
         served_bot(fake, db=db, rules=rules, secret=SECRET, now=NOW) as (url, services),
@@ -197,7 +197,7 @@ def test_an_outsider_cannot_flag_their_way_in(bot: Bot) -> None:
     answer = bot.command(f"flag {KEY}", "URITA")
     assert_private(answer)
     with open_store(bot.services.settings.db_path) as store:
-        assert UID not in store.load_flags()
+        assert UID not in store.issues.flags()
     assert_private(bot.command(f"why {KEY}", "URITA"))
 
 
@@ -215,7 +215,7 @@ def _credit_rita(bot: Bot) -> None:
     )  # fmt: skip
     refs = iter(f"ref-{n}" for n in range(100))
     with open_store(bot.services.settings.db_path) as store, store.transaction():
-        store.append_credit([entry], lambda: next(refs))
+        store.ledger.append([entry], lambda: next(refs))
 
 
 @pytest.mark.parametrize(("user", "text"), [("URITA", "credit"), ("UREX", "credit <@URITA>")])

@@ -27,7 +27,7 @@ def test_impact_and_a_reaction_over_socket_mode(tmp_path: Path) -> None:
     (rules / "teams.yaml").write_text(yaml.safe_dump(_teams()))
     db = tmp_path / "bot.db"
     with open_store(db) as store, store.transaction():
-        store.upsert_issues([issue(), issue("acme/asr#1", refs=("acme/labelling#1",))])
+        store.issues.upsert([issue(), issue("acme/asr#1", refs=("acme/labelling#1",))])
     with FakeSocketMode() as sock, FakeSlack(socket=sock) as slack:
         settings = Settings(
             IMPACTBOT_DB=db,
@@ -58,4 +58,4 @@ def test_impact_and_a_reaction_over_socket_mode(tmp_path: Path) -> None:
         finally:
             sock.close_client(handler.client)
     with open_store(db) as store:
-        assert [f.person_id for fl in store.load_flags().values() for f in fl] == ["vera"]
+        assert [f.person_id for fl in store.issues.flags().values() for f in fl] == ["vera"]

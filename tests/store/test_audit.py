@@ -29,10 +29,10 @@ def test_rows_come_back_in_time_order_and_since_filters(tmp_path: Path) -> None:
 
 def test_actor_references_read_as_people_until_they_are_forgotten(tmp_path: Path) -> None:
     with open_store(tmp_path / "x.db") as store:
-        ref = store.person_ref("ana", lambda: "p-abc")
+        ref = store.ledger.person_ref("ana", lambda: "p-abc")
         store.audit.record(ref, "not_ours", "github:a/b#1", "not our repo", NOW)
         assert store.audit.entries()[0].actor == "ana"
-        store.forget_person("ana")
+        store.people.forget("ana")
         assert store.audit.entries()[0].actor == "p-abc"
 
 

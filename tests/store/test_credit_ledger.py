@@ -42,16 +42,16 @@ def test_leaderboard_equals_plain_sums(
     end = begin + timedelta(days=length)
     with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "x.db") as store:
         refs = iter(f"p-{i}" for i in range(1000))
-        store.append_credit(made, lambda: next(refs))
+        store.ledger.append(made, lambda: next(refs))
         if confirm:
             for e in made:
-                store.confirm(e.issue_uid, e.closure, "asr", "p-boss", NOW)
+                store.ledger.confirm(e.issue_uid, e.closure, "asr", "p-boss", NOW)
         counted = [e for e in made if confirm or not e.pending]
         expected: dict[str, float] = {}
         for e in counted:
             if begin <= e.at < end:
                 expected[e.person_id] = expected.get(e.person_id, 0.0) + e.points
-        board = dict(store.leaderboard(begin, end, 10))
+        board = dict(store.ledger.leaderboard(begin, end, 10))
     want = {p: v for p, v in expected.items() if abs(v) > 0.00001}
     assert board.keys() == want.keys()
     for person, points in want.items():

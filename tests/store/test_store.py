@@ -32,33 +32,33 @@ def test_wal_is_on(tmp_path: Path) -> None:
 def test_issues_round_trip_and_upsert_is_idempotent(tmp_path: Path) -> None:
     one = issue(refs=("acme/asr#2",), labels=("taxonomy",))
     with open_store(tmp_path / "x.db") as store:
-        store.upsert_issues([one, issue("acme/asr#2")])
-        store.upsert_issues([one])
-        assert store.load_issues() == [issue("acme/asr#2"), one]
-        assert store.count_issues() == 2
+        store.issues.upsert([one, issue("acme/asr#2")])
+        store.issues.upsert([one])
+        assert store.issues.all() == [issue("acme/asr#2"), one]
+        assert store.issues.count() == 2
         links = list(store.db.table("issue_links").rows)
         assert [(r["from_uid"], r["to_key"]) for r in links] == [
             ("github:acme/labelling#1", "acme/asr#2")
         ]
-        assert store.find_issue_uids("ACME/ASR#2") == ["github:acme/asr#2"]
-        assert store.find_issue_uids("github:acme/asr#2") == ["github:acme/asr#2"]
+        assert store.issues.find_uids("ACME/ASR#2") == ["github:acme/asr#2"]
+        assert store.issues.find_uids("github:acme/asr#2") == ["github:acme/asr#2"]
 
 
 def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
     with open_store(tmp_path / "x.db") as store:
         with pytest.raises(RuntimeError), store.transaction():
-            store.upsert_issues([issue()])
+            store.issues.upsert([issue()])
             raise RuntimeError("crash mid-import")
-        assert store.count_issues() == 0
+        assert store.issues.count() == 0
 
 
 def test_score_cards_round_trip_with_contributions(tmp_path: Path) -> None:
     issues = [issue(labels=("taxonomy",)), issue("acme/asr#2", refs=("acme/labelling#1",))]
     cards = score_issues(issues, directory=directory(), rules=ScoringRules(), now=NOW)
     with open_store(tmp_path / "x.db") as store:
-        store.upsert_issues(issues)
-        store.replace_score_cards(cards)
-        assert store.load_score_card("github:acme/labelling#1") == cards[0]
+        store.issues.upsert(issues)
+        store.scores.replace_all(cards)
+        assert store.scores.load("github:acme/labelling#1") == cards[0]
         rows = list(
             store.db.table("contributions").rows_where("issue_uid = ?", ["github:acme/labelling#1"])
         )
@@ -68,15 +68,15 @@ def test_score_cards_round_trip_with_contributions(tmp_path: Path) -> None:
 def test_flags_are_idempotent_per_person(tmp_path: Path) -> None:
     flag = Flag(issue_uid="github:acme/labelling#1", person_id="ana", at=NOW)
     with open_store(tmp_path / "x.db") as store:
-        assert store.add_flag(flag) is True
-        assert store.add_flag(flag.model_copy(update={"at": NOW + timedelta(1)})) is False
-        assert store.load_flags() == {"github:acme/labelling#1": [flag]}
+        assert store.issues.add_flag(flag) is True
+        assert store.issues.add_flag(flag.model_copy(update={"at": NOW + timedelta(1)})) is False
+        assert store.issues.flags() == {"github:acme/labelling#1": [flag]}
 
 
 def test_directory_mirrors_teams_yaml(tmp_path: Path) -> None:
     with open_store(tmp_path / "x.db") as store:
-        store.replace_directory(TeamsRules.model_validate(TEAMS))
-        store.replace_directory(TeamsRules.model_validate(TEAMS))  # twice: no duplicates
+        store.people.replace_directory(TeamsRules.model_validate(TEAMS))
+        store.people.replace_directory(TeamsRules.model_validate(TEAMS))  # twice: no duplicates
         assert store.db.table("teams").count == 5
         assert store.db.table("people").count == 11
         row = store.db.execute(
@@ -103,7 +103,7 @@ def test_ledger_and_audit_log_are_append_only(tmp_path: Path, table: str) -> Non
             reason="r",
             at=NOW,
         )
-        assert store.append_credit([entry, entry], lambda: "p-1") == 1  # idempotent
+        assert store.ledger.append([entry, entry], lambda: "p-1") == 1  # idempotent
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             store.db.execute(f"UPDATE {table} SET at = 'x'")
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -118,11 +118,11 @@ def test_backup_copies_a_consistent_database(tmp_path: Path) -> None:
 
     db = tmp_path / "live.db"
     with open_store(db) as store, store.transaction():
-        store.upsert_issues([issue(), issue("acme/asr#2")])
+        store.issues.upsert([issue(), issue("acme/asr#2")])
     result = CliRunner().invoke(main, ["--db", str(db), "backup", str(tmp_path / "b.db")])
     assert result.exit_code == 0 and "backed up to" in result.output
     with open_store(tmp_path / "b.db") as copy:
-        assert copy.count_issues() == 2
+        assert copy.issues.count() == 2
     again = CliRunner().invoke(main, ["--db", str(db), "backup", str(tmp_path / "b.db")])
     assert again.exit_code == 1 and "exists" in again.output
     missing = CliRunner().invoke(
@@ -140,7 +140,7 @@ def test_processes_starting_together_on_a_new_file_both_migrate(tmp_path: Path) 
     def start() -> None:
         try:
             with open_store(db) as store:
-                store.count_issues()
+                store.issues.count()
         except BaseException as exc:
             errors.append(exc)
 
@@ -159,19 +159,21 @@ def test_visibility_is_stored_and_a_container_change_reaches_every_issue(tmp_pat
     from bot.core.models import Visibility
 
     with open_store(tmp_path / "x.db") as store, store.transaction():
-        store.upsert_issues([
+        store.issues.upsert([
             issue("acme/asr#1", visibility=Visibility.RESTRICTED),
             issue("acme/asr#2"), issue("acme/vision#1"),
         ])  # fmt: skip
-        assert [r.uid for r in store.restricted_issues()] == ["github:acme/asr#1"]
-        assert store.set_container_visibility("github", "ACME/asr", Visibility.RESTRICTED) == 1
-        restricted = store.restricted_issues()
+        assert [r.uid for r in store.issues.restricted()] == ["github:acme/asr#1"]
+        assert (
+            store.issues.set_container_visibility("github", "ACME/asr", Visibility.RESTRICTED) == 1
+        )
+        restricted = store.issues.restricted()
         assert [r.uid for r in restricted] == ["github:acme/asr#1", "github:acme/asr#2"]
         assert not restricted[0].scored and restricted[0].teams == ()
-        loaded = store.load_issue("github:acme/asr#2")
+        loaded = store.issues.get("github:acme/asr#2")
         assert loaded is not None and loaded.visibility is Visibility.RESTRICTED
-        assert store.set_container_visibility("github", "acme/asr", Visibility.PUBLIC) == 2
-        assert store.restricted_issues() == []
+        assert store.issues.set_container_visibility("github", "acme/asr", Visibility.PUBLIC) == 2
+        assert store.issues.restricted() == []
 
 
 def test_the_visibility_migration_makes_the_next_sync_a_full_one(tmp_path: Path) -> None:
@@ -180,7 +182,7 @@ def test_the_visibility_migration_makes_the_next_sync_a_full_one(tmp_path: Path)
     from bot.store.migrations import MIGRATIONS
 
     with open_store(tmp_path / "old.db") as store, store.transaction():
-        store.save_sync_state("github:acme/asr", cursor={"since": "x"}, etag=None, at=NOW)
+        store.issues.save_sync_state("github:acme/asr", cursor={"since": "x"}, etag=None, at=NOW)
     db = Database(tmp_path / "old.db")  # as it was before the migration
     db.execute(
         "DELETE FROM _sqlite_migrations WHERE migration_set = 'impactbot' "
@@ -191,4 +193,4 @@ def test_the_visibility_migration_makes_the_next_sync_a_full_one(tmp_path: Path)
     MIGRATIONS.apply(db)
     db.close()
     with open_store(tmp_path / "old.db") as store:
-        assert store.sync_state("github:acme/asr") is None
+        assert store.issues.sync_state("github:acme/asr") is None

@@ -67,7 +67,7 @@ def test_a_next_link_back_to_a_page_already_read_stops_the_stream(
     listings = [r for r in fake.requests if r.path.endswith("/issues")]
     assert len([r for r in listings if r.path.startswith("/repositories/")]) == 2
     with open_store(harness.db) as store:
-        assert store.count_issues() == 1 + 200  # acme/small, and the pages before the loop
+        assert store.issues.count() == 1 + 200  # acme/small, and the pages before the loop
 
 
 def test_an_endless_chain_of_empty_pages_stops_after_the_request_bound(

@@ -208,7 +208,7 @@ def test_a_bad_token_fails_clearly_and_changes_nothing(fake: FakeGitHub, tmp_pat
         report.failed[0].error or ""
     )
     with open_store(tmp_path / "x.db") as store:
-        assert store.count_issues() == 0
+        assert store.issues.count() == 0
 
 
 def test_sweep_forgets_deleted_and_transferred_issues(fake: FakeGitHub, harness: Harness) -> None:

@@ -288,7 +288,7 @@ def test_a_bad_token_fails_clearly_and_changes_nothing(fake: FakeGitLab, tmp_pat
         "401" in (s.error or "") and "GITLAB_TOKEN" in (s.error or "") for s in report.failed
     )
     with open_store(tmp_path / "x.db") as store:
-        assert store.count_issues() == 0
+        assert store.issues.count() == 0
 
 
 def test_an_unknown_project_fails_naming_it(fake: FakeGitLab, harness: Harness) -> None:

@@ -77,11 +77,11 @@ class Harness:
 
     def issues(self) -> dict[str, Issue]:
         with open_store(self.db) as store:
-            return {i.key: i for i in store.load_issues()}
+            return {i.key: i for i in store.issues.all()}
 
     def cursor(self, key: str) -> dict[str, Any]:
         with open_store(self.db) as store:
-            row = store.sync_state(key)
+            row = store.issues.sync_state(key)
         assert row is not None
         return dict(row["cursor"])
 

@@ -73,7 +73,7 @@ class Harness:
 
     def issues(self) -> dict[str, Issue]:
         with open_store(self.db) as store:
-            return {i.key: i for i in store.load_issues()}
+            return {i.key: i for i in store.issues.all()}
 
 
 @pytest.fixture

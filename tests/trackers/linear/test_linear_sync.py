@@ -259,7 +259,7 @@ def test_factory_builds_a_working_connector(fake: FakeLinear, tmp_path: Path) ->
     assert report.failed == [] and report.written == 4
     assert governor.describe_budget().startswith("graphql")
     with open_store(tmp_path / "f.db") as store:
-        assert len(store.load_issues()) == 4
+        assert len(store.issues.all()) == 4
 
 
 def test_issues_of_private_teams_are_restricted_and_a_team_change_reaches_the_next_sync(
@@ -277,7 +277,7 @@ def test_issues_of_private_teams_are_restricted_and_a_team_change_reaches_the_ne
 
     def seen() -> dict[str, Visibility]:
         with open_store(harness.db) as store:
-            return {i.key: i.visibility for i in store.load_issues()}
+            return {i.key: i.visibility for i in store.issues.all()}
 
     assert seen() == {
         "ENG-1": Visibility.PUBLIC,

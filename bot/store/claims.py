@@ -1,0 +1,130 @@
+"""The claims aggregate: managers' claims and their leases, and managers' decisions
+(``store.claims``; all its SQL is here).
+
+A claim row moves ``reserved`` (taken before any tracker write) → ``assigned`` (the tracker
+lists the assignee) → ``done`` (the comment is posted, or given up). While a row is not
+done, ``lease_until`` says how long the process that took it may take; after that, any
+process may take the lease over (``take_lease``) and reconcile the claim with the tracker.
+Rows written before leases existed have no state and count as done.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+RESERVED, ASSIGNED, DONE = "reserved", "assigned", "done"
+_OPEN = (RESERVED, ASSIGNED)
+
+
+def _utc(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("lease times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat()
+
+
+class SqliteClaims:
+    """The ``claims`` and ``decisions`` tables."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def record(self, claim: dict[str, Any]) -> bool:
+        """Record a claim unless the issue already has one standing (double clicks)."""
+        standing = self._db.execute(
+            "SELECT 1 FROM claims WHERE issue_uid = ? AND undone_at IS NULL", [claim["issue_uid"]]
+        ).fetchone()
+        if standing:
+            return False
+        self._db.table("claims").insert(claim)
+        return True
+
+    def standing(self, issue_uid: str) -> dict[str, Any] | None:
+        """The claim on ``issue_uid`` that was not undone, if any."""
+        rows = list(
+            self._db.table("claims").rows_where("issue_uid = ? AND undone_at IS NULL", [issue_uid])
+        )
+        return rows[0] if rows else None
+
+    def delete(self, issue_uid: str, at: datetime) -> None:
+        """Drop a claim reservation whose tracker write did not take."""
+        self._db.execute(
+            "DELETE FROM claims WHERE issue_uid = ? AND at = ?", [issue_uid, at.isoformat()]
+        )
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every standing claim, oldest first."""
+        return list(self._db.table("claims").rows_where("undone_at IS NULL", order_by="at"))
+
+    def undo(self, issue_uid: str, at: datetime) -> dict[str, Any] | None:
+        row = self._db.execute(
+            "SELECT issue_uid, team, manager, assignee, at FROM claims "
+            "WHERE issue_uid = ? AND undone_at IS NULL",
+            [issue_uid],
+        ).fetchone()
+        if row is None:
+            return None
+        self._db.execute(
+            "UPDATE claims SET undone_at = ? WHERE issue_uid = ? AND undone_at IS NULL",
+            [at.isoformat(), issue_uid],
+        )
+        return dict(zip(("issue_uid", "team", "manager", "assignee", "at"), row, strict=True))
+
+    # ------------------------------------------------------------------ leases
+
+    def advance(
+        self, issue_uid: str, at: datetime, state: str, *, lease_until: datetime | None = None
+    ) -> bool:
+        """Move the open claim ``(issue_uid, at)`` to ``state`` (``lease_until`` extends the
+        lease too). False when the claim is no longer open: it was released or finished by
+        another process in the meantime."""
+        if state not in (ASSIGNED, DONE):
+            raise ValueError(f"a claim cannot move to {state!r}")
+        sets, args = ["state = ?"], [state]
+        if lease_until is not None:
+            sets.append("lease_until = ?")
+            args.append(_utc(lease_until))
+        cursor = self._db.execute(
+            f"UPDATE claims SET {', '.join(sets)} WHERE issue_uid = ? AND at = ? "
+            "AND undone_at IS NULL AND state IN (?, ?)",
+            [*args, issue_uid, at.isoformat(), *_OPEN],
+        )
+        return bool(cursor.rowcount)
+
+    def expired_leases(self, now: datetime) -> list[dict[str, Any]]:
+        """Open claims whose lease ended at or before ``now``, oldest first."""
+        return list(
+            self._db.table("claims").rows_where(
+                "undone_at IS NULL AND state IN (?, ?) AND lease_until <= ?",
+                [*_OPEN, _utc(now)],
+                order_by="at",
+            )
+        )
+
+    def take_lease(self, issue_uid: str, at: datetime, *, now: datetime, until: datetime) -> bool:
+        """Take over the lease of an open claim whose lease has ended, until ``until``. One
+        statement, so of two processes reconciling at once only one gets it."""
+        cursor = self._db.execute(
+            "UPDATE claims SET lease_until = ? WHERE issue_uid = ? AND at = ? "
+            "AND undone_at IS NULL AND state IN (?, ?) AND lease_until <= ?",
+            [_utc(until), issue_uid, at.isoformat(), *_OPEN, _utc(now)],
+        )
+        return bool(cursor.rowcount)
+
+    # --------------------------------------------------------------- decisions
+
+    def record_decision(self, decision: dict[str, Any]) -> None:
+        self._db.table("decisions").insert(decision, replace=True)
+
+    def decisions(self) -> list[dict[str, Any]]:
+        return list(self._db.table("decisions").rows_where(order_by="at"))
+
+    def undo_decision(self, manager: str, issue_uid: str, kind: str, at: datetime) -> bool:
+        cursor = self._db.execute(
+            "UPDATE decisions SET undone_at = ? WHERE manager = ? AND issue_uid = ? "
+            "AND kind = ? AND undone_at IS NULL",
+            [at.isoformat(), manager, issue_uid, kind],
+        )
+        return bool(cursor.rowcount)
