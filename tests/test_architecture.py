@@ -406,7 +406,6 @@ RULES = {
 # when a case starts passing (XPASS), the suite fails: whoever made it pass deletes its line.
 XFAIL_UNTIL_CLEAN: dict[tuple[str, str], str] = {
     ("imports", "trackers"): "trackers: sync.py imports bot.store (a store port replaces it)",
-    ("function_size", "app"): "app: claims, credit_records, digests, notices, services, ...",
     ("function_size", "store"): "store: migrations._credit_ledger_v2, _digests_claims_decisions",
 }
 

@@ -61,17 +61,14 @@ def claim(
     assignee_slack: str,
     writer_for: WriterFor,
 ) -> ClickResult:
-    """Reserve the claim, assign the chosen engineer in the tracker (checked), comment, and
-    keep the claim — or drop the reservation and say why. Two managers clicking at once get
-    one claim: the reservation is taken in one transaction before any tracker write."""
+    """Reserve the claim, assign the engineer in the tracker (checked), comment, keep it — or
+    drop the reservation and say why. Reserved before any tracker write: two clicks, one claim."""
     rules, now = services.rules(), services.clock()
     directory = services.directory_for(rules)
-    manager = directory.person_of_slack(manager_slack)
-    assignee = directory.person_of_slack(assignee_slack)
-    if not manager or not teams_managed_by(manager, rules.teams):
-        return ClickResult(False, "Only a team's manager can claim from a digest.")
-    if assignee is None:
-        return ClickResult(False, f"<@{assignee_slack}> is not in teams.yaml: add them first.")
+    found = _claimants(rules, directory, manager_slack, assignee_slack)
+    if isinstance(found, ClickResult):
+        return found
+    manager, assignee = found
     with open_store(services.settings.db_path) as store:
         issue = store.issues.get(uid)
     if issue is None:
@@ -82,19 +79,42 @@ def claim(
         refusal = checked.refusal or "You cannot claim this item."
         _audit(services, manager, "claim.refused", uid, refusal, now)
         return ClickResult(False, refusal)
-    team = checked.team
     person = next(p for p in rules.teams.people if p.id == assignee)
     handle = handle_in(person, issue, rules)
     writer = writer_for(issue.source)
     if writer is None or not handle:
+        where = f"{person.name} in {issue.source}"
         return ClickResult(
-            False,
-            f"I cannot assign {person.name} in {issue.source}: add "
-            "their tracker handle in teams.yaml.",
+            False, f"I cannot assign {where}: add their tracker handle in teams.yaml."
         )
+    row = _reservation(issue, checked.team, manager, assignee, handle, now)
+    standing = _reserve(services, row)
+    if standing is not None:
+        who = _slack_of(rules, standing["assignee"])
+        return ClickResult(True, "Already claimed.", item, assignee_slack=who)
+    return _write_claim(services, writer, issue.key, handle, row, item, assignee_slack)
+
+
+def _claimants(
+    rules: Rules, directory: Directory, manager_slack: str, assignee_slack: str
+) -> tuple[str, str] | ClickResult:
+    """The manager who clicked and the engineer they chose, or why the click is refused."""
+    manager = directory.person_of_slack(manager_slack)
+    assignee = directory.person_of_slack(assignee_slack)
+    if not manager or not teams_managed_by(manager, rules.teams):
+        return ClickResult(False, "Only a team's manager can claim from a digest.")
+    if assignee is None:
+        return ClickResult(False, f"<@{assignee_slack}> is not in teams.yaml: add them first.")
+    return manager, assignee
+
+
+def _reservation(
+    issue: Issue, team: str, manager: str, assignee: str, handle: str, now: datetime
+) -> dict[str, str | None]:
+    """The claim row reserving ``issue`` for ``assignee`` until the tracker confirms."""
     already = any(a.handle.casefold() == handle.casefold() for a in issue.assignees)
-    row = {
-        "issue_uid": uid,
+    return {
+        "issue_uid": issue.uid,
         "team": team,
         "manager": manager,
         "assignee": assignee,
@@ -104,14 +124,17 @@ def claim(
         "state": RESERVED,  # a lease: a process that dies before finishing is reconciled
         "lease_until": (now + CLAIM_LEASE).astimezone(UTC).isoformat(),
     }
+
+
+def _reserve(services: Services, row: dict[str, str | None]) -> dict[str, Any] | None:
+    """Record ``row`` unless a claim stands on its issue (then that claim, unchanged): in one
+    transaction, so two clicks at once make one claim."""
+    uid = str(row["issue_uid"])
     with open_store(services.settings.db_path) as store, store.transaction():
         standing = store.claims.standing(uid)
         if standing is None:
             store.claims.record(row)
-    if standing is not None:
-        who = _slack_of(rules, standing["assignee"])
-        return ClickResult(True, "Already claimed.", item, assignee_slack=who)
-    return _write_claim(services, writer, issue.key, handle, row, item, assignee_slack)
+    return standing
 
 
 def _unscored(issue: Issue, directory: Directory) -> DigestItem:
@@ -164,13 +187,9 @@ def _write_claim(
             # assignee there: it kept the claim and finishes it.
             return ClickResult(True, assigned.detail, item, assignee_slack=assignee_slack)
         if not lost:
-            store.audit.record(
-                store.ledger.person_ref(str(row["manager"]), _ref),
-                "claim",
-                uid,
-                f"claimed for team {row['team']}: {assigned.detail}",
-                at,
-            )
+            actor = store.ledger.person_ref(str(row["manager"]), _ref)
+            why = f"claimed for team {row['team']}: {assigned.detail}"
+            store.audit.record(actor, "claim", uid, why, at)
     if lost:
         return _take_back(services, writer, key, handle, row, assigned)
     note = finish_comment(services, writer, key, handle, row)
@@ -274,10 +293,9 @@ def undo(
         if made is None:
             return ClickResult(False, "There is nothing of yours to undo here.")
         if not can_undo(made, now=now):
+            hours = DEFAULT_RULES.undo_hours
             return ClickResult(
-                False,
-                "Too late to undo from the digest: "
-                f"undo works for {DEFAULT_RULES.undo_hours} hours.",
+                False, f"Too late to undo from the digest: undo works for {hours} hours."
             )
         if kind == "not_ours":
             with store.transaction():
