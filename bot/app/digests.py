@@ -10,7 +10,6 @@ digest is due in their own time zone, and hands due digests to the exactly-once 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import socket
 import uuid
@@ -44,7 +43,6 @@ from bot.core.rules_teams import TeamsRules
 from bot.errors import ConfigurationError
 from bot.store import Store, open_store
 
-log = logging.getLogger("impactbot.digests")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CREDIT_WINDOW = timedelta(days=30)
 WEEK_DAYS = 7  # "what your team earned lately", in the digest

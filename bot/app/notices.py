@@ -8,7 +8,6 @@ is the record).
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,8 +22,6 @@ from bot.core.digest import managers_of
 from bot.core.permissions import PRIVATE_ISSUE, Audience, Viewer
 from bot.core.rules_teams import TeamsRules
 from bot.store import open_store
-
-log = logging.getLogger("impactbot.notices")
 
 
 class NoticeSender(Protocol):
