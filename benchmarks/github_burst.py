@@ -18,12 +18,14 @@ import math
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bot.core.rules_sources import GitHubSources
+from bot.store import open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.connector import GitHubConnector
 from bot.trackers.http import Governor
@@ -97,7 +99,7 @@ def _sync(fake: Any, db: Path, *, sweep: bool) -> SyncReport:
             governor=Governor(clock=clock),
         )
         connector = GitHubConnector(client, GitHubSources(repos=(REPO,)), clock=clock, sweep=sweep)
-        return run_sync(connector, db_path=db, clock=clock)
+        return run_sync(connector, open_store=partial(open_store, db), clock=clock)
 
 
 def format_github_burst(rows: list[dict[str, Any]]) -> str:

@@ -22,6 +22,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ import httpx
 from benchmarks.fake_process import FakeProcess
 from benchmarks.fake_server import REPOS, TOKEN, FakeConfig, FakeServer, fake_github
 from bot.core.rules_sources import GitHubSources
+from bot.store import open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.connector import GitHubConnector
 from bot.trackers.http import Governor
@@ -116,7 +118,7 @@ def sync_once(url: str, graphql_url: str, db_path: str) -> dict[str, Any]:
             http, api_url=url, graphql_url=graphql_url, token=TOKEN, governor=governor
         )
         connector = GitHubConnector(client, GitHubSources(repos=REPOS), clock=clock, sweep=False)
-        report = run_sync(connector, db_path=Path(db_path), clock=clock)
+        report = run_sync(connector, open_store=partial(open_store, Path(db_path)), clock=clock)
     return sync_figures(report, governor)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 import tempfile
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import httpx
 
 from benchmarks.fake_process import answer_commands, fake_in_process
 from benchmarks.github_sync import measured_row, sync_figures
+from bot.store import open_store
 
 PROJECTS = ("bench/alpha", "bench/ml/beta", "bench/ml/gamma")
 TOKEN = "glpat-bench"
@@ -111,7 +113,7 @@ def sync_once(url: str, db_path: str) -> dict[str, Any]:
             source_map=SourceMap([]),
             sweep=False,
         )
-        report = run_sync(connector, db_path=Path(db_path), clock=clock)
+        report = run_sync(connector, open_store=partial(open_store, Path(db_path)), clock=clock)
     return sync_figures(report, governor)
 
 

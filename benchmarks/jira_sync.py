@@ -18,6 +18,7 @@ import random
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ import httpx
 
 from benchmarks.fake_process import answer_commands, fake_in_process
 from benchmarks.github_sync import measured_row, sync_figures
+from bot.store import open_store
 
 PROJECTS = ("ALPHA", "BETA", "GAMMA", "DELTA")
 EMAIL, TOKEN = "bench@acme.io", "bench-token"
@@ -128,7 +130,7 @@ def sync_once(site: str, db_path: str) -> dict[str, Any]:
         connector, governor = build(
             credentials, sources, http=http, clock=clock, source_map=source_map, sweep=False
         )
-        report = run_sync(connector, db_path=Path(db_path), clock=clock)
+        report = run_sync(connector, open_store=partial(open_store, Path(db_path)), clock=clock)
     return sync_figures(report, governor)
 
 

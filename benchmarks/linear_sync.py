@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import tempfile
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from benchmarks.github_sync import measured_row, sync_figures
 from bot.core.models import TrackerKind
 from bot.core.rules_sources import LinearSources
 from bot.core.sources import SourceInfo, SourceMap
+from bot.store import open_store
 from bot.trackers.linear import factory
 from bot.trackers.sync import run_sync
 
@@ -97,7 +99,10 @@ def sync_once(url: str, db: str) -> dict[str, Any]:
             credentials, SOURCES, http=http, clock=lambda: NOW, source_map=source_map
         )
         report = run_sync(
-            connector, db_path=Path(db), clock=lambda: NOW, concurrency=SOURCES.concurrency
+            connector,
+            open_store=partial(open_store, Path(db)),
+            clock=lambda: NOW,
+            concurrency=SOURCES.concurrency,
         )
     return sync_figures(report, governor)
 

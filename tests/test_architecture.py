@@ -405,7 +405,6 @@ RULES = {
 # (rule, area) cases that fail until the area's owner lands their part of issue 17. Strict:
 # when a case starts passing (XPASS), the suite fails: whoever made it pass deletes its line.
 XFAIL_UNTIL_CLEAN: dict[tuple[str, str], str] = {
-    ("imports", "trackers"): "trackers: sync.py imports bot.store (a store port replaces it)",
     ("function_size", "store"): "store: migrations._credit_ledger_v2, _digests_claims_decisions",
 }
 

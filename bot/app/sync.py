@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 from bot.app.context import AppContext, HttpFor
@@ -122,7 +123,7 @@ class Sync:
         with display or nullcontext():
             report = run_sync(
                 connector,
-                db_path=self.ctx.settings.db_path,
+                open_store=partial(open_store, self.ctx.settings.db_path),
                 clock=self.ctx.clock,
                 full=full,
                 concurrency=setup.concurrency,

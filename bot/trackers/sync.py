@@ -4,7 +4,8 @@ A connector splits its work into *streams* (a GitHub repo, a Jira project...), e
 its own cursor. For every page a stream yields, the engine upserts the page's issues,
 forgets vanished ones and saves the stream's cursor **in one transaction**, so a crash at
 any point resumes from the last committed page, without loss or duplicates (upserts are
-idempotent). Streams run concurrently, each thread with its own database connection.
+idempotent). Streams run concurrently, each thread with its own database connection, which
+the caller's ``open_store`` opens: the engine knows the store only by the ``SyncStore`` port.
 Before a page is committed, ``sync_guard`` checks that the stream is getting somewhere (no
 address read twice, requests in proportion to items) and stops it with an error otherwise.
 """
@@ -14,14 +15,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from bot.core.models import Issue, Visibility
 from bot.errors import ImpactbotError
-from bot.store import Store, open_store
 from bot.trackers.http import requests_sent_here
 from bot.trackers.sync_guard import StreamGuard
 
@@ -34,6 +34,38 @@ class StoreView(Protocol):
     def updated_at_of(self, uids: Sequence[str]) -> dict[str, str]: ...
 
     def keys_in_container(self, source: str, container: str) -> list[str]: ...
+
+
+class SyncIssues(StoreView, Protocol):
+    """The issues repository as the engine uses it: reads for the streams, the writes of a
+    page, and each stream's saved cursor."""
+
+    def upsert(self, issues: Sequence[Issue]) -> None: ...
+
+    def delete(self, uid: str) -> None: ...
+
+    def set_container_visibility(
+        self, source: str, container: str, visibility: Visibility
+    ) -> object: ...
+
+    def sync_state(self, key: str) -> dict[str, Any] | None: ...
+
+    def save_sync_state(
+        self, key: str, *, cursor: object, etag: str | None, at: datetime
+    ) -> None: ...
+
+
+class SyncStore(Protocol):
+    """The store port of the engine: one connection, its issues and its transactions."""
+
+    @property
+    def issues(self) -> SyncIssues: ...
+
+    def transaction(self) -> AbstractContextManager[object]: ...
+
+
+#: Opens a connection to the store (the engine closes it): one per stream's thread.
+OpenStore = Callable[[], AbstractContextManager[SyncStore]]
 
 
 @dataclass(frozen=True)
@@ -143,24 +175,27 @@ class _Silent:
 def run_sync(
     connector: Connector,
     *,
-    db_path: Path,
+    open_store: OpenStore,
     clock: Callable[[], datetime],
     full: bool = False,
     concurrency: int = 4,
     progress: Progress | None = None,
 ) -> SyncReport:
-    """Sync every stream of ``connector`` into the store at ``db_path``.
+    """Sync every stream of ``connector`` into the store ``open_store`` opens (once for the
+    streams' list, then once in each stream's thread).
 
     ``full`` ignores saved cursors (re-reads everything; upserts keep it idempotent). A
     stream that fails is reported in its result; the others carry on.
     """
     progress = progress or _Silent()
-    with open_store(db_path) as store:
+    with open_store() as store:
         streams = connector.streams(_Committing(store), full=full)
     report = SyncReport(source=connector.source)
 
     def work(stream: Stream) -> StreamResult:
-        return _sync_stream(stream, db_path=db_path, clock=clock, full=full, progress=progress)
+        return _sync_stream(
+            stream, open_store=open_store, clock=clock, full=full, progress=progress
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         report.streams = list(pool.map(work, streams))
@@ -170,7 +205,7 @@ def run_sync(
 def _sync_stream(
     stream: Stream,
     *,
-    db_path: Path,
+    open_store: OpenStore,
     clock: Callable[[], datetime],
     full: bool,
     progress: Progress,
@@ -178,7 +213,7 @@ def _sync_stream(
     result = StreamResult(key=stream.key)
     progress.stream_started(stream.key)
     guard, spent_before = StreamGuard(stream.key), requests_sent_here()
-    with open_store(db_path) as store:
+    with open_store() as store:
         saved = None if full else _saved(store, stream.key)
         try:
             for page in stream.pages(saved, store.issues):
@@ -202,26 +237,27 @@ def _sync_stream(
     return result
 
 
-def _saved(store: Store, key: str) -> SavedState | None:
+def _saved(store: SyncStore, key: str) -> SavedState | None:
     row = store.issues.sync_state(key)
     return SavedState(cursor=row["cursor"], etag=row["etag"]) if row else None
 
 
-def _commit(store: Store, key: str, page: Page, at: datetime) -> None:
+def _commit(store: SyncStore, key: str, page: Page, at: datetime) -> None:
+    issues = store.issues
     with store.transaction():
         if page.issues:
-            store.issues.upsert(page.issues)
+            issues.upsert(page.issues)
         for uid in page.deleted:
-            store.issues.delete(uid)
+            issues.delete(uid)
         for seen in page.visibility:
-            store.issues.set_container_visibility(seen.source, seen.container, seen.visibility)
-        store.issues.save_sync_state(key, cursor=page.cursor, etag=page.etag, at=at)
+            issues.set_container_visibility(seen.source, seen.container, seen.visibility)
+        issues.save_sync_state(key, cursor=page.cursor, etag=page.etag, at=at)
 
 
 class _Committing:
     """State access for ``Connector.streams``: each save is its own small transaction."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: SyncStore) -> None:
         self._store = store
 
     def sync_state(self, key: str) -> dict[str, Any] | None:

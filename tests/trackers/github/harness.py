@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -42,7 +43,7 @@ class Harness:
         connector = GitHubConnector(client, sources, clock=lambda: self.fake.now, sweep=sweep)
         return run_sync(
             connector,
-            db_path=self.db,
+            open_store=partial(open_store, self.db),
             clock=lambda: self.fake.now,
             concurrency=2,
             **kwargs,  # type: ignore[arg-type]

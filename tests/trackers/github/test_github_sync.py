@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -202,7 +203,9 @@ def test_a_bad_token_fails_clearly_and_changes_nothing(fake: FakeGitHub, tmp_pat
             governor=Governor(sleep=lambda s: None),
         )
         connector = GitHubConnector(client, SOURCES, clock=lambda: NOW, sweep=False)
-        report = run_sync(connector, db_path=tmp_path / "x.db", clock=lambda: NOW)
+        report = run_sync(
+            connector, open_store=partial(open_store, tmp_path / "x.db"), clock=lambda: NOW
+        )
     assert len(report.failed) == 3
     assert "401" in (report.failed[0].error or "") and "GITHUB_TOKEN" in (
         report.failed[0].error or ""

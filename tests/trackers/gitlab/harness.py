@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -56,7 +57,11 @@ class Harness:
             governor=self.governor,
         )
         return run_sync(
-            connector, db_path=self.db, clock=lambda: self.fake.now, concurrency=2, full=full
+            connector,
+            open_store=partial(open_store, self.db),
+            clock=lambda: self.fake.now,
+            concurrency=2,
+            full=full,
         )
 
     def issues(self) -> dict[str, Issue]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import httpx
 
 from bot.core.rules_sources import GitLabSources
+from bot.store import open_store
 from bot.trackers.gitlab.factory import GitLabCredentials, build
 from bot.trackers.sync import run_sync
 from tests.trackers.gitlab.harness import SOURCE_MAP, TOKEN
@@ -23,7 +25,9 @@ def main(url: str, db: str, *projects: str) -> int:
         connector, _ = build(
             credentials, sources, http=http, clock=clock, source_map=SOURCE_MAP, sweep=False
         )
-        report = run_sync(connector, db_path=Path(db), clock=clock, concurrency=3)
+        report = run_sync(
+            connector, open_store=partial(open_store, Path(db)), clock=clock, concurrency=3
+        )
     return 1 if report.failed else 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -282,7 +283,9 @@ def test_a_bad_token_fails_clearly_and_changes_nothing(fake: FakeGitLab, tmp_pat
             source_map=SOURCE_MAP,
             sweep=False,
         )
-        report = run_sync(connector, db_path=tmp_path / "x.db", clock=lambda: NOW)
+        report = run_sync(
+            connector, open_store=partial(open_store, tmp_path / "x.db"), clock=lambda: NOW
+        )
     assert len(report.failed) == 2
     assert all(
         "401" in (s.error or "") and "GITLAB_TOKEN" in (s.error or "") for s in report.failed

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import httpx
 
 from bot.core.rules_sources import JiraSources
+from bot.store import open_store
 from bot.trackers.jira.factory import build
 from bot.trackers.sync import run_sync
 from tests.fakes.jira import FakeJira
@@ -36,7 +38,9 @@ def main(site: str, db: str) -> int:
             source_map=source_map(fake),
             sweep=False,
         )
-        report = run_sync(connector, db_path=Path(db), clock=lambda: datetime.now(UTC))
+        report = run_sync(
+            connector, open_store=partial(open_store, Path(db)), clock=lambda: datetime.now(UTC)
+        )
     return 1 if report.failed else 0
 
 

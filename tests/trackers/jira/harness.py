@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,11 @@ class Harness:
             governor=self.governor,
         )
         return run_sync(
-            connector, db_path=self.db, clock=lambda: self.fake.now, full=full, concurrency=2
+            connector,
+            open_store=partial(open_store, self.db),
+            clock=lambda: self.fake.now,
+            full=full,
+            concurrency=2,
         )
 
     def writer(self) -> ClaimWriter:

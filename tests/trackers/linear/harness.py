@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -69,7 +70,12 @@ class Harness:
             source_map=SOURCE_MAP,
             sweep=sweep,
         )
-        return run_sync(connector, db_path=self.db, clock=lambda: self.fake.now, full=full)
+        return run_sync(
+            connector,
+            open_store=partial(open_store, self.db),
+            clock=lambda: self.fake.now,
+            full=full,
+        )
 
     def issues(self) -> dict[str, Issue]:
         with open_store(self.db) as store:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import httpx
 
 from bot.core.rules_sources import LinearSources
+from bot.store import open_store
 from bot.trackers.linear import factory
 from bot.trackers.sync import run_sync
 from tests.trackers.linear.harness import SOURCE_MAP
@@ -24,7 +26,9 @@ def main(db: str, url: str, key: str, now: str) -> int:
         connector, _ = factory.build(
             credentials, SOURCES, http=http, clock=lambda: moment, source_map=SOURCE_MAP
         )
-        report = run_sync(connector, db_path=Path(db), clock=lambda: moment, concurrency=2)
+        report = run_sync(
+            connector, open_store=partial(open_store, Path(db)), clock=lambda: moment, concurrency=2
+        )
     for failed in report.failed:
         print(f"{failed.key}: {failed.error}", file=sys.stderr)
     return 1 if report.failed else 0

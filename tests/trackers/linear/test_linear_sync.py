@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -255,7 +256,9 @@ def test_factory_builds_a_working_connector(fake: FakeLinear, tmp_path: Path) ->
         connector, governor = factory.build(
             settings, LinearSources(), http=http, clock=lambda: fake.now, source_map=SOURCE_MAP
         )
-        report = run_sync(connector, db_path=tmp_path / "f.db", clock=lambda: fake.now)
+        report = run_sync(
+            connector, open_store=partial(open_store, tmp_path / "f.db"), clock=lambda: fake.now
+        )
     assert report.failed == [] and report.written == 4
     assert governor.describe_budget().startswith("graphql")
     with open_store(tmp_path / "f.db") as store:
