@@ -404,9 +404,7 @@ RULES = {
 
 # (rule, area) cases that fail until the area's owner lands their part of issue 17. Strict:
 # when a case starts passing (XPASS), the suite fails: whoever made it pass deletes its line.
-XFAIL_UNTIL_CLEAN: dict[tuple[str, str], str] = {
-    ("function_size", "store"): "store: migrations._credit_ledger_v2, _digests_claims_decisions",
-}
+XFAIL_UNTIL_CLEAN: dict[tuple[str, str], str] = {}
 
 
 def _cases() -> Iterator[object]:

@@ -142,30 +142,50 @@ def _append_only_guards(db: Database) -> None:
         _append_only(db, table)
 
 
+# The columns of the ledger that 0006 creates (a declarative table, not logic).
+_LEDGER_V2_COLUMNS: dict[str, type] = {
+    "id": int,
+    "natural_key": str,
+    "kind": str,
+    "person_ref": str,
+    "team_id": str,
+    "role": str,
+    "share": float,
+    "points": float,
+    "issue_uid": str,
+    "closure": str,
+    "beneficiaries": str,
+    "reason": str,
+    "evidence": str,
+    "at": str,
+    "reverses": str,
+    "pending": int,
+}
+
+
 @MIGRATIONS(name="0006_credit_ledger_v2")
 def _credit_ledger_v2(db: Database) -> None:
     # The first ledger table never held rows (nothing minted before this migration); it is
     # replaced by one keyed on natural keys and pseudonymous person references.
     _drop_empty(db, "credit_ledger")
+    _create_ledger_v2(db)
+    # A person's ledger rows name a random reference, never the person: forgetting someone
+    # deletes the mapping, and their rows stay, anonymous, in every sum.
+    db.table("people_refs").create({"person_id": str, "ref": str}, pk="person_id")
+    db.table("people_refs").create_index(["ref"], unique=True)
+    db.table("confirmations").create(
+        {"issue_uid": str, "closure": str, "team_id": str, "confirmed_by": str, "at": str},
+        pk=("issue_uid", "closure", "team_id"),
+    )
+    db.table("surfacings").create(
+        {"issue_uid": str, "first_at": str, "score": float}, pk="issue_uid"
+    )
+
+
+def _create_ledger_v2(db: Database) -> None:
+    """The keyed ledger, its indexes, and the points each entry gave its beneficiaries."""
     db.table("credit_ledger").create(
-        {
-            "id": int,
-            "natural_key": str,
-            "kind": str,
-            "person_ref": str,
-            "team_id": str,
-            "role": str,
-            "share": float,
-            "points": float,
-            "issue_uid": str,
-            "closure": str,
-            "beneficiaries": str,
-            "reason": str,
-            "evidence": str,
-            "at": str,
-            "reverses": str,
-            "pending": int,
-        },
+        _LEDGER_V2_COLUMNS,
         pk="id",
         not_null={"natural_key", "kind", "person_ref", "points", "issue_uid", "at"},
     )
@@ -182,17 +202,6 @@ def _credit_ledger_v2(db: Database) -> None:
     db.table("credit_received").create_index(["team_id", "at"])
     for table in ("credit_ledger", "credit_received"):
         _append_only(db, table)
-    # A person's ledger rows name a random reference, never the person: forgetting someone
-    # deletes the mapping, and their rows stay, anonymous, in every sum.
-    db.table("people_refs").create({"person_id": str, "ref": str}, pk="person_id")
-    db.table("people_refs").create_index(["ref"], unique=True)
-    db.table("confirmations").create(
-        {"issue_uid": str, "closure": str, "team_id": str, "confirmed_by": str, "at": str},
-        pk=("issue_uid", "closure", "team_id"),
-    )
-    db.table("surfacings").create(
-        {"issue_uid": str, "first_at": str, "score": float}, pk="issue_uid"
-    )
 
 
 @MIGRATIONS(name="0007_credit_running_totals")
@@ -228,49 +237,46 @@ def _case_insensitive_key_lookups(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_issues_lower_uid ON issues (lower(uid))")
 
 
+# The tables 0009 creates (declarative tables, not logic).
+_DIGESTS_SENT_COLUMNS: dict[str, type] = {
+    "recipient": str,
+    "period": str,
+    "state": str,
+    "claimed_at": str,
+    "owner": str,
+    "sent_at": str,
+    "channel": str,
+    "message_ts": str,
+}
+_CLAIMS_COLUMNS: dict[str, type] = {
+    "issue_uid": str,
+    "team": str,
+    "manager": str,
+    "assignee": str,
+    "at": str,
+    "undone_at": str,
+    "writer_detail": str,
+}
+_DECISIONS_COLUMNS: dict[str, type] = {
+    "manager": str,
+    "issue_uid": str,
+    "kind": str,
+    "at": str,
+    "score": float,
+    "until": str,
+    "undone_at": str,
+}
+
+
 @MIGRATIONS(name="0009_digests_claims_decisions")
 def _digests_claims_decisions(db: Database) -> None:
     # digests_sent gains a state so a send is claimed before it is posted: the primary key
     # lets one process win, and a claim left behind by a crash is finished, not repeated.
     _drop_empty(db, "digests_sent")
-    db.table("digests_sent").create(
-        {
-            "recipient": str,
-            "period": str,
-            "state": str,
-            "claimed_at": str,
-            "owner": str,
-            "sent_at": str,
-            "channel": str,
-            "message_ts": str,
-        },
-        pk=("recipient", "period"),
-    )
-    db.table("claims").create(
-        {
-            "issue_uid": str,
-            "team": str,
-            "manager": str,
-            "assignee": str,
-            "at": str,
-            "undone_at": str,
-            "writer_detail": str,
-        },
-        pk=("issue_uid", "at"),
-    )
+    db.table("digests_sent").create(_DIGESTS_SENT_COLUMNS, pk=("recipient", "period"))
+    db.table("claims").create(_CLAIMS_COLUMNS, pk=("issue_uid", "at"))
     db.table("claims").create_index(["issue_uid"])
-    db.table("decisions").create(
-        {
-            "manager": str,
-            "issue_uid": str,
-            "kind": str,
-            "at": str,
-            "score": float,
-            "until": str,
-            "undone_at": str,
-        },
-        pk=("manager", "issue_uid", "kind", "at"),
-    )
+    db.table("decisions").create(_DECISIONS_COLUMNS, pk=("manager", "issue_uid", "kind", "at"))
 
 
 @MIGRATIONS(name="0010_credit_notices")
