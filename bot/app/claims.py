@@ -27,8 +27,9 @@ from bot.core.models import Issue, TrackerKind
 from bot.core.rules import Rules
 from bot.core.rules_teams import Person
 from bot.errors import ConfigurationError, ImpactbotError
-from bot.store import Store, open_store
+from bot.store import open_store
 from bot.store.claims import ASSIGNED, DONE, RESERVED
+from bot.store.ports import UnitOfWork
 from bot.trackers import registry
 from bot.trackers.registry import Credentials
 from bot.trackers.writeback import ClaimWriter, WriteResult, claim_marker
@@ -328,7 +329,7 @@ def _audit(services: Services, person: str, action: str, uid: str, why: str, at:
         store.audit.record(store.ledger.person_ref(person, _ref), action, uid, why, at)
 
 
-def _made_at(store: Store, uid: str, *, kind: str, manager: str) -> datetime | None:
+def _made_at(store: UnitOfWork, uid: str, *, kind: str, manager: str) -> datetime | None:
     """When ``manager``'s standing claim or "not ours" on ``uid`` was made."""
     if kind == "not_ours":
         rows = [

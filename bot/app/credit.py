@@ -20,7 +20,8 @@ from bot.core.periods import DEFAULT_PERIOD, Period, PeriodError, parse_period
 from bot.core.permissions import PRIVATE_ISSUE
 from bot.core.rules import Rules
 from bot.errors import ImpactbotError
-from bot.store import Store, open_store
+from bot.store import open_store
+from bot.store.ports import UnitOfWork
 
 
 class CreditError(ImpactbotError):
@@ -132,7 +133,7 @@ class Credit:
             return export_csv(lines, issues, notes=notes)
         return export_markdown(lines, issues, span, notes=notes)
 
-    def _actor(self, store: Store, by: str | None) -> str:
+    def _actor(self, store: UnitOfWork, by: str | None) -> str:
         """Who an audit row names: a known person's reference, else ``by`` or ``cli``."""
         if by and by in self._rule_people():
             return store.ledger.person_ref(by, new_ref)
@@ -210,7 +211,7 @@ def period_of(text: str | Period | None, now: datetime) -> Period:
 
 
 def report_for_person(
-    store: Store, person: str, period: Period, limit: int | None = None
+    store: UnitOfWork, person: str, period: Period, limit: int | None = None
 ) -> CreditReport:
     """A person's credit: totals by role over the whole period, and the newest ``limit``
     lines (all when None)."""
@@ -220,7 +221,7 @@ def report_for_person(
 
 
 def report_for_team(
-    store: Store, team: str, period: Period, limit: int | None = None
+    store: UnitOfWork, team: str, period: Period, limit: int | None = None
 ) -> CreditReport:
     """A team's credit: given and received, by role, and the newest ``limit`` lines."""
     entries = store.ledger.team_entries(team, period.start, period.end, limit)
@@ -248,7 +249,7 @@ def _report(
     )
 
 
-def void_entry(store: Store, entry_id: int, *, reason: str, now: datetime) -> CreditEntry:
+def void_entry(store: UnitOfWork, entry_id: int, *, reason: str, now: datetime) -> CreditEntry:
     """Append the void of mint ``entry_id``; raises ``CreditError`` if it cannot be voided."""
     entry = store.ledger.entry(entry_id)
     if entry is None:
@@ -263,14 +264,14 @@ def void_entry(store: Store, entry_id: int, *, reason: str, now: datetime) -> Cr
     return void
 
 
-def leaderboard(store: Store, period: Period, limit: int) -> list[tuple[str, float]]:
+def leaderboard(store: UnitOfWork, period: Period, limit: int) -> list[tuple[str, float]]:
     return [
         (who, round(points, 2))
         for who, points in store.ledger.leaderboard(period.start, period.end, limit)
     ]
 
 
-def funnel(store: Store, rules: Rules, period: Period) -> Funnel:
+def funnel(store: UnitOfWork, rules: Rules, period: Period) -> Funnel:
     """Surfaced → claimed → done per team (owner or beneficiary), this period and the last."""
     return Funnel(
         period=period,
@@ -279,7 +280,7 @@ def funnel(store: Store, rules: Rules, period: Period) -> Funnel:
     )
 
 
-def _funnel_rows(store: Store, rules: Rules, period: Period) -> list[FunnelRow]:
+def _funnel_rows(store: UnitOfWork, rules: Rules, period: Period) -> list[FunnelRow]:
     counts: dict[str, list[int]] = {t.id: [0, 0, 0] for t in rules.teams.teams}
     claimed = {row["issue_uid"] for row in store.claims.all()}
     for uid, first_at in store.scores.surfaced_between(period.start, period.end):

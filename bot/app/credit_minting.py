@@ -16,7 +16,7 @@ from bot.core.identity import Directory
 from bot.core.models import Flag, Issue, ScoreCard
 from bot.core.rules import Rules
 from bot.core.scoring import score_at_close
-from bot.store import Store
+from bot.store.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class _Known:
 
 
 def mint_credit(
-    store: Store,
+    store: UnitOfWork,
     rules: Rules,
     directory: Directory,
     issues: Sequence[Issue],
@@ -67,7 +67,7 @@ def mint_credit(
     )
 
 
-def _known(store: Store, issues: Sequence[Issue]) -> _Known:
+def _known(store: UnitOfWork, issues: Sequence[Issue]) -> _Known:
     """The ledger of every closed or already credited issue (and only those: ``ledger``
     has a key for each), with their flags, surfacings and claims."""
     uids = sorted({i.uid for i in issues if not i.is_open} | store.ledger.credited_issues())
@@ -87,7 +87,7 @@ def _eligible(issue: Issue, known: _Known) -> bool:
 
 
 def _plan(
-    store: Store,
+    store: UnitOfWork,
     rules: Rules,
     directory: Directory,
     candidates: Sequence[Issue],
@@ -143,7 +143,7 @@ def _worth_a_look(
 
 
 def _spent_in_window(
-    store: Store, planned: Sequence[CreditEntry], start: datetime, end: datetime
+    store: UnitOfWork, planned: Sequence[CreditEntry], start: datetime, end: datetime
 ) -> dict[str, float]:
     """Each person's counted points in ``[start, end)``: the ledger, and what this pass has
     planned so far — so a cap binds per window, whatever order closures are found in."""

@@ -41,7 +41,8 @@ from bot.core.permissions import Audience, Viewer
 from bot.core.rules import Rules
 from bot.core.rules_teams import TeamsRules
 from bot.errors import ConfigurationError
-from bot.store import Store, open_store
+from bot.store import open_store
+from bot.store.ports import UnitOfWork
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CREDIT_WINDOW = timedelta(days=30)
@@ -304,7 +305,7 @@ def _leadership_audience(run: _Run, target: str) -> Audience:
     return Audience.channel(shared=run.sender.is_shared_channel(target))
 
 
-def _items(store: Store, rules: Rules, now: datetime) -> list[DigestItem]:
+def _items(store: UnitOfWork, rules: Rules, now: datetime) -> list[DigestItem]:
     directory = Directory.build(rules.teams)
     cards = rank_orphans(
         store.scores.all(orphans_only=True), threshold=rules.scoring.surfacing_threshold
@@ -324,7 +325,7 @@ def _items(store: Store, rules: Rules, now: datetime) -> list[DigestItem]:
     return items
 
 
-def dupe_pairs(store: Store, now: datetime) -> list[DupePair]:
+def dupe_pairs(store: UnitOfWork, now: datetime) -> list[DupePair]:
     """Near-duplicate pairs found in the week before ``now``, as the digests show them."""
     return [
         DupePair(
@@ -349,7 +350,7 @@ def _side(row: dict[str, Any], s: str) -> IssueSide:
     )
 
 
-def _decisions(store: Store) -> list[Decision]:
+def _decisions(store: UnitOfWork) -> list[Decision]:
     return [
         Decision(
             manager=row["manager"],
@@ -364,7 +365,7 @@ def _decisions(store: Store) -> list[Decision]:
     ]
 
 
-def _claims(store: Store) -> list[Claim]:
+def _claims(store: UnitOfWork) -> list[Claim]:
     return [
         Claim(
             issue_uid=row["issue_uid"],

@@ -24,8 +24,9 @@ from bot.core.identity import Directory
 from bot.core.models import Issue, NearDuplicate
 from bot.core.rules import Rules
 from bot.errors import ImpactbotError
-from bot.store import Store, open_store
+from bot.store import open_store
 from bot.store.duplicates import StoredPair, ordered
+from bot.store.ports import UnitOfWork
 
 
 class NotADuplicateError(ImpactbotError):
@@ -61,7 +62,7 @@ class Duplicates:
         )
 
     def refresh_duplicates(
-        self, store: Store, rules: Rules, issues: Sequence[Issue], now: datetime
+        self, store: UnitOfWork, rules: Rules, issues: Sequence[Issue], now: datetime
     ) -> Refresh:
         """``refresh`` with this process's index: kept between runs, so a run
         under ``serve`` only adds what changed. While a refresh runs, queries build their
@@ -101,7 +102,7 @@ class Duplicates:
                     store.audit.record(actor, "dupes.not_duplicate", pair, "not the same work", now)
                 return recorded
 
-    def _candidates(self, store: Store, issue: Issue, limit: int | None) -> list[Candidate]:
+    def _candidates(self, store: UnitOfWork, issue: Issue, limit: int | None) -> list[Candidate]:
         rules = self.ctx.rules().duplicates
         key = (store.duplicates.docs_version(), rules.model_dump_json())
         with self._dupe_lock:  # one index per process, rebuilt only when documents change
@@ -112,7 +113,7 @@ class Duplicates:
         return candidates(store, rules, issue, k=limit, index=cached[1])
 
 
-def _match(store: Store, found: Candidate, directory: Directory, rules: Rules) -> DupeMatch:
+def _match(store: UnitOfWork, found: Candidate, directory: Directory, rules: Rules) -> DupeMatch:
     other = store.issues.get(found.uid)
     assert other is not None, "the index holds stored issues only"
     return DupeMatch(
@@ -176,7 +177,7 @@ def analysed(issue: Issue, rules: DuplicateRules) -> DupeDoc:
 
 
 def refresh(
-    store: Store,
+    store: UnitOfWork,
     rules: DuplicateRules,
     issues: Sequence[Issue],
     *,
@@ -213,7 +214,7 @@ def refresh(
 
 
 def _match_pending(
-    store: Store,
+    store: UnitOfWork,
     rules: DuplicateRules,
     index: DuplicateIndex,
     fresh: Mapping[str, DupeDoc],
@@ -234,7 +235,7 @@ def _match_pending(
 
 def _updated(
     index: DuplicateIndex | None,
-    store: Store,
+    store: UnitOfWork,
     rules: DuplicateRules,
     gone: Iterable[str],
     fresh: Iterable[DupeDoc],
@@ -250,7 +251,7 @@ def _updated(
 
 
 def build_index(
-    store: Store, rules: DuplicateRules, *, analysed: Mapping[str, DupeDoc] | None = None
+    store: UnitOfWork, rules: DuplicateRules, *, analysed: Mapping[str, DupeDoc] | None = None
 ) -> DuplicateIndex:
     """An index of every stored document; ``analysed`` holds documents already in memory
     (just analysed), which are used rather than parsed again."""
@@ -261,13 +262,13 @@ def build_index(
     return index
 
 
-def near_duplicates(store: Store, uid: str | None = None) -> list[NearDuplicate]:
+def near_duplicates(store: UnitOfWork, uid: str | None = None) -> list[NearDuplicate]:
     """The stored pairs (of ``uid``, or all) people have not refused, strongest first."""
     return [_near(pair, uid) for pair in store.duplicates.pairs(uid)]
 
 
 def candidates(
-    store: Store,
+    store: UnitOfWork,
     rules: DuplicateRules,
     issue: Issue,
     *,

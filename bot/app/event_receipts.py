@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.store import Store, open_store
+from bot.store import open_store
+from bot.store.ports import UnitOfWork
 
 #: How long a receipt is kept: Slack retries an event three times within about 5 minutes.
 RETENTION = timedelta(days=1)
@@ -44,7 +45,7 @@ class EventReceipts:
         """Forget ``event_id``: its handler failed, so a later retry may run it."""
         self._write(lambda store: store.events.forget(event_id))
 
-    def _write(self, change: Callable[[Store], None]) -> None:
+    def _write(self, change: Callable[[UnitOfWork], None]) -> None:
         """Apply ``change``; a write that found the database locked is tried again,
         :data:`WRITE_ATTEMPTS` times at most (raises the last ``sqlite3.OperationalError``)."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):

@@ -23,7 +23,8 @@ from bot.core.models import Issue, ScoreCard, Visibility
 from bot.core.permissions import PRIVATE_ISSUE, Audience, IssueAccess, may_see_issue
 from bot.core.privacy_rules import UnfurlMode
 from bot.core.rules import Rules
-from bot.store import Store, open_store
+from bot.store import open_store
+from bot.store.ports import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.app.results import CreditReport, DupeMatch, DupesAnswer, Ranked
@@ -98,7 +99,7 @@ class Privacy:
         )
 
 
-def load_sight(store: Store, rules: Rules, directory: Directory, audience: Audience) -> Sight:
+def load_sight(store: UnitOfWork, rules: Rules, directory: Directory, audience: Audience) -> Sight:
     """The sight of ``audience`` over every restricted issue in ``store``."""
     access: dict[str, IssueAccess] = {}
     for row in store.issues.restricted():

@@ -25,7 +25,8 @@ from bot.core.orphans import rank_orphans
 from bot.core.rules import Rules
 from bot.core.scoring import score_issues
 from bot.errors import ConfigurationError, UnknownIssueError
-from bot.store import Store, open_store
+from bot.store import open_store
+from bot.store.ports import UnitOfWork
 
 
 class Scoring:
@@ -98,7 +99,7 @@ class Scoring:
         return Explanation(issue, card, threshold, flags=flags, flagger_names=names)
 
 
-def store_cards(store: Store, rules: Rules, cards: Sequence[ScoreCard]) -> None:
+def store_cards(store: UnitOfWork, rules: Rules, cards: Sequence[ScoreCard]) -> None:
     """Keep the scoring run's cards, and the directory they were scored with."""
     store.people.replace_directory(rules.teams)
     store.scores.replace_all(cards)
@@ -120,7 +121,9 @@ def summary(
     )
 
 
-def rescore_one(store: Store, rules: Rules, directory: Directory, uid: str, now: datetime) -> None:
+def rescore_one(
+    store: UnitOfWork, rules: Rules, directory: Directory, uid: str, now: datetime
+) -> None:
     """Score one issue again (a new flag changes its card) from its neighbourhood alone."""
     issues = store.issues.neighbourhood(uid)
     if store.scores.load(uid) is None or not issues:
@@ -136,7 +139,7 @@ def rescore_one(store: Store, rules: Rules, directory: Directory, uid: str, now:
     store.scores.replace(cards[0])
 
 
-def _ranked(store: Store, card: ScoreCard) -> Ranked:
+def _ranked(store: UnitOfWork, card: ScoreCard) -> Ranked:
     issue = store.issues.get(card.issue_uid)
     assert issue is not None, "score cards are only written for stored issues"
     return Ranked(card=card, key=issue.key, title=issue.title, url=issue.url)

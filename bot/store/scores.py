@@ -23,15 +23,15 @@ class SqliteScores:
         """Replace every score card and contribution with ``cards``."""
         self._db.execute("DELETE FROM contributions")
         self._db.execute("DELETE FROM score_cards")
-        self.insert(cards)
+        self._insert(cards)
 
     def replace(self, card: ScoreCard) -> None:
         """Replace one issue's card and contributions (after a flag, say)."""
         self._db.execute("DELETE FROM contributions WHERE issue_uid = ?", [card.issue_uid])
         self._db.execute("DELETE FROM score_cards WHERE issue_uid = ?", [card.issue_uid])
-        self.insert([card])
+        self._insert([card])
 
-    def insert(self, cards: Sequence[ScoreCard]) -> None:
+    def _insert(self, cards: Sequence[ScoreCard]) -> None:
         """Insert ``cards`` (their issues must have none stored)."""
         self._db.table("score_cards").insert_all(
             (
