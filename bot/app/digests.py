@@ -65,7 +65,7 @@ def compose_all(
     """Every manager's digest (None: nothing to say) and period."""
     rules = services.rules()
     with open_store(services.settings.db_path) as store:
-        items = _items(store, rules, now)
+        items = _items(store, rules, services.directory_for(rules), now)
         decisions, claims = _decisions(store), _claims(store)
         credit = {
             t.id: store.ledger.team_totals(t.id, now - CREDIT_WINDOW, now)["given"]
@@ -169,7 +169,7 @@ def send_due(
         _check_manager(only, rules.teams)
     slack_ids = {p.id: p.slack for p in rules.teams.people if p.slack}
     run = _Run(services, sender, now, dry_run or not sender.connected, rules,
-               Directory.build(rules.teams), slack_ids)  # fmt: skip
+               services.directory_for(rules), slack_ids)  # fmt: skip
     zones = {
         m: UTC if run.showing else sender.zone(slack_ids.get(m)) for m in all_managers(rules.teams)
     }
@@ -248,7 +248,8 @@ def compose_leadership_digest(services: Services, now: datetime) -> LeadershipDi
     """Org-wide top orphans and the surfaced → claimed → done funnel, this week and last."""
     rules = services.rules()
     with open_store(services.settings.db_path) as store:
-        items, claims = _items(store, rules, now), _claims(store)
+        items = _items(store, rules, services.directory_for(rules), now)
+        claims = _claims(store)
         alike = dupe_pairs(store, now)
     week = services.funnel(period=f"{WEEK_DAYS}d")
     counts = {r.team: FunnelCounts(r.surfaced, r.claimed, r.done) for r in week.rows}
@@ -305,8 +306,9 @@ def _leadership_audience(run: _Run, target: str) -> Audience:
     return Audience.channel(shared=run.sender.is_shared_channel(target))
 
 
-def _items(store: UnitOfWork, rules: Rules, now: datetime) -> list[DigestItem]:
-    directory = Directory.build(rules.teams)
+def _items(
+    store: UnitOfWork, rules: Rules, directory: Directory, now: datetime
+) -> list[DigestItem]:
     cards = rank_orphans(
         store.scores.all(orphans_only=True), threshold=rules.scoring.surfacing_threshold
     )
