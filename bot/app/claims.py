@@ -21,7 +21,7 @@ from bot.app.results import ClickResult
 from bot.app.services import Services
 from bot.core.claiming import check_claim
 from bot.core.digest import DEFAULT_RULES, DigestItem, digest_item, teams_managed_by
-from bot.core.digest_routing import can_undo
+from bot.core.digest_routing import Decision, DecisionKind, can_undo
 from bot.core.identity import Directory, handle_field
 from bot.core.models import Issue, TrackerKind
 from bot.core.rules import Rules
@@ -268,15 +268,7 @@ def decide(services: Services, uid: str, *, manager_slack: str, kind: str) -> Cl
     with open_store(services.settings.db_path) as store, store.transaction():
         store.audit.record(store.ledger.person_ref(manager, _ref), kind, uid, why, now)
         store.claims.record_decision(
-            {
-                "manager": manager,
-                "issue_uid": uid,
-                "kind": kind,
-                "at": now.isoformat(),
-                "score": item.score if item else 0.0,
-                "until": until.isoformat() if until else None,
-                "undone_at": None,
-            }
+            Decision(manager, uid, DecisionKind(kind), now, item.score if item else 0.0, until)
         )
     return ClickResult(True, until.strftime("%Y-%m-%d") if until else "not ours", item)
 
@@ -332,17 +324,15 @@ def _audit(services: Services, person: str, action: str, uid: str, why: str, at:
 def _made_at(store: UnitOfWork, uid: str, *, kind: str, manager: str) -> datetime | None:
     """When ``manager``'s standing claim or "not ours" on ``uid`` was made."""
     if kind == "not_ours":
-        rows = [
-            r
-            for r in store.claims.decisions()
-            if r["issue_uid"] == uid
-            and r["manager"] == manager
-            and r["kind"] == "not_ours"
-            and r["undone_at"] is None
+        made = [
+            d.at
+            for d in store.claims.decisions()
+            if d.issue_uid == uid and d.manager == manager and d.kind == "not_ours" and not d.undone
         ]
     else:
         rows = [r for r in store.claims.all() if r["issue_uid"] == uid and r["manager"] == manager]
-    return datetime.fromisoformat(rows[-1]["at"]) if rows else None
+        made = [datetime.fromisoformat(r["at"]) for r in rows]
+    return made[-1] if made else None
 
 
 def tracker_writer_for(

@@ -9,14 +9,13 @@ digest is due in their own time zone, and hands due digests to the exactly-once 
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.app.delivery import Deliverer, Message, Parcel, scopes_still_missing, send_parcel
 from bot.app.privacy import redact_leadership, redact_manager_digest
@@ -32,9 +31,9 @@ from bot.core.digest import (
     digest_item,
     digest_period,
 )
-from bot.core.digest_dupes import NEW_FOR, DupePair, IssueSide, lines_by_team
+from bot.core.digest_dupes import NEW_FOR, DupePair, lines_by_team
 from bot.core.digest_leadership import FunnelCounts, LeadershipDigest, compose_leadership
-from bot.core.digest_routing import Decision, DecisionKind, route
+from bot.core.digest_routing import Decision, route
 from bot.core.identity import Directory
 from bot.core.orphans import rank_orphans
 from bot.core.permissions import Audience, Viewer
@@ -329,42 +328,11 @@ def _items(
 
 def dupe_pairs(store: UnitOfWork, now: datetime) -> list[DupePair]:
     """Near-duplicate pairs found in the week before ``now``, as the digests show them."""
-    return [
-        DupePair(
-            one=_side(row, "a"),
-            other=_side(row, "b"),
-            score=row["score"],
-            matched=tuple(json.loads(row["matched"])),
-            found_at=datetime.fromisoformat(row["found_at"]),
-        )
-        for row in store.duplicates.pairs_found_since(now - NEW_FOR)
-    ]
-
-
-def _side(row: dict[str, Any], s: str) -> IssueSide:
-    return IssueSide(
-        uid=row[s],
-        key=row[f"{s}_key"],
-        title=row[f"{s}_title"],
-        url=row[f"{s}_url"],
-        team=row[f"{s}_team"],
-        is_open=row[f"{s}_state"] == "open",
-    )
+    return store.duplicates.pairs_found_since(now - NEW_FOR)
 
 
 def _decisions(store: UnitOfWork) -> list[Decision]:
-    return [
-        Decision(
-            manager=row["manager"],
-            issue_uid=row["issue_uid"],
-            kind=DecisionKind(row["kind"]),
-            at=datetime.fromisoformat(row["at"]),
-            score=row["score"],
-            until=datetime.fromisoformat(row["until"]) if row["until"] else None,
-            undone=row["undone_at"] is not None,
-        )
-        for row in store.claims.decisions()
-    ]
+    return store.claims.decisions()
 
 
 def _claims(store: UnitOfWork) -> list[Claim]:

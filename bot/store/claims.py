@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.core.digest_routing import Decision, DecisionKind
+
 RESERVED, ASSIGNED, DONE = "reserved", "assigned", "done"
 _OPEN = (RESERVED, ASSIGNED)
 
@@ -115,11 +117,42 @@ class SqliteClaims:
 
     # --------------------------------------------------------------- decisions
 
-    def record_decision(self, decision: dict[str, Any]) -> None:
-        self._db.table("decisions").insert(decision, replace=True)
+    def record_decision(self, decision: Decision) -> None:
+        """Record a manager's decision (replacing one made at the same instant). Raises
+        ``ValueError`` for a decision marked undone: it is recorded first, undone after."""
+        if decision.undone:
+            raise ValueError("a decision is recorded standing; undo_decision undoes it")
+        self._db.table("decisions").insert(
+            {
+                "manager": decision.manager,
+                "issue_uid": decision.issue_uid,
+                "kind": decision.kind.value,
+                "at": decision.at.isoformat(),
+                "score": decision.score,
+                "until": decision.until.isoformat() if decision.until else None,
+                "undone_at": None,
+            },
+            replace=True,
+        )
 
-    def decisions(self) -> list[dict[str, Any]]:
-        return list(self._db.table("decisions").rows_where(order_by="at"))
+    def decisions(self) -> list[Decision]:
+        """Every decision, undone ones included, oldest first."""
+        rows = self._db.execute(
+            "SELECT manager, issue_uid, kind, at, score, until, undone_at FROM decisions "
+            "ORDER BY at"
+        ).fetchall()
+        return [
+            Decision(
+                manager=manager,
+                issue_uid=uid,
+                kind=DecisionKind(kind),
+                at=datetime.fromisoformat(at),
+                score=score,
+                until=datetime.fromisoformat(until) if until else None,
+                undone=undone_at is not None,
+            )
+            for manager, uid, kind, at, score, until, undone_at in rows
+        ]
 
     def undo_decision(self, manager: str, issue_uid: str, kind: str, at: datetime) -> bool:
         cursor = self._db.execute(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -32,6 +31,22 @@ class DeliveryFailure:
     transient: bool
     attempts: int
     at: datetime
+
+
+@dataclass(frozen=True)
+class DigestState:
+    """Where one recipient's digest for one period stands: ``state`` is ``claimed`` (a
+    process took the right to send it, at ``claimed_at``, as ``owner``) or ``sent`` (posted
+    to ``channel`` as ``message_ts`` at ``sent_at``)."""
+
+    recipient: str
+    period: str
+    state: str
+    claimed_at: datetime | None
+    owner: str | None
+    sent_at: datetime | None
+    channel: str | None
+    message_ts: str | None
 
 
 class SqliteDigests:
@@ -92,9 +107,18 @@ class SqliteDigests:
                 [at.isoformat(), channel, ts, recipient, period],
             )
 
-    def states(self, period: str | None = None) -> list[dict[str, Any]]:
-        where, args = ("period = ?", [period]) if period else (None, [])
-        return list(self._db.table("digests_sent").rows_where(where, args, order_by="recipient"))
+    def states(self, period: str | None = None) -> list[DigestState]:
+        """Every digest claimed or sent (of ``period`` when given), by recipient."""
+        where, args = ("WHERE period = ?", [period]) if period else ("", [])
+        rows = self._db.execute(
+            "SELECT recipient, period, state, claimed_at, owner, sent_at, channel, message_ts "
+            f"FROM digests_sent {where} ORDER BY recipient",
+            args,
+        ).fetchall()
+        return [
+            DigestState(r, p, state, _moment(claimed), owner, _moment(sent), channel, ts)
+            for r, p, state, claimed, owner, sent, channel, ts in rows
+        ]
 
     # ------------------------------------------------------- failed deliveries
 
@@ -136,3 +160,7 @@ class SqliteDigests:
             DeliveryFailure(j, r, p, lbl, e, n, bool(t), a, datetime.fromisoformat(at))
             for j, r, p, lbl, e, n, t, a, at in rows
         ]
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

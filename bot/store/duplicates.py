@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.core.digest_dupes import DupePair, IssueSide
+
 
 @dataclass(frozen=True)
 class StoredPair:
@@ -24,6 +26,24 @@ class StoredPair:
 
     def other(self, uid: str) -> str:
         return self.b if uid == self.a else self.a
+
+
+def _found_pair(row: Sequence[Any]) -> DupePair:
+    """A ``pairs_found_since`` row: each side's uid, key, title, url, team, state, then the
+    pair's score, matched words (JSON) and when it was found."""
+    score, matched, found = row[12:]
+    return DupePair(
+        one=_side(row[0:6]),
+        other=_side(row[6:12]),
+        score=score,
+        matched=tuple(json.loads(matched)),
+        found_at=datetime.fromisoformat(found),
+    )
+
+
+def _side(part: Sequence[Any]) -> IssueSide:
+    uid, key, title, url, team, state = part
+    return IssueSide(uid=uid, key=key, title=title, url=url, team=team, is_open=state == "open")
 
 
 def ordered(one: str, other: str) -> tuple[str, str]:
@@ -122,26 +142,22 @@ class SqliteDuplicates:
             for a, b, score, matched, found in rows
         ]
 
-    def pairs_found_since(self, since: datetime) -> list[dict[str, Any]]:
+    def pairs_found_since(self, since: datetime) -> list[DupePair]:
         """Pairs found after ``since`` (and not refused), each with both issues' key, title,
-        url, state and owner team (``a_key``, ``b_title``...), strongest first. One query:
-        digests read this for thousands of pairs."""
-        side = (
-            "{s}.key AS {s}_key, {s}.title AS {s}_title, json_extract({s}.data, '$.url') "
-            "AS {s}_url, {s}.state AS {s}_state, {s}c.owner_team AS {s}_team"
-        )
+        url, state and owner team, strongest first. One query: digests read this for
+        thousands of pairs."""
+        side = "{s}.key, {s}.title, json_extract({s}.data, '$.url'), {s}c.owner_team, {s}.state"
         rows = self._db.execute(
-            f"SELECT p.a, p.b, p.score, p.matched, p.found_at, {side.format(s='a')}, "
-            f"{side.format(s='b')} FROM dupe_pairs p "
+            f"SELECT p.a, {side.format(s='a')}, p.b, {side.format(s='b')}, "
+            "p.score, p.matched, p.found_at FROM dupe_pairs p "
             "JOIN issues a ON a.uid = p.a JOIN issues b ON b.uid = p.b "
             "LEFT JOIN score_cards ac ON ac.issue_uid = p.a "
             "LEFT JOIN score_cards bc ON bc.issue_uid = p.b "
             "LEFT JOIN dupe_feedback f ON f.a = p.a AND f.b = p.b "
             "WHERE p.found_at > ? AND f.a IS NULL ORDER BY p.score DESC, p.a, p.b",
             [since.isoformat()],
-        )
-        names = [d[0] for d in rows.description]
-        return [dict(zip(names, row, strict=True)) for row in rows.fetchall()]
+        ).fetchall()
+        return [_found_pair(row) for row in rows]
 
     def not_duplicates(self) -> set[tuple[str, str]]:
         """Pairs people said are not duplicates, each as (smaller uid, larger uid)."""

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -112,7 +113,7 @@ def test_a_crash_after_posting_is_recovered_not_repeated(tmp_path: Path, slack: 
     assert _send(db, slack, at=NOW + LEASE + timedelta(seconds=1)) == "recovered"
     assert len(_posts(slack)) == 1  # nobody gets two
     with open_store(db) as store:
-        [row] = store.digests.states("2026-W45")
+        [row] = [asdict(state) for state in store.digests.states("2026-W45")]
     assert row["state"] == "sent" and row["message_ts"]
 
 

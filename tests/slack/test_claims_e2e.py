@@ -189,7 +189,7 @@ def test_undo_unassigns_and_not_ours_is_recorded(world: World) -> None:
     )
     world.slack.wait_for("chat.update", count=3)
     with open_store(world.services.settings.db_path) as store:
-        assert [d["kind"] for d in store.claims.decisions()] == ["not_ours"]
+        assert [d.kind for d in store.claims.decisions()] == ["not_ours"]
 
 
 def test_the_claiming_manager_is_credited_as_sponsor(world: World) -> None:

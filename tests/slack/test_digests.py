@@ -18,6 +18,7 @@ from bot.app.digests import is_due, send_due
 from bot.app.services import Services
 from bot.cli.main import main
 from bot.config import Settings
+from bot.core.digest_routing import Decision, DecisionKind
 from bot.slack.delivery import Pacer
 from bot.slack.sender import SlackSender
 from bot.store import open_store
@@ -119,15 +120,7 @@ def test_not_ours_hides_the_item_from_that_manager(world: tuple[Services, FakeSl
     services, slack = world
     with open_store(services.settings.db_path) as store:
         store.claims.record_decision(
-            {
-                "manager": "omar",
-                "issue_uid": "github:acme/labelling#1",
-                "kind": "not_ours",
-                "at": MONDAY.isoformat(),
-                "score": 999.0,
-                "until": None,
-                "undone_at": None,
-            }
+            Decision("omar", "github:acme/labelling#1", DecisionKind.NOT_OURS, MONDAY, 999.0)
         )
     outcomes = _run(services, slack)
     assert outcomes["omar"] == "nothing" and outcomes["mara"] == "sent"
@@ -169,15 +162,7 @@ def test_a_snoozed_item_comes_back_after_the_snooze(world: tuple[Services, FakeS
     until = MONDAY + timedelta(weeks=4)
     with open_store(services.settings.db_path) as store:
         store.claims.record_decision(
-            {
-                "manager": "omar",
-                "issue_uid": "github:acme/labelling#1",
-                "kind": "snooze",
-                "at": MONDAY.isoformat(),
-                "score": 1.0,
-                "until": until.isoformat(),
-                "undone_at": None,
-            }
+            Decision("omar", "github:acme/labelling#1", DecisionKind.SNOOZE, MONDAY, 1.0, until)
         )
     assert _run(services, slack)["omar"] == "nothing"
     back = _run(services, slack, until + timedelta(days=1))
