@@ -16,10 +16,9 @@ claim waits for the next run with its lease extended.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.app.claims import CLAIM_LEASE, WriterFor, finish_comment, handle_in
 from bot.app.services import Services
@@ -27,7 +26,7 @@ from bot.core.models import Issue
 from bot.core.rules_teams import Person
 from bot.errors import ImpactbotError
 from bot.store import open_store
-from bot.store.claims import ASSIGNED
+from bot.store.claims import ASSIGNED, ClaimRow
 from bot.trackers.writeback import ClaimWriter
 
 log = logging.getLogger("impactbot.claims")
@@ -60,14 +59,14 @@ def reconcile_claims(
 
 
 def _reconcile(
-    services: Services, writer_for: WriterFor, tell: Tell, row: Mapping[str, Any], now: datetime
+    services: Services, writer_for: WriterFor, tell: Tell, row: ClaimRow, now: datetime
 ) -> Reconciled | None:
-    uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
+    uid, at = row.issue_uid, row.at
     with open_store(services.settings.db_path) as store, store.transaction():
         if not store.claims.take_lease(uid, at, now=now, until=now + CLAIM_LEASE):
             return None  # another process took it first
         issue = store.issues.get(uid)
-    person = next((p for p in services.rules().teams.people if p.id == row["assignee"]), None)
+    person = next((p for p in services.rules().teams.people if p.id == row.assignee), None)
     writer = writer_for(issue.source) if issue is not None else None
     handle = handle_in(person, issue, services.rules()) if person and issue else None
     if issue is None or person is None or writer is None or not handle:
@@ -93,10 +92,10 @@ def _keep(
     writer: ClaimWriter,
     issue: Issue,
     handle: str,
-    row: Mapping[str, Any],
+    row: ClaimRow,
     now: datetime,
 ) -> Reconciled:
-    uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
+    uid, at = row.issue_uid, row.at
     detail = f"{handle} is assigned in {issue.key}: claim kept, comment finished"
     with open_store(services.settings.db_path) as store, store.transaction():
         store.claims.advance(uid, at, ASSIGNED)
@@ -105,8 +104,8 @@ def _keep(
     return Reconciled(uid, "kept", detail + note)
 
 
-def _release(services: Services, row: Mapping[str, Any], now: datetime, why: str) -> Reconciled:
-    uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
+def _release(services: Services, row: ClaimRow, now: datetime, why: str) -> Reconciled:
+    uid, at = row.issue_uid, row.at
     detail = f"lease ran out; {why}: claim released"
     with open_store(services.settings.db_path) as store, store.transaction():
         store.claims.delete(uid, at)
@@ -122,10 +121,10 @@ def _released_text(issue: Issue, person: Person, others: str) -> str:
     )
 
 
-def _tell_manager(services: Services, tell: Tell, row: Mapping[str, Any], text: str) -> None:
-    manager = next((p for p in services.rules().teams.people if p.id == row["manager"]), None)
+def _tell_manager(services: Services, tell: Tell, row: ClaimRow, text: str) -> None:
+    manager = next((p for p in services.rules().teams.people if p.id == row.manager), None)
     if manager is None or not manager.slack:
-        log.warning("cannot tell the manager of claim %s: no Slack id", row["issue_uid"])
+        log.warning("cannot tell the manager of claim %s: no Slack id", row.issue_uid)
         return
     tell(manager.slack, text)
 

@@ -11,9 +11,8 @@ The reservation is a lease (``CLAIM_LEASE``): if the process dies before finishi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from bot.app.context import HttpFor
 from bot.app.people import new_ref
@@ -28,7 +27,7 @@ from bot.core.rules import Rules
 from bot.core.rules_teams import Person
 from bot.errors import ConfigurationError, ImpactbotError
 from bot.store import open_store
-from bot.store.claims import ASSIGNED, DONE, RESERVED
+from bot.store.claims import ASSIGNED, DONE, RESERVED, ClaimRow
 from bot.store.ports import UnitOfWork
 from bot.trackers import registry
 from bot.trackers.registry import Credentials
@@ -91,7 +90,7 @@ def claim(
     row = _reservation(issue, checked.team, manager, assignee, handle, now)
     standing = _reserve(services, row)
     if standing is not None:
-        who = _slack_of(rules, standing["assignee"])
+        who = _slack_of(rules, standing.assignee)
         return ClickResult(True, "Already claimed.", item, assignee_slack=who)
     return _write_claim(services, writer, issue.key, handle, row, item, assignee_slack)
 
@@ -111,26 +110,25 @@ def _claimants(
 
 def _reservation(
     issue: Issue, team: str, manager: str, assignee: str, handle: str, now: datetime
-) -> dict[str, str | None]:
+) -> ClaimRow:
     """The claim row reserving ``issue`` for ``assignee`` until the tracker confirms."""
     already = any(a.handle.casefold() == handle.casefold() for a in issue.assignees)
-    return {
-        "issue_uid": issue.uid,
-        "team": team,
-        "manager": manager,
-        "assignee": assignee,
-        "at": now.isoformat(),
-        "undone_at": None,
-        "writer_detail": "already assigned" if already else "assigned by impactbot",
-        "state": RESERVED,  # a lease: a process that dies before finishing is reconciled
-        "lease_until": (now + CLAIM_LEASE).astimezone(UTC).isoformat(),
-    }
+    return ClaimRow(
+        issue_uid=issue.uid,
+        team=team,
+        manager=manager,
+        assignee=assignee,
+        at=now,
+        writer_detail="already assigned" if already else "assigned by impactbot",
+        state=RESERVED,  # a lease: a process that dies before finishing is reconciled
+        lease_until=now + CLAIM_LEASE,
+    )
 
 
-def _reserve(services: Services, row: dict[str, str | None]) -> dict[str, Any] | None:
+def _reserve(services: Services, row: ClaimRow) -> ClaimRow | None:
     """Record ``row`` unless a claim stands on its issue (then that claim, unchanged): in one
     transaction, so two clicks at once make one claim."""
-    uid = str(row["issue_uid"])
+    uid = row.issue_uid
     with open_store(services.settings.db_path) as store, store.transaction():
         standing = store.claims.standing(uid)
         if standing is None:
@@ -162,7 +160,7 @@ def _write_claim(
     writer: ClaimWriter,
     key: str,
     handle: str,
-    row: dict[str, str | None],
+    row: ClaimRow,
     item: DigestItem | None,
     assignee_slack: str,
 ) -> ClickResult:
@@ -174,22 +172,22 @@ def _write_claim(
         assigned = WriteResult(
             False, "the tracker could not be reached (details in impactbot's log)"
         )
-    uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
+    uid, at = row.issue_uid, row.at
     with open_store(services.settings.db_path) as store, store.transaction():
         if not assigned.ok:
             store.claims.delete(uid, at)
-            manager = store.ledger.person_ref(str(row["manager"]), _ref)
+            manager = store.ledger.person_ref(row.manager, _ref)
             store.audit.record(manager, "claim.failed", uid, assigned.detail, at)
             return ClickResult(False, assigned.detail)
         lost = not store.claims.advance(uid, at, ASSIGNED)
         standing = store.claims.standing(uid)
-        if lost and standing is not None and standing["at"] == row["at"]:
+        if lost and standing is not None and standing.at == row.at:
             # The lease ran out while the tracker was slow, and the claim check found the
             # assignee there: it kept the claim and finishes it.
             return ClickResult(True, assigned.detail, item, assignee_slack=assignee_slack)
         if not lost:
-            actor = store.ledger.person_ref(str(row["manager"]), _ref)
-            why = f"claimed for team {row['team']}: {assigned.detail}"
+            actor = store.ledger.person_ref(row.manager, _ref)
+            why = f"claimed for team {row.team}: {assigned.detail}"
             store.audit.record(actor, "claim", uid, why, at)
     if lost:
         return _take_back(services, writer, key, handle, row, assigned)
@@ -202,18 +200,18 @@ def _take_back(
     writer: ClaimWriter,
     key: str,
     handle: str,
-    row: Mapping[str, Any],
+    row: ClaimRow,
     assigned: WriteResult,
 ) -> ClickResult:
     """The claim was undone, or released by the claim check, while the tracker was writing
     it: take the assignment back too (if impactbot made it, and nobody claimed the issue for
     the same person since), so that no assignee is left in the tracker without a claim."""
-    uid = str(row["issue_uid"])
+    uid = row.issue_uid
     why = f"{assigned.detail}, but the claim was undone or released meanwhile"
     with open_store(services.settings.db_path) as store:
         again = store.claims.standing(uid)
-    if row["writer_detail"] != "assigned by impactbot" or (
-        again is not None and again["assignee"] == row["assignee"]
+    if row.writer_detail != "assigned by impactbot" or (
+        again is not None and again.assignee == row.assignee
     ):
         return ClickResult(False, why)
     try:
@@ -231,15 +229,15 @@ def finish_comment(
     writer: ClaimWriter,
     key: str,
     handle: str,
-    row: Mapping[str, Any],
+    row: ClaimRow,
     *,
     look_first: bool = False,
 ) -> str:
     """Post the claim's comment (at most once: it carries the claim's marker) and mark the
     claim done. Best effort: the assignment is what counts, and it is done. Returns "" or
     a note saying why the comment is missing."""
-    uid, at = str(row["issue_uid"]), datetime.fromisoformat(str(row["at"]))
-    by = next((p.name for p in services.rules().teams.people if p.id == row["manager"]), "")
+    uid, at = row.issue_uid, row.at
+    by = next((p.name for p in services.rules().teams.people if p.id == row.manager), "")
     text = f"Claimed via Slack by {by or 'a manager'} for @{handle} (impactbot)."
     try:
         said = writer.comment(key, text, marker=claim_marker(uid, at), look_first=look_first)
@@ -298,9 +296,9 @@ def undo(
             return ClickResult(True, "undone", item_for(services, uid, now))
         standing = store.claims.standing(uid)
         issue = store.issues.get(uid)
-    if standing and issue and standing.get("writer_detail") == "assigned by impactbot":
+    if standing and issue and standing.writer_detail == "assigned by impactbot":
         # Un-assign only what the bot assigned, and only then take the claim back.
-        person = next((p for p in rules.teams.people if p.id == standing["assignee"]), None)
+        person = next((p for p in rules.teams.people if p.id == standing.assignee), None)
         writer = writer_for(issue.source)
         handle = handle_in(person, issue, rules) if person is not None else None
         if handle and writer is not None:
@@ -330,8 +328,7 @@ def _made_at(store: UnitOfWork, uid: str, *, kind: str, manager: str) -> datetim
             if d.issue_uid == uid and d.manager == manager and d.kind == "not_ours" and not d.undone
         ]
     else:
-        rows = [r for r in store.claims.all() if r["issue_uid"] == uid and r["manager"] == manager]
-        made = [datetime.fromisoformat(r["at"]) for r in rows]
+        made = [c.at for c in store.claims.all() if c.issue_uid == uid and c.manager == manager]
     return made[-1] if made else None
 
 

@@ -282,7 +282,7 @@ def funnel(store: UnitOfWork, rules: Rules, period: Period) -> Funnel:
 
 def _funnel_rows(store: UnitOfWork, rules: Rules, period: Period) -> list[FunnelRow]:
     counts: dict[str, list[int]] = {t.id: [0, 0, 0] for t in rules.teams.teams}
-    claimed = {row["issue_uid"] for row in store.claims.all()}
+    claimed = {claim.issue_uid for claim in store.claims.all()}
     for uid, first_at in store.scores.surfaced_between(period.start, period.end):
         issue, card = store.issues.get(uid), store.scores.load(uid)
         if issue is None or card is None:

@@ -16,6 +16,7 @@ from bot.core.identity import Directory
 from bot.core.models import Flag, Issue, ScoreCard
 from bot.core.rules import Rules
 from bot.core.scoring import score_at_close
+from bot.store.claims import ClaimRow
 from bot.store.ports import UnitOfWork
 
 
@@ -26,11 +27,11 @@ class _Known:
     flags: Mapping[str, list[Flag]]
     ledger: Mapping[str, list[CreditEntry]]
     surfaced: Mapping[str, datetime]
-    claims: Mapping[str, Mapping[str, str]]  # issue uid -> its claim row
+    claims: Mapping[str, ClaimRow]  # issue uid -> its claim
 
     def sponsor(self, uid: str) -> str | None:
         """The manager who claimed an item from a digest sponsors it (it was surfaced)."""
-        return self.claims[uid]["manager"] if uid in self.claims else None
+        return self.claims[uid].manager if uid in self.claims else None
 
 
 def mint_credit(
@@ -76,7 +77,7 @@ def _known(store: UnitOfWork, issues: Sequence[Issue]) -> _Known:
         flags=store.issues.flags(),
         ledger={uid: ledger.get(uid, []) for uid in uids},
         surfaced=store.scores.surfaced_before(uids),
-        claims={row["issue_uid"]: row for row in store.claims.all()},
+        claims={claim.issue_uid: claim for claim in store.claims.all()},
     )
 
 
@@ -106,7 +107,7 @@ def _plan(
             card_at_close=at_close.get(issue.uid),
             flags=tuple(known.flags.get(issue.uid, ())),
             sponsor=known.sponsor(issue.uid),
-            claimed_for=claim["team"] if claim is not None else None,
+            claimed_for=claim.team if claim is not None else None,
             surfaced=_surfaced_before_close(issue, known.surfaced) or claim is not None,
         )
         planned += plan_credit(

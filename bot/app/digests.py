@@ -338,11 +338,11 @@ def _decisions(store: UnitOfWork) -> list[Decision]:
 def _claims(store: UnitOfWork) -> list[Claim]:
     return [
         Claim(
-            issue_uid=row["issue_uid"],
-            team=row["team"],
-            manager=row["manager"],
-            assignee=row["assignee"],
-            at=datetime.fromisoformat(row["at"]),
+            issue_uid=row.issue_uid,
+            team=row.team,
+            manager=row.manager,
+            assignee=row.assignee,
+            at=row.at,
         )
         for row in store.claims.all()
     ]

@@ -10,6 +10,8 @@ Rows written before leases existed have no state and count as done.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,27 +29,62 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
+@dataclass(frozen=True)
+class ClaimRow:
+    """A manager's claim of ``issue_uid`` for ``team``, naming the ``assignee`` (person
+    ids), made ``at``. ``writer_detail`` says whether impactbot assigned them in the tracker
+    or they already were; ``state`` and ``lease_until`` are the lease (None: a claim from
+    before leases, done); ``undone_at`` is set once the claim was taken back."""
+
+    issue_uid: str
+    team: str
+    manager: str
+    assignee: str
+    at: datetime
+    writer_detail: str | None = None
+    state: str | None = None
+    lease_until: datetime | None = None
+    undone_at: datetime | None = None
+
+
+_CLAIM_COLUMNS = (
+    "issue_uid, team, manager, assignee, at, writer_detail, state, lease_until, undone_at"
+)
+
+
 class SqliteClaims:
     """The ``claims`` and ``decisions`` tables."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def record(self, claim: dict[str, Any]) -> bool:
+    def record(self, claim: ClaimRow) -> bool:
         """Record a claim unless the issue already has one standing (double clicks)."""
         standing = self._db.execute(
-            "SELECT 1 FROM claims WHERE issue_uid = ? AND undone_at IS NULL", [claim["issue_uid"]]
+            "SELECT 1 FROM claims WHERE issue_uid = ? AND undone_at IS NULL", [claim.issue_uid]
         ).fetchone()
         if standing:
             return False
-        self._db.table("claims").insert(claim)
+        lease = claim.lease_until
+        self._db.execute(
+            f"INSERT INTO claims ({_CLAIM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                claim.issue_uid,
+                claim.team,
+                claim.manager,
+                claim.assignee,
+                claim.at.isoformat(),
+                claim.writer_detail,
+                claim.state,
+                _utc(lease) if lease else None,
+                claim.undone_at.isoformat() if claim.undone_at else None,
+            ],
+        )
         return True
 
-    def standing(self, issue_uid: str) -> dict[str, Any] | None:
+    def standing(self, issue_uid: str) -> ClaimRow | None:
         """The claim on ``issue_uid`` that was not undone, if any."""
-        rows = list(
-            self._db.table("claims").rows_where("issue_uid = ? AND undone_at IS NULL", [issue_uid])
-        )
+        rows = self._where("issue_uid = ? AND undone_at IS NULL", [issue_uid])
         return rows[0] if rows else None
 
     def delete(self, issue_uid: str, at: datetime) -> None:
@@ -56,23 +93,26 @@ class SqliteClaims:
             "DELETE FROM claims WHERE issue_uid = ? AND at = ?", [issue_uid, at.isoformat()]
         )
 
-    def all(self) -> list[dict[str, Any]]:
+    def all(self) -> list[ClaimRow]:
         """Every standing claim, oldest first."""
-        return list(self._db.table("claims").rows_where("undone_at IS NULL", order_by="at"))
+        return self._where("undone_at IS NULL", [], order="at")
 
-    def undo(self, issue_uid: str, at: datetime) -> dict[str, Any] | None:
-        row = self._db.execute(
-            "SELECT issue_uid, team, manager, assignee, at FROM claims "
-            "WHERE issue_uid = ? AND undone_at IS NULL",
-            [issue_uid],
-        ).fetchone()
-        if row is None:
+    def undo(self, issue_uid: str, at: datetime) -> ClaimRow | None:
+        """Take back the standing claim on ``issue_uid``; returns it as it stood."""
+        standing = self.standing(issue_uid)
+        if standing is None:
             return None
         self._db.execute(
             "UPDATE claims SET undone_at = ? WHERE issue_uid = ? AND undone_at IS NULL",
             [at.isoformat(), issue_uid],
         )
-        return dict(zip(("issue_uid", "team", "manager", "assignee", "at"), row, strict=True))
+        return standing
+
+    def _where(self, where: str, args: list[str], *, order: str = "rowid") -> list[ClaimRow]:
+        rows = self._db.execute(
+            f"SELECT {_CLAIM_COLUMNS} FROM claims WHERE {where} ORDER BY {order}", args
+        ).fetchall()
+        return [_claim(row) for row in rows]
 
     # ------------------------------------------------------------------ leases
 
@@ -95,14 +135,12 @@ class SqliteClaims:
         )
         return bool(cursor.rowcount)
 
-    def expired_leases(self, now: datetime) -> list[dict[str, Any]]:
+    def expired_leases(self, now: datetime) -> list[ClaimRow]:
         """Open claims whose lease ended at or before ``now``, oldest first."""
-        return list(
-            self._db.table("claims").rows_where(
-                "undone_at IS NULL AND state IN (?, ?) AND lease_until <= ?",
-                [*_OPEN, _utc(now)],
-                order_by="at",
-            )
+        return self._where(
+            "undone_at IS NULL AND state IN (?, ?) AND lease_until <= ?",
+            [*_OPEN, _utc(now)],
+            order="at",
         )
 
     def take_lease(self, issue_uid: str, at: datetime, *, now: datetime, until: datetime) -> bool:
@@ -161,3 +199,18 @@ class SqliteClaims:
             [at.isoformat(), manager, issue_uid, kind],
         )
         return bool(cursor.rowcount)
+
+
+def _claim(row: Sequence[Any]) -> ClaimRow:
+    uid, team, manager, assignee, at, detail, state, lease, undone = row
+    return ClaimRow(
+        uid,
+        team,
+        manager,
+        assignee,
+        datetime.fromisoformat(at),
+        detail,
+        state,
+        datetime.fromisoformat(lease) if lease else None,
+        datetime.fromisoformat(undone) if undone else None,
+    )

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from bot.app.services import Services
 from bot.cli.scheduler import jobs
 from bot.config import Settings
 from bot.store import open_store
+from bot.store.claims import ClaimRow
 from bot.trackers.writeback import claim_marker, hidden_marker, marker_uuid
 from tests.builders import issue
 from tests.fakes.github import FakeGitHub
@@ -262,7 +263,8 @@ def _reconcile(world: World, at: datetime, told: list[tuple[str, str]]) -> list[
 
 def _standing(world: World) -> dict[str, Any] | None:
     with open_store(world.env["IMPACTBOT_DB"]) as store:
-        return store.claims.standing(world.uid)
+        standing = store.claims.standing(world.uid)
+    return asdict(standing) if standing else None
 
 
 def _audit(world: World) -> list[tuple[str, str, str]]:
@@ -339,17 +341,16 @@ def test_a_tracker_that_cannot_be_read_leaves_the_claim_for_the_next_run(
 def test_two_reconcilers_take_a_lease_once(tmp_path: Path) -> None:
     with open_store(tmp_path / "x.db") as store:
         store.claims.record(
-            {
-                "issue_uid": "github:acme/asr#1",
-                "team": "asr",
-                "manager": "omar",
-                "assignee": "ana",
-                "at": NOW.isoformat(),
-                "undone_at": None,
-                "writer_detail": "assigned by impactbot",
-                "state": "reserved",
-                "lease_until": (NOW + CLAIM_LEASE).isoformat(),
-            }
+            ClaimRow(
+                issue_uid="github:acme/asr#1",
+                team="asr",
+                manager="omar",
+                assignee="ana",
+                at=NOW,
+                writer_detail="assigned by impactbot",
+                state="reserved",
+                lease_until=NOW + CLAIM_LEASE,
+            )
         )
         uid, later = "github:acme/asr#1", AFTER_LEASE + CLAIM_LEASE
         assert not store.claims.take_lease(uid, NOW, now=NOW, until=AFTER_LEASE)  # still held

@@ -7,7 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -75,7 +75,7 @@ class World:
 
     def claims(self) -> list[dict[str, Any]]:
         with open_store(self.services.settings.db_path) as store:
-            return store.claims.all()
+            return [asdict(claim) for claim in store.claims.all()]
 
 
 def _claim(assignee: str) -> dict[str, Any]:
