@@ -1,18 +1,15 @@
+"""The unit of work: migrations, WAL, transactions, backups, append-only guards."""
+
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.core.credit import CreditEntry, EntryKind
-from bot.core.models import Flag
-from bot.core.rules_scoring import ScoringRules
-from bot.core.rules_teams import TeamsRules
-from bot.core.scoring import score_issues
 from bot.store import open_store
-from tests.builders import NOW, TEAMS, directory, issue
+from tests.builders import NOW, issue
 
 
 def test_migrations_are_applied_once_and_named(tmp_path: Path) -> None:
@@ -29,60 +26,12 @@ def test_wal_is_on(tmp_path: Path) -> None:
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_issues_round_trip_and_upsert_is_idempotent(tmp_path: Path) -> None:
-    one = issue(refs=("acme/asr#2",), labels=("taxonomy",))
-    with open_store(tmp_path / "x.db") as store:
-        store.issues.upsert([one, issue("acme/asr#2")])
-        store.issues.upsert([one])
-        assert store.issues.all() == [issue("acme/asr#2"), one]
-        assert store.issues.count() == 2
-        links = list(store.db.table("issue_links").rows)
-        assert [(r["from_uid"], r["to_key"]) for r in links] == [
-            ("github:acme/labelling#1", "acme/asr#2")
-        ]
-        assert store.issues.find_uids("ACME/ASR#2") == ["github:acme/asr#2"]
-        assert store.issues.find_uids("github:acme/asr#2") == ["github:acme/asr#2"]
-
-
 def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
     with open_store(tmp_path / "x.db") as store:
         with pytest.raises(RuntimeError), store.transaction():
             store.issues.upsert([issue()])
             raise RuntimeError("crash mid-import")
         assert store.issues.count() == 0
-
-
-def test_score_cards_round_trip_with_contributions(tmp_path: Path) -> None:
-    issues = [issue(labels=("taxonomy",)), issue("acme/asr#2", refs=("acme/labelling#1",))]
-    cards = score_issues(issues, directory=directory(), rules=ScoringRules(), now=NOW)
-    with open_store(tmp_path / "x.db") as store:
-        store.issues.upsert(issues)
-        store.scores.replace_all(cards)
-        assert store.scores.load("github:acme/labelling#1") == cards[0]
-        rows = list(
-            store.db.table("contributions").rows_where("issue_uid = ?", ["github:acme/labelling#1"])
-        )
-        assert [r["signal"] for r in rows] == [c.signal for c in cards[0].contributions]
-
-
-def test_flags_are_idempotent_per_person(tmp_path: Path) -> None:
-    flag = Flag(issue_uid="github:acme/labelling#1", person_id="ana", at=NOW)
-    with open_store(tmp_path / "x.db") as store:
-        assert store.issues.add_flag(flag) is True
-        assert store.issues.add_flag(flag.model_copy(update={"at": NOW + timedelta(1)})) is False
-        assert store.issues.flags() == {"github:acme/labelling#1": [flag]}
-
-
-def test_directory_mirrors_teams_yaml(tmp_path: Path) -> None:
-    with open_store(tmp_path / "x.db") as store:
-        store.people.replace_directory(TeamsRules.model_validate(TEAMS))
-        store.people.replace_directory(TeamsRules.model_validate(TEAMS))  # twice: no duplicates
-        assert store.db.table("teams").count == 5
-        assert store.db.table("people").count == 11
-        row = store.db.execute(
-            "SELECT person_id FROM identities WHERE system='github' AND handle='ana'"
-        ).fetchone()
-        assert row == ("ana",)
 
 
 @pytest.mark.parametrize("table", ["credit_ledger", "credit_received", "audit_log"])
@@ -153,27 +102,6 @@ def test_processes_starting_together_on_a_new_file_both_migrate(tmp_path: Path) 
     with open_store(db) as store:
         names = store.applied_migrations()
     assert len(names) == len(set(names))
-
-
-def test_visibility_is_stored_and_a_container_change_reaches_every_issue(tmp_path: Path) -> None:
-    from bot.core.models import Visibility
-
-    with open_store(tmp_path / "x.db") as store, store.transaction():
-        store.issues.upsert([
-            issue("acme/asr#1", visibility=Visibility.RESTRICTED),
-            issue("acme/asr#2"), issue("acme/vision#1"),
-        ])  # fmt: skip
-        assert [r.uid for r in store.issues.restricted()] == ["github:acme/asr#1"]
-        assert (
-            store.issues.set_container_visibility("github", "ACME/asr", Visibility.RESTRICTED) == 1
-        )
-        restricted = store.issues.restricted()
-        assert [r.uid for r in restricted] == ["github:acme/asr#1", "github:acme/asr#2"]
-        assert not restricted[0].scored and restricted[0].teams == ()
-        loaded = store.issues.get("github:acme/asr#2")
-        assert loaded is not None and loaded.visibility is Visibility.RESTRICTED
-        assert store.issues.set_container_visibility("github", "acme/asr", Visibility.PUBLIC) == 2
-        assert store.issues.restricted() == []
 
 
 def test_the_visibility_migration_makes_the_next_sync_a_full_one(tmp_path: Path) -> None:
