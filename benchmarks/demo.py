@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.app.services import Services
 from bot.config import Settings
 from bot.demo.run import run_demo
+from bot.wiring import services_over
 
 
 def bench_demo(runs: int = 3) -> dict[str, float]:
@@ -15,7 +15,7 @@ def bench_demo(runs: int = 3) -> dict[str, float]:
     result = None
     for _ in range(runs):
         started = time.perf_counter()
-        result = run_demo(Services(Settings(rules_dir=Path("rules"))))
+        result = run_demo(services_over(Settings(rules_dir=Path("rules"))))
         times.append(time.perf_counter() - started)
     assert result is not None
     return {

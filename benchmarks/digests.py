@@ -17,11 +17,11 @@ from slack_sdk import WebClient
 
 from benchmarks import synthetic
 from bot.app.digests import send_due
-from bot.app.services import Services
 from bot.config import Settings
 from bot.slack.delivery import Pacer
 from bot.slack.sender import SlackSender
 from bot.store import open_store
+from bot.wiring import services_over
 from tests.fakes.slack import FakeSlack
 
 MONDAY = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -49,7 +49,7 @@ def bench_digests(managers: int = 500, issues: int = 20_000) -> dict[str, float]
             SLACK_BOT_TOKEN=slack.bot_token,
             SLACK_API_URL=slack.url,
         )  # type: ignore[call-arg]
-        services = Services(settings, clock=lambda: MONDAY)
+        services = services_over(settings, clock=lambda: MONDAY)
         services.score()
         started = time.perf_counter()
         dry = send_due(services, SlackSender(None), now=MONDAY, dry_run=True)

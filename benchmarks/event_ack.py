@@ -24,10 +24,9 @@ import yaml
 
 from benchmarks import synthetic
 from benchmarks.slack_latency import _percentiles
-from bot.app.services import Services
 from bot.config import Settings
 from bot.store import open_store
-from bot.wiring import slack_app
+from bot.wiring import services_over, slack_app
 from tests.fakes.slack import FakeSlack
 from tests.slack.serving import serving
 from tests.slack_signing import event_body, request_headers
@@ -39,8 +38,8 @@ _RESCORE = """
 import sys, time
 from pathlib import Path
 from bot.config import Settings
-from bot.app.services import Services
-services = Services(Settings(db_path=Path(sys.argv[1]), rules_dir=Path(sys.argv[2])))
+from bot.wiring import services_over
+services = services_over(Settings(db_path=Path(sys.argv[1]), rules_dir=Path(sys.argv[2])))
 print("start", flush=True)
 started = time.perf_counter()
 services.score()
@@ -56,7 +55,7 @@ def _store(folder: Path, issues: int) -> Settings:
     db = folder / "bench.db"
     with open_store(db) as store, store.transaction():
         store.issues.upsert(synthetic.issues(issues))
-    Services(Settings(db_path=db, rules_dir=rules)).score()  # the rescore replaces these
+    services_over(Settings(db_path=db, rules_dir=rules)).score()  # the rescore replaces these
     return Settings(db_path=db, rules_dir=rules)
 
 
@@ -91,7 +90,7 @@ def bench_event_ack_during_rescore(issues: int = 100_000) -> dict[str, Any]:
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=slack.url,
         )  # type: ignore[call-arg]
-        app = slack_app(settings, Services(settings))
+        app = slack_app(settings, services_over(settings))
         pending: list[Future[float]] = []
         with (
             serving(app) as url,

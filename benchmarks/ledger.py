@@ -16,6 +16,7 @@ import yaml
 from bot.app.services import Services
 from bot.config import Settings
 from bot.store import Store, open_store
+from bot.wiring import services_over
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 ROLES = ("resolver", "reviewer", "flagger", "sponsor", "reporter")
@@ -76,7 +77,7 @@ def build_ledger(folder: Path, n: int, people: int = 2_000, teams: int = 40) -> 
     people_doc = [{"id": pid, "name": pid} for pid in person_ids]
     teams_doc = [{"id": f"team{t}", "name": f"Team {t}"} for t in range(teams)]
     (rules / "teams.yaml").write_text(yaml.safe_dump({"teams": teams_doc, "people": people_doc}))
-    return Services(Settings(db_path=db, rules_dir=rules), clock=lambda: NOW)
+    return services_over(Settings(db_path=db, rules_dir=rules), clock=lambda: NOW)
 
 
 def _latency(query: Callable[[], object], repeat: int = 15) -> float:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from benchmarks import synthetic
 from benchmarks.github_sync import rss_mb
-from bot.app.services import Services
 from bot.config import Settings
 from bot.core.identity import Directory
 from bot.core.rules import Rules
 from bot.core.rules_scoring import ScoringRules
 from bot.core.scoring import score_issues
 from bot.store import open_store
+from bot.wiring import services_over
 
 
 def bench_core(n: int) -> dict[str, float]:
@@ -32,7 +32,9 @@ def bench_service(n: int) -> dict[str, float]:
         db = Path(tmp) / "bench.db"
         with open_store(db) as store, store.transaction():
             store.issues.upsert(synthetic.issues(n))
-        services = Services(Settings(db_path=db, rules_dir=Path(tmp)), clock=lambda: synthetic.NOW)
+        services = services_over(
+            Settings(db_path=db, rules_dir=Path(tmp)), clock=lambda: synthetic.NOW
+        )
         rules = Rules(teams=synthetic.teams_rules())
         started = time.perf_counter()
         summary = services.score(rules)

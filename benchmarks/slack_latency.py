@@ -23,7 +23,7 @@ from benchmarks.ledger import fill_ledger
 from bot.app.services import Services
 from bot.config import Settings
 from bot.store import open_store
-from bot.wiring import slack_app
+from bot.wiring import services_over, slack_app
 from tests.fakes.slack import FakeSlack
 from tests.slack.serving import serving
 from tests.slack_signing import request_headers, slash_command_body
@@ -50,7 +50,7 @@ def _store(folder: Path, issues: int, ledger_rows: int) -> Services:
         with store.transaction():
             store.issues.upsert(synthetic.issues(issues, n_teams=TEAMS, people_per_team=PER_TEAM))
         fill_ledger(store, ledger_rows, [p["id"] for p in doc["people"]], TEAMS)
-    services = Services(Settings(db_path=db, rules_dir=rules), clock=lambda: NOW)
+    services = services_over(Settings(db_path=db, rules_dir=rules), clock=lambda: NOW)
     services.score()
     return services
 
@@ -78,7 +78,7 @@ def bench_slash_latency(
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=slack.url,
         )  # type: ignore[call-arg]
-        app = slack_app(settings, Services(settings, clock=lambda: NOW))
+        app = slack_app(settings, services_over(settings, clock=lambda: NOW))
         acks, answers = [], []
         with serving(app) as base, httpx.Client(timeout=10) as http:
             for n in range(requests):

@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.app.claims import WriterFor, tracker_writer_for
+from bot.app.context import Clock, utc_now
 from bot.app.services import Services
 from bot.config import Settings, load_settings
 from bot.core.models import TrackerKind
@@ -31,8 +32,15 @@ from bot.trackers.registry import Credentials, setting_names
 def services(**overrides: Any) -> Services:
     """The use cases over the settings read once from the environment and ``overrides``;
     raises ``ConfigurationError`` naming a bad setting."""
-    settings = load_settings(**overrides)
-    return Services(settings, credentials=tracker_credentials(settings), http_for=TrackerHttp())
+    return services_over(load_settings(**overrides))
+
+
+def services_over(settings: Settings, clock: Clock = utc_now) -> Services:
+    """The use cases over ``settings`` already read (tests, benchmarks), with the trackers'
+    credentials from them and one connection pool per credential."""
+    return Services(
+        settings, clock, credentials=tracker_credentials(settings), http_for=TrackerHttp()
+    )
 
 
 def slack_client(settings: Settings) -> WebClient | None:

@@ -27,12 +27,14 @@ class Services:
         settings: Settings,
         clock: Clock = utc_now,
         *,
-        credentials: Credentials | None = None,
-        http_for: HttpFor | None = None,
+        credentials: Credentials,
+        http_for: HttpFor,
     ) -> None:
+        """``credentials`` and ``http_for`` (one connection pool per tracker credential) come
+        from the composition root, ``bot.wiring``, which builds every client."""
         self.ctx = AppContext(settings, clock, People(settings))
-        self.credentials = credentials or _tracker_credentials(settings)
-        self.http_for = http_for or _tracker_http()
+        self.credentials = credentials
+        self.http_for = http_for
         self.people = self.ctx.people
         self.duplicates = Duplicates(self.ctx)
         self.scoring = Scoring(self.ctx, self.duplicates)
@@ -86,22 +88,13 @@ class Services:
     def clock(self, clock: Clock) -> None:
         self.ctx.clock = clock
 
+    def reconfigured(self, settings: Settings, clock: Clock) -> Services:
+        """The same use cases over other ``settings`` and ``clock``, sharing this one's
+        tracker credentials and connection pools (the demo's own folder and week)."""
+        return Services(settings, clock, credentials=self.credentials, http_for=self.http_for)
+
     def forget(self, person: str) -> str | None:
         """Pseudonymise a person who left, then rescore (score cards name flaggers)."""
         ref = self.people.forget(person, self.ctx.clock())
         self.scoring.score(self.rules())
         return ref
-
-
-def _tracker_credentials(settings: Settings) -> Credentials:
-    """The trackers' credentials when the caller passed none (wiring passes them)."""
-    from bot.wiring import tracker_credentials  # the composition root imports this module
-
-    return tracker_credentials(settings)
-
-
-def _tracker_http() -> HttpFor:
-    """The trackers' connection pools when the caller passed none (wiring passes them)."""
-    from bot.wiring import TrackerHttp  # the composition root imports this module
-
-    return TrackerHttp()

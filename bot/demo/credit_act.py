@@ -58,7 +58,7 @@ def run_credit_act(demo: Services, org: DemoOrg, exports: Path) -> CreditAct:
         writer_for=lambda _: _DemoTracker(writes),
     )
     later = demo.clock() + WEEK
-    next_week = Services(demo.settings, clock=lambda: later)
+    next_week = demo.reconfigured(demo.settings, clock=lambda: later)
     path, pull_request = _closed_export(org, exports, key, fixer, later - timedelta(days=1))
     next_week.import_file(
         path, fmt=ImportFormat.GH_JSON, source="github", visibility=Visibility.PUBLIC

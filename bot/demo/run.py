@@ -119,7 +119,7 @@ def _write_marker(workdir: Path, org: DemoOrg, now: datetime) -> None:
 def _run_in(
     services: Services, workdir: Path, limit: int, org: DemoOrg, monday: datetime
 ) -> DemoResult:
-    demo = Services(
+    demo = services.reconfigured(
         Settings(db_path=workdir / DEMO_DB, rules_dir=_demo_rules(services, org, workdir)),
         clock=lambda: monday,
     )

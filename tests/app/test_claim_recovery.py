@@ -31,6 +31,7 @@ from bot.config import Settings
 from bot.store import open_store
 from bot.store.claims import ClaimRow
 from bot.trackers.writeback import claim_marker, hidden_marker, marker_uuid
+from bot.wiring import services_over
 from tests.builders import issue
 from tests.fakes.github import FakeGitHub
 from tests.fakes.gitlab import FakeGitLab
@@ -56,7 +57,7 @@ class World:
     claim_comments: Callable[[], int]  # the bot's comments carrying the claim's marker
 
     def services(self, at: datetime) -> Services:
-        return Services(Settings(_env_file=None, **self.env), clock=lambda: at)  # type: ignore[call-arg]
+        return services_over(Settings(_env_file=None, **self.env), clock=lambda: at)  # type: ignore[call-arg]
 
 
 def _rules(tmp_path: Path, handles: dict[str, str], sources: dict[str, Any]) -> Path:
@@ -220,7 +221,7 @@ import json, os, signal, sys
 from datetime import datetime
 from bot.app import claims
 from bot.config import Settings
-from bot.app.services import Services
+from bot.wiring import services_over
 from bot.trackers.gitlab.writeback import GitLabClaimWriter
 from bot.trackers.jira.writeback import JiraClaimWriter
 from bot.trackers.linear.writeback import LinearClaimWriter
@@ -238,7 +239,7 @@ def killing(original):
 for writer in (GitHubClaimWriter, GitLabClaimWriter, JiraClaimWriter, LinearClaimWriter):
     writer.assign = killing(writer.assign)
 now = datetime.fromisoformat(at)
-services = Services(Settings(_env_file=None, **env), clock=lambda: now)
+services = services_over(Settings(_env_file=None, **env), clock=lambda: now)
 writer_for = claims.tracker_writer_for(services.credentials, services.rules, services.http_for)
 claims.claim(services, uid, manager_slack="UOMAR", assignee_slack="UANA", writer_for=writer_for)
 sys.exit(3)  # never reached: the claim was killed
@@ -376,7 +377,7 @@ def test_a_claim_that_finishes_holds_no_lease(tmp_path: Path) -> None:
 
 
 def test_the_scheduler_reconciles_at_start_and_every_few_minutes(tmp_path: Path) -> None:
-    services = Services(Settings(_env_file=None, IMPACTBOT_DB=tmp_path / "x.db"))  # type: ignore[call-arg]
+    services = services_over(Settings(_env_file=None, IMPACTBOT_DB=tmp_path / "x.db"))  # type: ignore[call-arg]
     table = jobs(services, lambda: None, reconcile_claims=lambda: None)
     [job] = [j for j in table if j.id == "claim_leases"]
     assert job.at_start and job.trigger.interval <= CLAIM_LEASE

@@ -15,6 +15,7 @@ from bot.app.claims import claim, tracker_writer_for
 from bot.app.services import Services
 from bot.config import Settings
 from bot.store import open_store
+from bot.wiring import services_over
 from tests.builders import issue
 from tests.fakes.gitlab import FakeGitLab
 from tests.fakes.jira import FakeJira
@@ -69,7 +70,7 @@ def world(tmp_path: Path) -> Iterator[tuple[Services, FakeJira, FakeGitLab]]:
             GITLAB_URL=gitlab.url,
             GITLAB_TOKEN="gl-t0k",
         )  # type: ignore[call-arg]
-        services = Services(settings, clock=lambda: NOW)
+        services = services_over(settings, clock=lambda: NOW)
         services.score()
         yield services, jira, gitlab
 

@@ -14,6 +14,7 @@ from bot.app.services import Services
 from bot.config import Settings
 from bot.core.identity import Directory
 from bot.slack.people import email_lookup
+from bot.wiring import services_over
 from tests.builders import TEAMS
 from tests.fakes.slack import FakeSlack
 
@@ -34,7 +35,7 @@ def _services(tmp_path: Path, fake: FakeSlack, clock: list[datetime]) -> Service
         SLACK_BOT_TOKEN=fake.bot_token,
         SLACK_API_URL=fake.url,
     )  # type: ignore[call-arg]
-    return Services(settings, clock=lambda: clock[0])
+    return services_over(settings, clock=lambda: clock[0])
 
 
 def test_found_ids_are_used_and_misses_asked_again_after_a_week(tmp_path: Path) -> None:

@@ -14,12 +14,12 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from bot.app.services import Services
 from bot.cli.main import main
 from bot.config import Settings
 from bot.core.models import IssueState
 from bot.demo.run import DemoResult, run_demo
 from bot.store import open_store
+from bot.wiring import services_over
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def kept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoResult]:
     folder = tmp_path_factory.mktemp("demo")
-    services = Services(
+    services = services_over(
         Settings(db_path=folder / "unused.db", rules_dir=ROOT / "rules"), clock=lambda: NOW
     )
     return folder, run_demo(services, keep=folder)
@@ -179,7 +179,7 @@ def test_flag_is_idempotent(demo: DemoResult) -> None:
 
 def test_a_reopened_fix_reverses_its_credit(demo: DemoResult, tmp_path: Path) -> None:
     assert demo.credit is not None
-    services = Services(
+    services = services_over(
         Settings(db_path=tmp_path / "demo.db", rules_dir=tmp_path / "rules"),
         clock=lambda: NOW + timedelta(days=10),
     )
@@ -206,7 +206,7 @@ def test_confirmation_releases_pending_credit(demo: DemoResult, tmp_path: Path) 
     assert demo.credit is not None
     credit_file = tmp_path / "rules" / "credit.yaml"
     credit_file.write_text("anti_gaming: {require_manager_confirmation: true}\n")
-    services = Services(
+    services = services_over(
         Settings(db_path=tmp_path / "demo.db", rules_dir=tmp_path / "rules"),
         clock=lambda: NOW + timedelta(days=10),
     )

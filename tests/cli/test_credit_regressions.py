@@ -14,6 +14,7 @@ from bot.app.services import Services
 from bot.config import Settings
 from bot.core.models import IssueState, StateReason
 from bot.store import open_store
+from bot.wiring import services_over
 from tests.builders import TEAMS, issue
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -24,7 +25,7 @@ def _services(tmp_path: Path, credit: dict[str, Any] | None = None) -> Services:
     rules.mkdir(exist_ok=True)
     (rules / "teams.yaml").write_text(yaml.safe_dump(TEAMS))
     (rules / "credit.yaml").write_text(yaml.safe_dump(credit or {}))
-    return Services(Settings(db_path=tmp_path / "x.db", rules_dir=rules), clock=lambda: NOW)
+    return services_over(Settings(db_path=tmp_path / "x.db", rules_dir=rules), clock=lambda: NOW)
 
 
 def _fix(key: str, days_ago: float, **fields: Any):  # type: ignore[no-untyped-def]

@@ -8,10 +8,11 @@ from pathlib import Path
 from bot.app.services import Services
 from bot.cli.scheduler import jobs, start
 from bot.config import Settings
+from bot.wiring import services_over
 
 
 def _services(tmp_path: Path, **settings: object) -> Services:
-    return Services(Settings(db_path=tmp_path / "x.db", rules_dir=tmp_path, **settings))  # type: ignore[arg-type]
+    return services_over(Settings(db_path=tmp_path / "x.db", rules_dir=tmp_path, **settings))  # type: ignore[arg-type]
 
 
 def test_the_job_table(tmp_path: Path) -> None:

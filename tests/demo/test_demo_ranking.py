@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.app.services import Services
 from bot.config import Settings
 from bot.core.rules_scoring import ScoringRules
 from bot.demo import DemoOrg, generate_demo
 from bot.demo.run import DemoResult, run_demo, story_start
+from bot.wiring import services_over
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ DECOYS = ("decoy_popular", "decoy_typo", "decoy_in_progress")
 
 
 def _run(rules_dir: Path, org: DemoOrg | None = None, limit: int = 10) -> DemoResult:
-    services = Services(
+    services = services_over(
         Settings(db_path=rules_dir / "unused.db", rules_dir=rules_dir), clock=lambda: NOW
     )
     return run_demo(services, limit=limit, org=org)

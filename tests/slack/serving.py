@@ -14,7 +14,7 @@ from slack_bolt import App
 from bot.app.services import Services
 from bot.config import Settings
 from bot.slack.server import http_server
-from bot.wiring import slack_app
+from bot.wiring import services_over, slack_app
 from tests.fakes.slack import FakeSlack
 
 
@@ -43,7 +43,7 @@ def served_bot(
         SLACK_SIGNING_SECRET=secret,
         SLACK_API_URL=fake.url,
     )  # type: ignore[call-arg]
-    services = Services(settings, clock=lambda: now)
+    services = services_over(settings, clock=lambda: now)
     services.score()
     with serving(slack_app(settings, services)) as url:
         yield url, services

@@ -26,7 +26,7 @@ from bot.store import open_store
 from bot.trackers.github.client import GitHubClient
 from bot.trackers.github.writeback import GitHubClaimWriter
 from bot.trackers.http import Governor
-from bot.wiring import slack_app
+from bot.wiring import services_over, slack_app
 from tests.builders import issue
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
@@ -107,7 +107,7 @@ def world(tmp_path: Path) -> Iterator[World]:
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=slack.url,
         )  # type: ignore[call-arg]
-        services = Services(settings, clock=lambda: NOW)
+        services = services_over(settings, clock=lambda: NOW)
         services.score()
         http = httpx.Client()
         client = GitHubClient(
@@ -280,7 +280,7 @@ def test_undo_only_within_its_window(world: World) -> None:
 
     world.click(_claim("UANA"))
     world.slack.wait_for("chat.update")
-    late = Services(world.services.settings, clock=lambda: NOW + timedelta(days=2))
+    late = services_over(world.services.settings, clock=lambda: NOW + timedelta(days=2))
     result = claims.undo(
         late, UID, kind="claim", manager_slack="UOMAR", writer_for=lambda source: None
     )

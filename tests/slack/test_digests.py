@@ -22,6 +22,7 @@ from bot.core.digest_routing import Decision, DecisionKind
 from bot.slack.delivery import Pacer
 from bot.slack.sender import SlackSender
 from bot.store import open_store
+from bot.wiring import services_over
 from tests.builders import issue
 from tests.fakes.slack import FakeSlack
 from tests.slack.test_app_e2e import _teams
@@ -67,7 +68,7 @@ def world(tmp_path: Path) -> Iterator[tuple[Services, FakeSlack]]:
             SLACK_BOT_TOKEN=slack.bot_token,
             SLACK_API_URL=slack.url,
         )  # type: ignore[call-arg]
-        services = Services(settings, clock=lambda: MONDAY)
+        services = services_over(settings, clock=lambda: MONDAY)
         services.score()
         yield services, slack
 
@@ -171,7 +172,7 @@ def test_a_snoozed_item_comes_back_after_the_snooze(world: tuple[Services, FakeS
 
 def test_nothing_needs_you_when_configured(world: tuple[Services, FakeSlack]) -> None:
     services, slack = world
-    quiet = Services(
+    quiet = services_over(
         Settings(
             **{**services.settings.model_dump(by_alias=False), "digest_nothing_needs_you": True}
         ),  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from bot.slack.blocks_leadership import leadership_digest_blocks
 from bot.slack.delivery import Pacer
 from bot.slack.sender import SlackSender
 from bot.store import open_store
+from bot.wiring import services_over
 from tests.builders import issue
 from tests.fakes.slack import FakeSlack
 from tests.slack.test_app_e2e import _teams
@@ -70,7 +71,7 @@ def world(tmp_path: Path) -> Iterator[tuple[Services, FakeSlack]]:
             SLACK_BOT_TOKEN=fake.bot_token,
             SLACK_API_URL=fake.url,
         )  # type: ignore[call-arg]
-        services = Services(settings, clock=lambda: NOW)
+        services = services_over(settings, clock=lambda: NOW)
         services.score()
         with open_store(db) as store, store.transaction():
             store.issues.upsert([f.model_copy(update=done) for f in fixes])

@@ -31,6 +31,7 @@ from bot.core.permissions import PRIVATE_ISSUE
 from bot.slack.delivery import Pacer
 from bot.slack.sender import SlackSender
 from bot.store import open_store
+from bot.wiring import services_over
 from tests.builders import TEAMS, issue
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_workspace import dm_id
@@ -305,7 +306,7 @@ def _client(bot: Bot) -> WebClient:
 
 def _leadership_posts(bot: Bot, channel: str) -> str:
     settings = bot.services.settings.model_copy(update={"leadership_channel": channel})
-    services = Services(settings, clock=lambda: NOW)
+    services = services_over(settings, clock=lambda: NOW)
     send_due(services, SlackSender(_client(bot), pacer=Pacer(interval=0)), now=NOW)
     posts = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == channel]
     assert posts, "the leadership digest was not posted"

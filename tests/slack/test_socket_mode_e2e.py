@@ -8,11 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from bot.app.services import Services
 from bot.config import Settings
 from bot.slack.server import socket_mode
 from bot.store import open_store
-from bot.wiring import slack_app
+from bot.wiring import services_over, slack_app
 from tests.builders import issue
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_socket import FakeSocketMode
@@ -37,7 +36,7 @@ def test_impact_and_a_reaction_over_socket_mode(tmp_path: Path) -> None:
             SLACK_APP_TOKEN=slack.app_token,
             SLACK_API_URL=slack.url,
         )  # type: ignore[call-arg]
-        services = Services(settings, clock=lambda: NOW)
+        services = services_over(settings, clock=lambda: NOW)
         services.score()
         handler = socket_mode(slack_app(settings, services), slack.app_token)
         try:
