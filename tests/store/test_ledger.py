@@ -53,6 +53,10 @@ def test_leaderboard_equals_plain_sums(
                 expected[e.person_id] = expected.get(e.person_id, 0.0) + e.points
         board = dict(store.ledger.leaderboard(begin, end, 10))
     want = {p: v for p, v in expected.items() if abs(v) > 0.00001}
-    assert board.keys() == want.keys()
+    # A total within rounding of the board's cut-off may land on either side of it: SQLite
+    # adds the same floats in another order (seen once: a flaky failure in a full run).
+    moot = {p for p, v in expected.items() if abs(abs(v) - 0.00001) < 1e-9}
+    assert board.keys() - moot == want.keys() - moot
     for person, points in want.items():
-        assert abs(board[person] - points) < 1e-6
+        if person in board:
+            assert abs(board[person] - points) < 1e-6
