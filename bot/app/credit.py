@@ -57,7 +57,8 @@ class Credit:
                 return report_for_team(store, team, span, limit)
             if person is None or not (store.people.has(person) or person in self._rule_people()):
                 raise CreditError(f"unknown person {person!r}")
-            return report_for_person(store, person, span, limit)
+            name = self.ctx.people.directory().name_of_person(person)
+            return report_for_person(store, person, span, limit, name=name)
 
     def _rule_teams(self) -> set[str]:
         """Team ids of teams.yaml: the fallback before a scoring run mirrored them."""
@@ -211,13 +212,13 @@ def period_of(text: str | Period | None, now: datetime) -> Period:
 
 
 def report_for_person(
-    store: UnitOfWork, person: str, period: Period, limit: int | None = None
+    store: UnitOfWork, person: str, period: Period, limit: int | None = None, *, name: str = ""
 ) -> CreditReport:
     """A person's credit: totals by role over the whole period, and the newest ``limit``
-    lines (all when None)."""
+    lines (all when None); the subject names them by ``name`` when given."""
     entries = store.ledger.person_entries(person, period.start, period.end, limit)
     by_role = store.ledger.person_roles(person, period.start, period.end)
-    return _report(f"person {person}", period, [Line(i, e) for i, e in entries], by_role)
+    return _report(f"person {name or person}", period, [Line(i, e) for i, e in entries], by_role)
 
 
 def report_for_team(

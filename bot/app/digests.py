@@ -179,7 +179,10 @@ def send_due(
         blocked = scopes_still_missing(services.settings.db_path, sender)
         run = replace(run, owner=owner, blocked=frozenset(blocked))
     outcomes = [
-        _manager_outcome(run, manager, digest, period, zones[manager], forced=only is not None)
+        replace(
+            _manager_outcome(run, manager, digest, period, zones[manager], forced=only is not None),
+            name=run.directory.name_of_person(manager),
+        )
         for manager, digest, period in compose_all(services, now, lambda m: zones.get(m, UTC))
         if only is None or manager == only
     ]

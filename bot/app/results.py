@@ -235,10 +235,16 @@ class DigestOutcome:
     #              / failed: <error>
     text: str = ""
     reason: str = ""  # why it failed, e.g. "missing_scope (needs im:write)"
+    name: str = ""  # the manager as teams.yaml names them ("" for leadership)
 
     @property
     def failed(self) -> bool:
         return self.status.startswith("failed")
+
+    @property
+    def who(self) -> str:
+        """Whose digest, for people to read: the name, else the person id."""
+        return self.name or self.manager
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def digest(ctx: click.Context, manager: str | None, dry_run: bool, as_json_outpu
         click.echo(render.digest_outcomes_json(outcomes))
         sys.exit(1 if any(o.failed for o in outcomes) else 0)
     for outcome in outcomes:
-        click.echo(f"== {outcome.manager} ({outcome.period}): {outcome.status}")
+        click.echo(f"== {outcome.who} ({outcome.period}): {outcome.status}")
         if outcome.text:
             click.echo(outcome.text)
     failed = [o for o in outcomes if o.failed]

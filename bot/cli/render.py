@@ -222,12 +222,13 @@ def print_credit_act(console: Console, act: CreditAct) -> None:
 
     console.rule("Monday: the managers' digests (impactbot digest --dry-run)")
     for outcome in act.digests:
-        console.print(f"[bold]{esc(outcome.manager)}[/] ({outcome.period})", highlight=False)
+        console.print(f"[bold]{esc(outcome.who)}[/] ({outcome.period})", highlight=False)
         console.print(esc(outcome.text), highlight=False)
     console.print(f"[bold]Claim[/] from the digest: {esc(act.claim)}", highlight=False)
     console.rule("A week later: the fix lands, and credit follows")
     console.print(
-        f"{act.flagger} (asr) flagged {act.fix_key} as cross-team impact; {act.fixer} "
+        f"{act.names.get(act.flagger, act.flagger)} (asr) flagged {act.fix_key} as cross-team "
+        f"impact; {act.names.get(act.fixer, act.fixer)} "
         f"(data-labelling) took it and closed it with {act.pull_request}.",
         highlight=False,
     )
@@ -252,7 +253,7 @@ def print_digest_failures(console: Console, failed: Sequence[DigestOutcome], *, 
     """The summary `digest --send` ends with when a recipient did not get their digest."""
     console.print(f"{len(failed)} digest(s) not delivered ({sent} other outcome(s) above):")
     for outcome in failed:
-        console.print(f"  ✗ {outcome.manager} ({outcome.period}): {outcome.reason}")
+        console.print(f"  ✗ {outcome.who} ({outcome.period}): {outcome.reason}")
     if any("missing_scope" in o.reason for o in failed):
         console.print(
             "  fix: update the Slack app from `impactbot manifest` and reinstall it; "

@@ -9,7 +9,7 @@ query reads it back. Everything goes through the same services a real deployment
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,11 +34,12 @@ class CreditAct:
     digests: list[DigestOutcome]  # what two managers and leadership would get this week
     claim: str
     fix_key: str
-    flagger: str
+    flagger: str  # person ids
     fixer: str
     pull_request: str
     board: LeaderBoard
     owner_team: CreditReport
+    names: dict[str, str] = field(default_factory=dict)  # person id -> teams.yaml name
 
 
 def run_credit_act(demo: Services, org: DemoOrg, exports: Path) -> CreditAct:
@@ -67,7 +68,7 @@ def run_credit_act(demo: Services, org: DemoOrg, exports: Path) -> CreditAct:
     return CreditAct(
         digests=[o for o in digests if o.text][:2]
         + [o for o in digests if o.manager == "leadership"],
-        claim=f"{manager['id']} claimed it for {fixer['id']}: {claimed.detail}; "
+        claim=f"{manager['name']} claimed it for {fixer['name']}: {claimed.detail}; "
         + "; ".join(writes),
         fix_key=key,
         flagger=flagger["id"],
@@ -75,6 +76,7 @@ def run_credit_act(demo: Services, org: DemoOrg, exports: Path) -> CreditAct:
         pull_request=pull_request,
         board=next_week.leaderboard(period="30d", limit=5),
         owner_team=next_week.credit_report(team="data-labelling", period="30d"),
+        names={p["id"]: p["name"] for p in (flagger, fixer, manager)},
     )
 
 

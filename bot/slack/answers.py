@@ -126,7 +126,7 @@ def _leaderboard(command: LeaderboardCommand, services: Services, viewer: Viewer
     board = services.leaderboard(period=command.period)
     return Reply(
         text=f"Leaderboard — {escape(command.period.label)}",
-        blocks=blocks.leaderboard_blocks(board),
+        blocks=blocks.leaderboard_blocks(board, **_people_shown(services)),
     )
 
 
@@ -203,7 +203,8 @@ def _credit(command: CreditCommand, services: Services, asker: Asker) -> Reply:
         report = services.credit_report(team=command.team, period=command.period, limit=SLACK_LINES)
         report = redact_report(_sight(services, viewer), report)
         return Reply(
-            text=f"Credit of team {escape(command.team)}", blocks=blocks.credit_blocks(report)
+            text=f"Credit of team {escape(command.team)}",
+            blocks=blocks.credit_blocks(report, **_people_shown(services)),
         )
     slack_id = command.person or asker.user_id
     person = asker.directory.person_of_slack(slack_id)
@@ -213,7 +214,20 @@ def _credit(command: CreditCommand, services: Services, asker: Asker) -> Reply:
         return notice(REFUSAL)
     report = services.credit_report(person=person, period=command.period, limit=SLACK_LINES)
     report = redact_report(_sight(services, viewer), report)
-    return Reply(text=f"Credit of <@{slack_id}>", blocks=blocks.credit_blocks(report))
+    return Reply(
+        text=f"Credit of <@{slack_id}>",
+        blocks=blocks.credit_blocks(report, **_people_shown(services)),
+    )
+
+
+def _people_shown(services: Services) -> dict[str, dict[str, str]]:
+    """How credit lines show people: a Slack mention where teams.yaml (or an email lookup)
+    gives a Slack id, else teams.yaml's name — never the bare person id."""
+    people = services.rules().teams.people
+    return {
+        "slack_ids": {p.id: p.slack for p in people if p.slack},
+        "names": {p.id: p.name for p in people},
+    }
 
 
 def unknown_person(user_id: str) -> str:

@@ -33,7 +33,10 @@ EXPLAIN_HINT = "Drill into a line with `impactbot credit --explain ENTRY`."
 
 
 def credit_blocks(
-    report: CreditReport, *, slack_ids: Mapping[str, str] | None = None
+    report: CreditReport,
+    *,
+    slack_ids: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> list[Block]:
     """The report: header (subject, period), total (and given / received for teams), points
     by role, then one section per ledger line — entry id, points, role, person, the issue
@@ -43,7 +46,7 @@ def credit_blocks(
         head.append(section("*By role*", fields=[_role(r, p) for r, p in report.by_role.items()]))
     if not report.lines:
         return [*head, section("No credit in this period.")]
-    lines: list[Unit] = [_line(line, slack_ids or {}) for line in report.lines]
+    lines: list[Unit] = [_line(line, slack_ids or {}, names or {}) for line in report.lines]
     room = MAX_MESSAGE_BLOCKS - len(head) - 1
     return [*head, *fit_blocks(lines, room, CREDIT_HINT), context(EXPLAIN_HINT)]
 
@@ -62,11 +65,11 @@ def _role(role: str, points: float) -> str:
     return f"*{escape(role)}*\n{points:.1f}"
 
 
-def _line(line: Line, slack_ids: Mapping[str, str]) -> Block:
+def _line(line: Line, slack_ids: Mapping[str, str], names: Mapping[str, str]) -> Block:
     entry = line.entry
     facts = [
         f"`#{line.entry_id}` *{entry.points:+.1f}* {escape(entry.role)}",
-        person(entry.person_id, slack_ids),
+        person(entry.person_id, slack_ids, names),
         issue_link(entry),
         f"benefits {teams_text(entry.beneficiaries)}",
     ]
@@ -99,7 +102,10 @@ def issue_link(entry: CreditEntry) -> str:
 
 
 def leaderboard_blocks(
-    board: LeaderBoard, *, slack_ids: Mapping[str, str] | None = None
+    board: LeaderBoard,
+    *,
+    slack_ids: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> list[Block]:
     """The leaderboard of ``board``: a header with the period, one section per person
     (rank, person, points). At most 50 blocks; extra rows end in a pointer."""
@@ -108,7 +114,7 @@ def leaderboard_blocks(
         return [title, section("No credit in this period.")]
     ids = slack_ids or {}
     rows: list[Unit] = [
-        section(f"*{rank}.* {person(who, ids)} — *{points:.1f}* points")
+        section(f"*{rank}.* {person(who, ids, names)} — *{points:.1f}* points")
         for rank, (who, points) in enumerate(board.rows, start=1)
     ]
     return [title, *fit_blocks(rows, MAX_MESSAGE_BLOCKS - 1, LEADERBOARD_HINT)]

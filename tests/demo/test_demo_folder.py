@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from bot.cli.main import main
@@ -68,12 +69,12 @@ def test_the_digest_item_shows_the_flaggers_note(kept: tuple[Path, str]) -> None
 
 def test_the_demos_leaderboard_is_what_the_folder_shows(kept: tuple[Path, str]) -> None:
     _, shown = kept
-    fixer = re.search(r"(\S+) \(data-labelling\) took it", shown)
+    fixer = re.search(r"impact; (.+?) \(data-labelling\) took it", re.sub(r"\s+", " ", shown))
     assert fixer is not None
     board = _run("leaderboard", "--period", "30d")
     assert "No credit" not in board
     rows = json.loads(_run("leaderboard", "--period", "30d", "--json"))["rows"]
-    assert fixer.group(1) in [row["person"] for row in rows]  # the table shows names
+    assert fixer.group(1) in [row["name"] for row in rows]  # the story names people too
     team = _run("credit", "--team", "data-labelling", "--period", "30d", "--json")
     assert "resolver" in team and FIX in team
 
@@ -143,3 +144,16 @@ def test_a_folder_a_previous_demo_kept_is_emptied_of_its_files(tmp_path: Path) -
     (tmp_path / "exports" / "old.json").write_text("[]", encoding="utf-8")
     _prepare_kept_folder(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["mine.txt"]
+
+
+def test_the_demo_names_people_as_teams_yaml_does(kept: tuple[Path, str]) -> None:
+    """Digest headers, the claim and the story name people; person ids stay out of them."""
+    folder, shown = kept
+    people = yaml.safe_load((folder / "rules" / "teams.yaml").read_text())["people"]
+    story = shown.split("Monday: the managers' digests")[1].split("What leadership sees")[0]
+    headers = re.findall(r"^(.+) \(\d{4}-W\d\d\)$", story, flags=re.M)
+    names = {p["name"] for p in people}
+    assert headers and set(headers) - {"leadership"} <= names, headers
+    claim = story.split("Claim from the digest:")[1].split("assigned")[0]
+    assert " claimed it for " in claim
+    assert not any(p["id"] in claim for p in people if p["id"] != p["name"]), claim

@@ -58,9 +58,9 @@ def test_digest_send_exits_non_zero_and_says_who_failed_and_why(
         monkeypatch.setenv(name, value)
     result = CliRunner().invoke(main, ["digest", "--send", "--manager", "omar"])
     assert result.exit_code == 1, result.output
-    assert "== omar (" in result.output and "failed: missing_scope" in result.output
+    assert "== Omar (" in result.output and "failed: missing_scope" in result.output  # by name
     assert "1 digest(s) not delivered" in result.output
-    assert "✗ omar (" in result.output and "missing_scope (needs im:write)" in result.output
+    assert "✗ Omar (" in result.output and "missing_scope (needs im:write)" in result.output
     assert "impactbot manifest" in result.output
 
 

@@ -144,7 +144,7 @@ def test_dry_run_prints_the_digests(
     monkeypatch.setenv("IMPACTBOT_RULES", str(services.settings.rules_dir))
     result = CliRunner().invoke(main, ["digest", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "== omar (" in result.output and "acme/labelling#1" in result.output
+    assert "== Omar (" in result.output and "acme/labelling#1" in result.output
     assert slack.calls_to("chat.postMessage") == []
 
 

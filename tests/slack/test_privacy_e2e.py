@@ -351,3 +351,13 @@ def test_an_export_for_leadership_goes_to_their_dm_in_full(bot: Bot) -> None:
     bot.fake.wait_for("files.completeUploadExternal")
     [upload] = [f for f in bot.fake.files.values() if f.completed]
     assert upload.channel_id == dm_id("UCTO") and TITLE in (upload.content or b"").decode()
+
+
+def test_credit_lines_and_the_leaderboard_show_people_not_person_ids(bot: Bot) -> None:
+    """A ledger line and a leaderboard row name Rita as Slack shows her (a mention of her
+    Slack id from teams.yaml), never by her directory id."""
+    _credit_rita(bot)
+    for text in ("credit <@URITA>", "credit recsys", "leaderboard 2026"):
+        shown = json.dumps(bot.command(text, "UCTO"))
+        assert "<@URITA>" in shown, text
+        assert " rita " not in shown and "rita\\n" not in shown and "* rita" not in shown, text
