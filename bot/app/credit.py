@@ -132,7 +132,7 @@ class Credit:
         }
         if fmt == "csv":
             return export_csv(lines, issues, notes=notes)
-        return export_markdown(lines, issues, span, notes=notes)
+        return export_markdown(lines, issues, span, notes=notes, name_of=named)
 
     def _actor(self, store: UnitOfWork, by: str | None) -> str:
         """Who an audit row names: a known person's reference, else ``by`` or ``cli``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from bot.core.credit import CreditEntry
 from bot.core.models import Issue
@@ -65,16 +65,18 @@ def export_markdown(
     period: Period,
     *,
     notes: Mapping[str, Sequence[str]] | None = None,
+    name_of: Callable[[str], str] = str,
 ) -> str:
-    """Per person: total, then each item with role, benefiting teams, link and evidence, and
-    the notes of the flags on it (``notes``: issue uid → "person: note")."""
+    """Per person (headed by ``name_of`` their person id: teams.yaml's name): total, then
+    each item with role, benefiting teams, link and evidence, and the notes of the flags on
+    it (``notes``: issue uid → "person: note")."""
     by_person: dict[str, list[tuple[int, CreditEntry]]] = defaultdict(list)
     for line in lines:
         by_person[line[1].person_id].append(line)
     ranked = sorted(by_person.items(), key=lambda kv: (-sum(e.points for _, e in kv[1]), kv[0]))
     parts = [f"# Cross-team impact — {period.label}\n"]
     for person, entries in ranked:
-        parts.append(_person_brief(person, entries, issues, notes or {}))
+        parts.append(_person_brief(name_of(person), entries, issues, notes or {}))
     if len(parts) == 1:
         parts.append("No credit was recorded in this period.\n")
     return "\n".join(parts)

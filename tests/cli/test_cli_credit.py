@@ -116,7 +116,8 @@ def test_exports_read_like_a_brief(demo: DemoResult) -> None:
     assert demo.credit is not None
     md = run("export", "--period", "2026-Q4", "--format", "md").output
     assert md.startswith("# Cross-team impact — 2026-Q4")
-    assert f"## {demo.credit.fixer} —" in md and demo.credit.fix_key in md
+    fixer = demo.credit.names[demo.credit.fixer]  # the brief is headed by name
+    assert f"## {fixer} —" in md and demo.credit.fix_key in md
     rows = list(
         csv.DictReader(io.StringIO(run("export", "--period", "2026-Q4", "--format", "csv").output))
     )
